@@ -1,0 +1,30 @@
+namespace Crm.Customers;
+
+[GenerateSerializer, Alias("crm.customer-not-found")]
+public sealed class CustomerNotFoundException(string customerId) : Exception($"Customer '{customerId}' was not found.")
+{
+    [Id(0)] public string CustomerId { get; } = customerId;
+}
+
+[GenerateSerializer, Alias("crm.customer-already-exists")]
+public sealed class CustomerAlreadyExistsException(string customerId) : Exception($"Customer '{customerId}' already exists.")
+{
+    [Id(0)] public string CustomerId { get; } = customerId;
+}
+
+/// <summary>The profile changed since the version the caller based its edit on.</summary>
+[GenerateSerializer, Alias("crm.version-conflict")]
+public sealed class VersionConflictException(long expectedVersion, long currentVersion)
+    : Exception($"The customer is at version {currentVersion}, not {expectedVersion}: it was changed by someone else.")
+{
+    [Id(0)] public long ExpectedVersion { get; } = expectedVersion;
+    [Id(1)] public long CurrentVersion { get; } = currentVersion;
+}
+
+/// <summary>The external id is already used by an interaction of another customer of the same tenant.</summary>
+[GenerateSerializer, Alias("crm.external-id-conflict")]
+public sealed class ExternalIdConflictException(string externalId)
+    : Exception($"External id '{externalId}' already belongs to another customer's interaction.")
+{
+    [Id(0)] public string ExternalId { get; } = externalId;
+}

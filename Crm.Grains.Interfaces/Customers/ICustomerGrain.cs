@@ -1,0 +1,51 @@
+using Crm.Security;
+using Crm.Timeline;
+using Orleans.Concurrency;
+
+namespace Crm.Customers;
+
+/// <summary>
+/// One customer, keyed "{tenant}/{customerId}" (see <see cref="CustomerKey"/>): the single writer of its profile and timeline.
+/// Writes publish a <see cref="CustomerEvent"/> on the customer's stream.
+/// </summary>
+[Alias("crm.customer-grain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <exception cref="CustomerAlreadyExistsException"/>
+    [Alias("create")]
+    Task<Customer> CreateAsync(CustomerProfile profile, Actor actor);
+
+    /// <returns>The customer, or null when it does not exist or was deleted.</returns>
+    [Alias("get"), ReadOnly]
+    Task<Customer?> GetAsync();
+
+    /// <exception cref="CustomerNotFoundException"/>
+    /// <exception cref="VersionConflictException">The profile is no longer at <paramref name="expectedVersion"/>.</exception>
+    [Alias("update-profile")]
+    Task<Customer> UpdateProfileAsync(CustomerProfile profile, long expectedVersion, Actor actor);
+
+    /// <summary>Soft delete: the customer disappears from reads, its history stays for audit.</summary>
+    /// <exception cref="CustomerNotFoundException"/>
+    /// <exception cref="VersionConflictException"/>
+    [Alias("delete")]
+    Task DeleteAsync(long? expectedVersion, Actor actor);
+
+    /// <summary>Appends to the timeline; an interaction whose external id is already stored is returned, not stored again.</summary>
+    /// <exception cref="CustomerNotFoundException"/>
+    /// <exception cref="ExternalIdConflictException"/>
+    [Alias("add-interaction")]
+    Task<InteractionAppendResult> AddInteractionAsync(NewInteraction interaction);
+
+    /// <exception cref="CustomerNotFoundException"/>
+    [Alias("get-interaction"), ReadOnly]
+    Task<Interaction?> GetInteractionAsync(Guid interactionId);
+
+    /// <exception cref="CustomerNotFoundException"/>
+    [Alias("get-timeline"), ReadOnly]
+    Task<TimelinePage> GetTimelineAsync(TimelineQuery query);
+
+    /// <summary>Events after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    /// <exception cref="CustomerNotFoundException"/>
+    [Alias("get-changes"), ReadOnly]
+    Task<CustomerChanges> GetChangesSinceAsync(long afterSequence, int limit);
+}

@@ -1,0 +1,90 @@
+using System.Collections.Immutable;
+using Crm.Security;
+using Crm.Timeline;
+
+namespace Crm.Customers;
+
+/// <summary>
+/// What a customer grain persists. Stored with Orleans' serializer under the aliases and ids below:
+/// never renumber an [Id] or reuse one, or state written by earlier versions no longer reads back.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("crm.customer-state")]
+public sealed record CustomerState
+{
+    [Id(0)] public CustomerProfile Profile { get; init; } = new();
+    [Id(1)] public long Version { get; init; }
+    /// <summary>The latest change number: every profile edit, deletion and interaction takes the next one.</summary>
+    [Id(2)] public long Sequence { get; init; }
+    /// <summary>The change number of the latest profile edit or deletion.</summary>
+    [Id(3)] public long ProfileSequence { get; init; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(5)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(6)] public Actor? CreatedBy { get; init; }
+    [Id(7)] public Actor? UpdatedBy { get; init; }
+    [Id(8)] public DateTimeOffset? DeletedAt { get; init; }
+    [Id(9)] public CustomerActivity Activity { get; init; } = CustomerActivity.None;
+    /// <summary>The latest interactions by sequence, oldest first; bounded.</summary>
+    [Id(10)] public ImmutableArray<Interaction> Recent { get; init; } = [];
+
+    public bool IsDeleted => DeletedAt is not null;
+
+    public Customer ToCustomer(string customerId) => new()
+    {
+        Id = customerId,
+        Profile = Profile,
+        Activity = Activity,
+        Version = Version,
+        Sequence = Sequence,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        CreatedBy = CreatedBy,
+        UpdatedBy = UpdatedBy,
+    };
+
+    public CustomerState WithProfile(CustomerProfile profile, Actor actor, DateTimeOffset at) => this with
+    {
+        Profile = profile,
+        Version = Version + 1,
+        Sequence = Sequence + 1,
+        ProfileSequence = Sequence + 1,
+        UpdatedAt = at,
+        UpdatedBy = actor,
+    };
+
+    public CustomerState Deleted(Actor actor, DateTimeOffset at) => this with
+    {
+        Sequence = Sequence + 1,
+        ProfileSequence = Sequence + 1,
+        DeletedAt = at,
+        UpdatedAt = at,
+        UpdatedBy = actor,
+    };
+
+    public CustomerState Recorded(Interaction interaction, int keepRecent)
+    {
+        var recent = Recent.Add(interaction);
+        if (recent.Length > keepRecent)
+        {
+            recent = recent.RemoveRange(0, recent.Length - keepRecent);
+        }
+
+        return this with
+        {
+            Sequence = Math.Max(Sequence, interaction.Sequence),
+            Activity = Activity.Count(interaction),
+            Recent = recent,
+        };
+    }
+
+    /// <summary>
+    /// The interactions after a sequence number, if <see cref="Recent"/> holds all of them:
+    /// either it holds the whole timeline, or it reaches back to the one right after that number.
+    /// </summary>
+    public bool TryGetRecentSince(long afterSequence, out IEnumerable<Interaction> interactions)
+    {
+        var holdsAll = Activity.TotalInteractions == Recent.Length;
+        var reachesBack = Recent.Length > 0 && Recent[0].Sequence <= afterSequence + 1;
+        interactions = Recent.Where(i => i.Sequence > afterSequence);
+        return holdsAll || reachesBack;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Collections.Immutable;
+
+namespace Crm.Customers;
+
+/// <summary>A customer's row in the tenant's customer list: what listing and search show and match on.</summary>
+public sealed record CustomerSummary
+{
+    public required CustomerKey Key { get; init; }
+    public required string DisplayName { get; init; }
+    public string? PrimaryEmail { get; init; }
+    public string? PrimaryPhone { get; init; }
+    public string? Company { get; init; }
+    public LifecycleStage Lifecycle { get; init; }
+    public ImmutableArray<string> Tags { get; init; } = [];
+    /// <summary>Everything search matches on, lower-cased: names, every email and phone, company.</summary>
+    public required string SearchText { get; init; }
+    /// <summary>The customer's change number when this row was written; an older row never replaces a newer one.</summary>
+    public long Sequence { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public bool Deleted { get; init; }
+
+    /// <summary>Customers are listed by name; the id breaks ties so that paging is stable.</summary>
+    public CustomerListCursor Position => new(DisplayName.ToLowerInvariant(), Key.CustomerId);
+
+    public static CustomerSummary Of(CustomerKey key, Customer customer, bool deleted)
+    {
+        var profile = customer.Profile;
+        var searchable = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company }
+            .Concat(profile.Emails)
+            .Concat(profile.Phones)
+            .Where(s => !string.IsNullOrEmpty(s));
+        return new CustomerSummary
+        {
+            Key = key,
+            DisplayName = profile.DisplayName,
+            PrimaryEmail = profile.Emails.FirstOrDefault(),
+            PrimaryPhone = profile.Phones.FirstOrDefault(),
+            Company = profile.Company,
+            Lifecycle = profile.Lifecycle,
+            Tags = profile.Tags,
+            SearchText = string.Join(' ', searchable).ToLowerInvariant(),
+            Sequence = customer.Sequence,
+            CreatedAt = customer.CreatedAt,
+            UpdatedAt = customer.UpdatedAt,
+            Deleted = deleted,
+        };
+    }
+}

@@ -1,0 +1,14 @@
+namespace Crm.Customers;
+
+/// <summary>
+/// Each tenant's customer list, for listing and search. A projection the customer grains keep up to date:
+/// the grain's state is the truth, and the grain re-asserts its row on activation.
+/// </summary>
+public interface ICustomerDirectory
+{
+    /// <summary>Writes the row unless a row with a higher sequence is already there.</summary>
+    Task UpsertAsync(CustomerSummary summary, CancellationToken cancellationToken = default);
+
+    /// <summary>Deleted customers are never returned. Ordered by name, then id.</summary>
+    Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,24 @@
+using Crm.Customers;
+
+namespace Crm.Timeline;
+
+/// <summary>
+/// Every customer's full, append-only timeline. The customer grain is its only writer; the cost of an append
+/// does not grow with the timeline's length.
+/// </summary>
+public interface ITimelineStore
+{
+    /// <summary>
+    /// Stores the interaction, unless the tenant already has one with the same external id:
+    /// then nothing is written and the stored one is returned with <c>Created = false</c>.
+    /// </summary>
+    Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default);
+
+    /// <summary>Newest first by when it happened (then by sequence), after the cursor, optionally one channel only.</summary>
+    Task<TimelinePage> ReadAsync(CustomerKey customer, TimelineQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Interactions recorded after a sequence number, oldest first.</summary>
+    Task<IReadOnlyList<Interaction>> ReadSinceAsync(CustomerKey customer, long afterSequence, int limit, CancellationToken cancellationToken = default);
+
+    Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,75 @@
+using Crm.Customers;
+
+namespace Crm.Timeline;
+
+/// <summary>The embedded mode's timeline: kept in this process, lost when it stops.</summary>
+public sealed class InMemoryTimelineStore : ITimelineStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<CustomerKey, List<Interaction>> _bySequence = [];
+    private readonly Dictionary<(string Tenant, string ExternalId), Interaction> _byExternalId = [];
+
+    public Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (interaction.ExternalId is { } externalId && _byExternalId.TryGetValue((customer.TenantId, externalId), out var existing))
+            {
+                return Task.FromResult(new InteractionAppendResult(existing, Created: false));
+            }
+
+            if (!_bySequence.TryGetValue(customer, out var timeline))
+            {
+                _bySequence[customer] = timeline = [];
+            }
+
+            if (timeline.Count > 0 && timeline[^1].Sequence >= interaction.Sequence)
+            {
+                throw new InvalidOperationException($"Customer {customer} already has sequence {timeline[^1].Sequence}; cannot append {interaction.Sequence}.");
+            }
+
+            timeline.Add(interaction);
+            if (interaction.ExternalId is { } id)
+            {
+                _byExternalId[(customer.TenantId, id)] = interaction;
+            }
+
+            return Task.FromResult(new InteractionAppendResult(interaction, Created: true));
+        }
+    }
+
+    public Task<TimelinePage> ReadAsync(CustomerKey customer, TimelineQuery query, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var page = Read(customer)
+                .Where(i => query.Channel is null || i.Channel == query.Channel)
+                .Where(i => query.After is not { } after || after.Precedes(i))
+                .OrderByDescending(i => i.OccurredAt)
+                .ThenByDescending(i => i.Sequence)
+                .Take(query.Limit + 1)
+                .ToList();
+            return Task.FromResult(TimelinePages.From(page, query.Limit));
+        }
+    }
+
+    public Task<IReadOnlyList<Interaction>> ReadSinceAsync(CustomerKey customer, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<Interaction> result = Read(customer).Where(i => i.Sequence > afterSequence).Take(limit).ToList();
+            return Task.FromResult(result);
+        }
+    }
+
+    public Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Read(customer).FirstOrDefault(i => i.Id == interactionId));
+        }
+    }
+
+    private IReadOnlyList<Interaction> Read(CustomerKey customer) =>
+        _bySequence.TryGetValue(customer, out var timeline) ? timeline : [];
+}

@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Crm.Customers;
+using Crm.Security;
+using Crm.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Crm.Timeline;
+
+/// <summary>
+/// The timeline in table crm_timeline: keyed by (tenant, customer, sequence), so an append is one index insert
+/// whatever the timeline's length, and read newest first through (tenant, customer, occurred_at, sequence).
+/// </summary>
+public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimelineStore
+{
+    private const string Columns = """
+        customer_id, sequence, interaction_id, channel, direction, occurred_at, recorded_at, agent_id, agent_name,
+        subject, body, duration_seconds, outcome, external_id, metadata, recorded_by_id, recorded_by_name
+        """;
+
+    public async Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default)
+    {
+        await using var insert = dataSource.CreateCommand($"""
+            INSERT INTO crm_timeline (tenant_id, {Columns})
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+            """);
+        var p = insert.Parameters;
+        p.AddWithValue(customer.TenantId);
+        p.AddWithValue(customer.CustomerId);
+        p.AddWithValue(interaction.Sequence);
+        p.AddWithValue(interaction.Id);
+        p.AddWithValue(DbText.From(interaction.Channel));
+        p.AddWithValue(DbText.From(interaction.Direction));
+        p.AddWithValue(interaction.OccurredAt);
+        p.AddWithValue(interaction.RecordedAt);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Agent?.Id ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Agent?.Name ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Subject ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Body ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Integer, (object?)interaction.DurationSeconds ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Outcome ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.ExternalId ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(interaction.Metadata));
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Id ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Name ?? DBNull.Value);
+
+        if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return new InteractionAppendResult(interaction, Created: true);
+        }
+
+        await using var existing = dataSource.CreateCommand($"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND external_id = $2");
+        existing.Parameters.AddWithValue(customer.TenantId);
+        existing.Parameters.AddWithValue(interaction.ExternalId!);
+        var stored = await ReadSingleAsync(existing, cancellationToken)
+            ?? throw new InvalidOperationException($"External id '{interaction.ExternalId}' conflicted but no row holds it.");
+        return new InteractionAppendResult(stored, Created: false);
+    }
+
+    public async Task<TimelinePage> ReadAsync(CustomerKey customer, TimelineQuery query, CancellationToken cancellationToken = default)
+    {
+        var sql = $"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND customer_id = $2";
+        await using var command = dataSource.CreateCommand();
+        command.Parameters.AddWithValue(customer.TenantId);
+        command.Parameters.AddWithValue(customer.CustomerId);
+        if (query.Channel is { } channel)
+        {
+            command.Parameters.AddWithValue(DbText.From(channel));
+            sql += $" AND channel = ${command.Parameters.Count}";
+        }
+
+        if (query.After is { } after)
+        {
+            command.Parameters.AddWithValue(after.OccurredAt);
+            command.Parameters.AddWithValue(after.Sequence);
+            sql += $" AND (occurred_at, sequence) < (${command.Parameters.Count - 1}, ${command.Parameters.Count})";
+        }
+
+        command.Parameters.AddWithValue(query.Limit + 1);
+        command.CommandText = sql + $" ORDER BY occurred_at DESC, sequence DESC LIMIT ${command.Parameters.Count}";
+        return TimelinePages.From(await ReadAllAsync(command, cancellationToken), query.Limit);
+    }
+
+    public async Task<IReadOnlyList<Interaction>> ReadSinceAsync(CustomerKey customer, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {Columns} FROM crm_timeline
+            WHERE tenant_id = $1 AND customer_id = $2 AND sequence > $3
+            ORDER BY sequence LIMIT $4
+            """);
+        command.Parameters.AddWithValue(customer.TenantId);
+        command.Parameters.AddWithValue(customer.CustomerId);
+        command.Parameters.AddWithValue(afterSequence);
+        command.Parameters.AddWithValue(limit);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    public async Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND interaction_id = $2 AND customer_id = $3
+            """);
+        command.Parameters.AddWithValue(customer.TenantId);
+        command.Parameters.AddWithValue(interactionId);
+        command.Parameters.AddWithValue(customer.CustomerId);
+        return await ReadSingleAsync(command, cancellationToken);
+    }
+
+    private static async Task<Interaction?> ReadSingleAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>
+        (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+
+    private static async Task<List<Interaction>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var result = new List<Interaction>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new Interaction
+            {
+                CustomerId = reader.GetString(0),
+                Sequence = reader.GetInt64(1),
+                Id = reader.GetGuid(2),
+                Channel = DbText.To<InteractionChannel>(reader.GetString(3)),
+                Direction = DbText.To<InteractionDirection>(reader.GetString(4)),
+                OccurredAt = reader.GetFieldValue<DateTimeOffset>(5),
+                RecordedAt = reader.GetFieldValue<DateTimeOffset>(6),
+                Agent = ReadActor(reader, 7),
+                Subject = reader.IsDBNull(9) ? null : reader.GetString(9),
+                Body = reader.IsDBNull(10) ? null : reader.GetString(10),
+                DurationSeconds = reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                Outcome = reader.IsDBNull(12) ? null : reader.GetString(12),
+                ExternalId = reader.IsDBNull(13) ? null : reader.GetString(13),
+                Metadata = JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(reader.GetString(14)) ?? ImmutableDictionary<string, string>.Empty,
+                RecordedBy = ReadActor(reader, 15),
+            });
+        }
+
+        return result;
+    }
+
+    private static Actor? ReadActor(NpgsqlDataReader reader, int idColumn) =>
+        reader.IsDBNull(idColumn) ? null : new Actor(reader.GetString(idColumn), reader.IsDBNull(idColumn + 1) ? "" : reader.GetString(idColumn + 1));
+}

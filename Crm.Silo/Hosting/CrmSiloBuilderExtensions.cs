@@ -1,0 +1,70 @@
+using Crm.Customers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Crm.Silo.Hosting;
+
+public static class CrmSiloBuilderExtensions
+{
+    private const string Npgsql = "Npgsql";
+
+    /// <summary>
+    /// Everything a Crm.Orleans silo needs: the co-hosted silo in Crm.Web, the Crm.Silo executable and the
+    /// test clusters all come through here. Clustering configured in the standard "Orleans:Clustering" section
+    /// (Orleans' test cluster, Kubernetes) is respected; otherwise PostgreSQL when a connection string is set,
+    /// else a single localhost silo.
+    /// </summary>
+    public static ISiloBuilder AddCrm(this ISiloBuilder silo)
+    {
+        var configuration = silo.Configuration;
+        var options = CrmHostingOptions.From(configuration);
+        silo.Services.AddCrmStores(options);
+        silo.Services.AddOptions<CustomerGrainOptions>().BindConfiguration(CustomerGrainOptions.Section);
+
+        silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+        if (!configuration.GetSection("Orleans:Clustering").Exists())
+        {
+            if (options.ConnectionString is { } clusteringConnection)
+            {
+                silo.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (Npgsql, clusteringConnection));
+            }
+            else
+            {
+                silo.UseLocalhostClustering(
+                    siloPort: configuration.GetValue("Orleans:Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+                    gatewayPort: configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+                    serviceId: options.ServiceId,
+                    clusterId: options.ClusterId);
+            }
+        }
+
+        if (options.ConnectionString is { } connectionString)
+        {
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationOnSiloStart>();
+            silo.AddAdoNetGrainStorage(Constants.GrainStorage, o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
+            silo.AddAdoNetGrainStorage(Constants.PubSubStorage, o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
+            silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(Constants.GrainStorage);
+            silo.AddMemoryGrainStorage(Constants.PubSubStorage);
+            silo.UseInMemoryReminderService();
+        }
+
+        // Orleans' own serializer, not the default Newtonsoft JSON that writes .NET type and assembly names into
+        // every row: state is read back through the [Alias]es and [Id]s of its contracts, so types may be renamed.
+        foreach (var storage in new[] { Constants.GrainStorage, Constants.PubSubStorage })
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(storage, (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
+        }
+
+        // Streams carry live signals; what must not be lost is in the tables, and watchers catch up from there.
+        silo.AddMemoryStreams(Constants.StreamProvider, streams =>
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = options.StreamPollInterval)));
+        return silo;
+    }
+}

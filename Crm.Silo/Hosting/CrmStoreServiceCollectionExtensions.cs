@@ -1,0 +1,37 @@
+using Crm.Customers;
+using Crm.Security;
+using Crm.Silo.Database;
+using Crm.Timeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Crm.Silo.Hosting;
+
+public static class CrmStoreServiceCollectionExtensions
+{
+    /// <summary>The project's own stores: in memory, or on PostgreSQL when a connection string is set. Safe to call twice.</summary>
+    public static IServiceCollection AddCrmStores(this IServiceCollection services, CrmHostingOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        if (options.ConnectionString is not { } connectionString)
+        {
+            services.TryAddSingleton<ITimelineStore, InMemoryTimelineStore>();
+            services.TryAddSingleton<ICustomerDirectory, InMemoryCustomerDirectory>();
+            services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
+            services.TryAddSingleton<ISecretStore, InMemorySecretStore>();
+            return services;
+        }
+
+        services.TryAddSingleton(sp => new NpgsqlDataSourceBuilder(connectionString)
+            .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+            .Build());
+        services.TryAddSingleton<SchemaMigrator>();
+        services.TryAddSingleton<ITimelineStore, PostgresTimelineStore>();
+        services.TryAddSingleton<ICustomerDirectory, PostgresCustomerDirectory>();
+        services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
+        services.TryAddSingleton<ISecretStore, PostgresSecretStore>();
+        return services;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace Crm.Web.Api;
+
+/// <summary>Opaque paging cursors: a position serialized as JSON and base64url-encoded, so clients pass them back untouched.</summary>
+public static class Cursors
+{
+    public static string Encode<T>(T position) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(position, CrmJson.Options));
+
+    public static bool TryDecode<T>(string? cursor, out T? position)
+    {
+        position = default;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return true;
+        }
+
+        try
+        {
+            position = JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(cursor), CrmJson.Options);
+            return position is not null;
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Crm.Customers;
+using Crm.Web.Api;
+using Crm.Web.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Crm.Web.Customers;
+
+public static class CustomerEndpoints
+{
+    public static RouteGroupBuilder MapCustomersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/customers").WithTags("Customers").RequireAuthorization(Policies.Agent);
+        group.MapPost("/", CreateCustomer);
+        group.MapGet("/", ListCustomers);
+        group.MapGet("/{id}", GetCustomer);
+        group.MapPatch("/{id}", PatchCustomer).Accepts<JsonElement>("application/merge-patch+json", "application/json");
+        group.MapDelete("/{id}", DeleteCustomer).RequireAuthorization(Policies.Supervisor);
+        return group;
+    }
+
+    /// <summary>What the customer handlers need besides the request itself.</summary>
+    public sealed record Services(IGrainFactory Grains, ICustomerDirectory Directory, CustomerProfiles Profiles, HttpContext Http)
+    {
+        public ClaimsPrincipal User => Http.User;
+
+        public ICustomerGrain Grain(CustomerKey key) => Grains.GetGrain<ICustomerGrain>(key.ToString());
+
+        public void SetETag(Customer customer) => Http.Response.Headers.ETag = CustomerResponse.ETag(customer);
+    }
+
+    private static async Task<Results<Created<CustomerResponse>, ValidationProblem>> CreateCustomer(
+        CustomerProfileRequest? request, [AsParameters] Services services, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return ValidationErrors.Single("body", "A JSON object with the customer's profile is required.");
+        }
+
+        var tenant = services.User.TenantId();
+        var actor = services.User.ToActor();
+        var (profile, errors) = await services.Profiles.ValidateAsync(request, current: null, tenant, actor, cancellationToken);
+        if (profile is null)
+        {
+            return errors.ToProblem();
+        }
+
+        var key = new CustomerKey(tenant, Guid.CreateVersion7().ToString("N"));
+        var customer = await services.Grain(key).CreateAsync(profile, actor);
+        services.SetETag(customer);
+        return TypedResults.Created($"/api/customers/{customer.Id}", CustomerResponse.From(customer));
+    }
+
+    private static async Task<Results<Ok<CustomerListResponse>, ValidationProblem>> ListCustomers(
+        [FromQuery] string? query, [FromQuery] string? cursor, [FromQuery] int? limit, [AsParameters] Services services, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var text = errors.Text("query", query, 200);
+        var size = Paging.Limit(errors, limit, CustomerSearch.MaxLimit);
+        var after = Paging.Cursor<CustomerListCursor?>(errors, cursor);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var page = await services.Directory.SearchAsync(new CustomerSearch(services.User.TenantId(), text, after, size), cancellationToken);
+        return TypedResults.Ok(new CustomerListResponse(
+            page.Items.Select(CustomerListResponse.From).ToList(),
+            page.Next is { } next ? Cursors.Encode(next) : null));
+    }
+
+    private static async Task<Results<Ok<CustomerResponse>, NotFound>> GetCustomer(string id, [AsParameters] Services services)
+    {
+        if (!services.User.TryGetCustomerKey(id, out var key) || await services.Grain(key).GetAsync() is not { } customer)
+        {
+            return TypedResults.NotFound();
+        }
+
+        services.SetETag(customer);
+        return TypedResults.Ok(CustomerResponse.From(customer));
+    }
+
+    /// <summary>
+    /// JSON Merge Patch over the profile. With If-Match the edit applies only to that version (412 otherwise);
+    /// without it, the patch is re-applied to the newest version when someone else got there first.
+    /// </summary>
+    private static async Task<Results<Ok<CustomerResponse>, NotFound, ValidationProblem, ProblemHttpResult>> PatchCustomer(
+        string id, JsonElement? patch, [AsParameters] Services services, CancellationToken cancellationToken)
+    {
+        if (patch is not { ValueKind: JsonValueKind.Object } patchObject)
+        {
+            return ValidationErrors.Single("body", "A JSON object with the fields to change is required.");
+        }
+
+        if (!IfMatch.TryParse(services.Http.Request, out var ifMatch))
+        {
+            return ValidationErrors.Single("If-Match", "Expected a version as the API returns it in the ETag header, e.g. \"3\".");
+        }
+
+        if (!services.User.TryGetCustomerKey(id, out var key))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var grain = services.Grain(key);
+        var actor = services.User.ToActor();
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await grain.GetAsync() is not { } current)
+            {
+                return TypedResults.NotFound();
+            }
+
+            if (ifMatch is { } expected && expected != current.Version)
+            {
+                throw new VersionConflictException(expected, current.Version);
+            }
+
+            var target = JsonSerializer.SerializeToNode(CustomerProfiles.ToRequest(current.Profile), CrmJson.Options);
+            var patched = JsonMergePatch.Apply(target, JsonObject.Create(patchObject));
+            var request = patched.Deserialize<CustomerProfileRequest>(CrmJson.Options)!;
+            var (profile, errors) = await services.Profiles.ValidateAsync(request, current.Profile, key.TenantId, actor, cancellationToken);
+            if (profile is null)
+            {
+                return errors.ToProblem();
+            }
+
+            try
+            {
+                var updated = await grain.UpdateProfileAsync(profile, current.Version, actor);
+                services.SetETag(updated);
+                return TypedResults.Ok(CustomerResponse.From(updated));
+            }
+            catch (VersionConflictException) when (ifMatch is null && attempt < 3)
+            {
+                // Someone else saved first; apply the same patch to what they saved.
+            }
+        }
+    }
+
+    private static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteCustomer(string id, [AsParameters] Services services)
+    {
+        if (!IfMatch.TryParse(services.Http.Request, out var ifMatch))
+        {
+            return ValidationErrors.Single("If-Match", "Expected a version as the API returns it in the ETag header, e.g. \"3\".");
+        }
+
+        if (!services.User.TryGetCustomerKey(id, out var key))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await services.Grain(key).DeleteAsync(ifMatch, services.User.ToActor());
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,26 @@
+using Crm.Customers;
+
+namespace Crm.Web.Customers;
+
+public sealed record CustomerListResponse(IReadOnlyList<CustomerListResponse.Item> Items, string? NextCursor)
+{
+    public sealed record Item(
+        string Id,
+        string DisplayName,
+        string? PrimaryEmail,
+        string? PrimaryPhone,
+        string? Company,
+        LifecycleStage Lifecycle,
+        IReadOnlyList<string> Tags,
+        DateTimeOffset UpdatedAt);
+
+    public static Item From(CustomerSummary summary) => new(
+        summary.Key.CustomerId,
+        summary.DisplayName,
+        summary.PrimaryEmail,
+        summary.PrimaryPhone,
+        summary.Company,
+        summary.Lifecycle,
+        summary.Tags,
+        summary.UpdatedAt);
+}

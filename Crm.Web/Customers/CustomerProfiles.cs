@@ -1,0 +1,249 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Crm.Customers;
+using Crm.Security;
+using Crm.Web.Api;
+
+namespace Crm.Web.Customers;
+
+/// <summary>
+/// Checks a profile request field by field and turns it into the normalized profile the grain stores:
+/// trimmed text, lower-cased emails, E.164 phones, upper-case country codes, typed attributes.
+/// </summary>
+public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvider time)
+{
+    public const int MaxEmails = 10;
+    public const int MaxPhones = 10;
+    public const int MaxTags = 50;
+    public const int MaxTagLength = 50;
+    public const int MaxAttributes = 100;
+    public const int MaxAttributeTextLength = 1000;
+
+    /// <param name="current">The profile being changed, if any: consent that did not change keeps when it was given.</param>
+    public async Task<(CustomerProfile? Profile, ValidationErrors Errors)> ValidateAsync(
+        CustomerProfileRequest request, CustomerProfile? current, string tenantId, Actor actor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var givenName = errors.Text("givenName", request.GivenName, 100);
+        var familyName = errors.Text("familyName", request.FamilyName, 100);
+        var displayName = errors.Text("displayName", request.DisplayName, 200);
+        if (displayName is null)
+        {
+            displayName = string.Join(' ', new[] { givenName, familyName }.Where(n => n is not null));
+            if (displayName.Length == 0)
+            {
+                errors.Add("displayName", "Required, unless givenName or familyName is given.");
+            }
+        }
+
+        var country = Country(errors, "country", request.Country);
+        var address = Address(errors, request.Address);
+        var ownerId = errors.Text("ownerId", request.OwnerId, 64);
+        if (ownerId is not null && (!Guid.TryParse(ownerId, out var ownerGuid) || await accounts.FindUserAsync(tenantId, ownerGuid, cancellationToken) is null))
+        {
+            errors.Add("ownerId", "No user of your tenant has this id.");
+        }
+
+        var profile = new CustomerProfile
+        {
+            DisplayName = displayName,
+            GivenName = givenName,
+            FamilyName = familyName,
+            Emails = Emails(errors, request.Emails),
+            Phones = Phones(errors, request.Phones, country ?? address?.Country),
+            Company = errors.Text("company", request.Company, 200),
+            JobTitle = errors.Text("jobTitle", request.JobTitle, 200),
+            Country = country,
+            Address = address,
+            Tags = Tags(errors, request.Tags),
+            Attributes = Attributes(errors, request.Attributes),
+            Lifecycle = errors.Enum<LifecycleStage>("lifecycle", request.Lifecycle) ?? LifecycleStage.Lead,
+            OwnerId = ownerId,
+            Consent = Consent(errors, request.Consent, current?.Consent, actor),
+        };
+        return (errors.Any ? null : profile, errors);
+    }
+
+    /// <summary>The request that would produce this profile: what a merge patch is applied to.</summary>
+    public static CustomerProfileRequest ToRequest(CustomerProfile profile) => new()
+    {
+        DisplayName = profile.DisplayName,
+        GivenName = profile.GivenName,
+        FamilyName = profile.FamilyName,
+        Emails = [.. profile.Emails],
+        Phones = [.. profile.Phones],
+        Company = profile.Company,
+        JobTitle = profile.JobTitle,
+        Country = profile.Country,
+        Address = profile.Address is { } a
+            ? new AddressRequest { Line1 = a.Line1, Line2 = a.Line2, City = a.City, Region = a.Region, PostalCode = a.PostalCode, Country = a.Country }
+            : null,
+        Tags = [.. profile.Tags],
+        Attributes = profile.Attributes.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(CustomerResponse.AttributeJson(a.Value))),
+        Lifecycle = JsonNamingPolicy.CamelCase.ConvertName(profile.Lifecycle.ToString()),
+        OwnerId = profile.OwnerId,
+        Consent = profile.Consent.ToDictionary(
+            c => JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()),
+            c => (string?)JsonNamingPolicy.CamelCase.ConvertName(c.Value.Status.ToString())),
+    };
+
+    private static string? Country(ValidationErrors errors, string field, string? value)
+    {
+        var code = errors.Text(field, value, 2)?.ToUpperInvariant();
+        if (code is not null && !Api.Phones.IsCountry(code))
+        {
+            errors.Add(field, $"'{value}' is not an ISO 3166-1 alpha-2 country code.");
+        }
+
+        return code;
+    }
+
+    private static PostalAddress? Address(ValidationErrors errors, AddressRequest? request)
+    {
+        if (request is null)
+        {
+            return null;
+        }
+
+        var address = new PostalAddress
+        {
+            Line1 = errors.Text("address.line1", request.Line1, 200),
+            Line2 = errors.Text("address.line2", request.Line2, 200),
+            City = errors.Text("address.city", request.City, 100),
+            Region = errors.Text("address.region", request.Region, 100),
+            PostalCode = errors.Text("address.postalCode", request.PostalCode, 20),
+            Country = Country(errors, "address.country", request.Country),
+        };
+        return address == new PostalAddress() ? null : address;
+    }
+
+    private static ImmutableArray<string> Emails(ValidationErrors errors, List<string?>? values) =>
+        Normalized(errors, "emails", values, MaxEmails, (string value, out string? email) =>
+            EmailAddresses.TryNormalize(value, out email) ? null : "Not a valid email address.");
+
+    private static ImmutableArray<string> Phones(ValidationErrors errors, List<string?>? values, string? country) =>
+        Normalized(errors, "phones", values, MaxPhones, (string value, out string? e164) =>
+            Api.Phones.TryNormalize(value, country, out e164)
+                ? null
+                : country is null && !value.TrimStart().StartsWith('+')
+                    ? "Not a valid phone number: start it with + and the country code, or set the customer's country."
+                    : "Not a valid phone number.");
+
+    private static ImmutableArray<string> Tags(ValidationErrors errors, List<string?>? values) =>
+        Normalized(errors, "tags", values, MaxTags, (string value, out string? tag) =>
+        {
+            tag = value.Trim().ToLowerInvariant();
+            return TagPattern().IsMatch(tag) ? null : $"1 to {MaxTagLength} letters, digits, spaces or - _ : / . starting with a letter or digit.";
+        });
+
+    private delegate string? Normalizer(string value, out string? normalized);
+
+    /// <summary>Each value normalized, duplicates dropped, first occurrence first; errors named like "emails[2]".</summary>
+    private static ImmutableArray<string> Normalized(ValidationErrors errors, string field, List<string?>? values, int max, Normalizer normalize)
+    {
+        if (values is null)
+        {
+            return [];
+        }
+
+        if (values.Count > max)
+        {
+            errors.Add(field, $"At most {max}.");
+        }
+
+        var result = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(values[i]))
+            {
+                errors.Add($"{field}[{i}]", "Must not be empty.");
+            }
+            else if (normalize(values[i]!, out var normalized) is { } problem)
+            {
+                errors.Add($"{field}[{i}]", problem);
+            }
+            else if (!result.Contains(normalized!))
+            {
+                result.Add(normalized!);
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values)
+    {
+        if (values is null)
+        {
+            return ImmutableDictionary<string, AttributeValue>.Empty;
+        }
+
+        if (values.Count > MaxAttributes)
+        {
+            errors.Add("attributes", $"At most {MaxAttributes}.");
+        }
+
+        var result = ImmutableDictionary.CreateBuilder<string, AttributeValue>(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            var field = $"attributes.{key}";
+            if (!AttributeKeyPattern().IsMatch(key))
+            {
+                errors.Add(field, "Attribute names are 1 to 64 letters, digits or _ . - starting with a letter.");
+                continue;
+            }
+
+            AttributeValue? typed = value.ValueKind switch
+            {
+                JsonValueKind.True or JsonValueKind.False => AttributeValue.Boolean(value.GetBoolean()),
+                JsonValueKind.Number when value.TryGetDecimal(out var number) => AttributeValue.Number(number),
+                JsonValueKind.String when DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+                    => AttributeValue.Date(date),
+                JsonValueKind.String when value.GetString()!.Length <= MaxAttributeTextLength => AttributeValue.Text(value.GetString()!),
+                _ => null,
+            };
+            if (typed is null)
+            {
+                errors.Add(field, $"A string of at most {MaxAttributeTextLength} characters, a number, true or false, or a date (yyyy-MM-dd).");
+                continue;
+            }
+
+            result[key] = typed;
+        }
+
+        return result.ToImmutable();
+    }
+
+    private ImmutableDictionary<ConsentChannel, Consent> Consent(
+        ValidationErrors errors, Dictionary<string, string?>? values, ImmutableDictionary<ConsentChannel, Consent>? current, Actor actor)
+    {
+        var result = ImmutableDictionary.CreateBuilder<ConsentChannel, Consent>();
+        foreach (var (key, value) in values ?? [])
+        {
+            var channel = errors.Enum<ConsentChannel>($"consent.{key}", key);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add($"consent.{key}", $"One of: {string.Join(", ", ValidationErrors.EnumNames<ConsentStatus>())}.");
+            }
+
+            var status = errors.Enum<ConsentStatus>($"consent.{key}", value);
+
+            if (channel is { } c && status is { } s)
+            {
+                result[c] = current?.GetValueOrDefault(c) is { } kept && kept.Status == s
+                    ? kept
+                    : new Consent(s, time.GetUtcNow(), $"user:{actor.Id}");
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N} _:/.\-]{0,49}$")]
+    private static partial Regex TagPattern();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex AttributeKeyPattern();
+}

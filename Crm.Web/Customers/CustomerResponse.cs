@@ -1,0 +1,85 @@
+using System.Globalization;
+using Crm.Customers;
+using Crm.Security;
+using Crm.Timeline;
+
+namespace Crm.Web.Customers;
+
+/// <summary>A customer as the API and the hub show it.</summary>
+public sealed record CustomerResponse
+{
+    public required string Id { get; init; }
+    public required string DisplayName { get; init; }
+    public string? GivenName { get; init; }
+    public string? FamilyName { get; init; }
+    public required IReadOnlyList<string> Emails { get; init; }
+    public required IReadOnlyList<string> Phones { get; init; }
+    public string? Company { get; init; }
+    public string? JobTitle { get; init; }
+    public string? Country { get; init; }
+    public PostalAddress? Address { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public required IReadOnlyDictionary<string, object> Attributes { get; init; }
+    public LifecycleStage Lifecycle { get; init; }
+    public string? OwnerId { get; init; }
+    public required IReadOnlyDictionary<ConsentChannel, Consent> Consent { get; init; }
+    public required ActivityResponse Activity { get; init; }
+    /// <summary>The profile's version, also sent as the ETag; send it back in If-Match to edit safely.</summary>
+    public long Version { get; init; }
+    /// <summary>The customer's change number this view includes: pass it to WatchCustomer to get everything after it.</summary>
+    public long Sequence { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+    public Actor? CreatedBy { get; init; }
+    public Actor? UpdatedBy { get; init; }
+
+    public sealed record ActivityResponse(
+        long TotalInteractions,
+        IReadOnlyDictionary<InteractionChannel, long> ByChannel,
+        DateTimeOffset? LastInteractionAt,
+        DateTimeOffset? LastContactAt);
+
+    public static CustomerResponse From(Customer customer)
+    {
+        var profile = customer.Profile;
+        return new CustomerResponse
+        {
+            Id = customer.Id,
+            DisplayName = profile.DisplayName,
+            GivenName = profile.GivenName,
+            FamilyName = profile.FamilyName,
+            Emails = profile.Emails,
+            Phones = profile.Phones,
+            Company = profile.Company,
+            JobTitle = profile.JobTitle,
+            Country = profile.Country,
+            Address = profile.Address,
+            Tags = profile.Tags,
+            Attributes = profile.Attributes.ToDictionary(a => a.Key, a => AttributeJson(a.Value)),
+            Lifecycle = profile.Lifecycle,
+            OwnerId = profile.OwnerId,
+            Consent = profile.Consent,
+            Activity = new ActivityResponse(
+                customer.Activity.TotalInteractions,
+                customer.Activity.InteractionsByChannel,
+                customer.Activity.LastInteractionAt,
+                customer.Activity.LastContactAt),
+            Version = customer.Version,
+            Sequence = customer.Sequence,
+            CreatedAt = customer.CreatedAt,
+            UpdatedAt = customer.UpdatedAt,
+            CreatedBy = customer.CreatedBy,
+            UpdatedBy = customer.UpdatedBy,
+        };
+    }
+
+    /// <summary>Numbers and booleans as JSON numbers and booleans; text and dates (yyyy-MM-dd) as strings.</summary>
+    public static object AttributeJson(AttributeValue value) => value.Kind switch
+    {
+        AttributeKind.Number => decimal.Parse(value.Value, CultureInfo.InvariantCulture),
+        AttributeKind.Boolean => value.Value == "true",
+        _ => value.Value,
+    };
+
+    public static string ETag(Customer customer) => $"\"{customer.Version}\"";
+}

@@ -1,0 +1,39 @@
+using Crm.Web.Api;
+using Crm.Web.Customers;
+using Crm.Web.RealTime;
+using Crm.Web.Security;
+using Crm.Web.Timeline;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace Crm.Web.Hosting;
+
+public static class CrmWebApplicationExtensions
+{
+    public static WebApplication UseCrm(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimit>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapGet("/", () => TypedResults.Ok(new
+        {
+            name = "Crm.Orleans",
+            api = "/openapi/v1.json",
+            signIn = "POST /api/auth/token",
+            hub = CrmHub.Path,
+        })).ExcludeFromDescription();
+
+        app.MapAuthApi();
+        app.MapUsersApi();
+        app.MapCustomersApi();
+        app.MapTimelineApi();
+        app.MapHub<CrmHub>(CrmHub.Path);
+        return app;
+    }
+}

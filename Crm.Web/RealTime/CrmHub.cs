@@ -1,0 +1,55 @@
+using Crm.Customers;
+using Crm.Web.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Crm.Web.RealTime;
+
+/// <summary>
+/// Live customer timelines. Watch a customer with the last change number you saw (null: from now on) and receive
+/// interactionAdded, customerChanged and customerDeleted, each with its "sequence": first what you missed, then live,
+/// with no gap and no repeat.
+/// </summary>
+[Authorize(Policy = Policies.Agent)]
+public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
+{
+    public const string Path = "/hubs/crm";
+
+    /// <returns>The change number you are up to date with once the call returns.</returns>
+    public async Task<long> WatchCustomer(string customerId, long? lastSeenSequence)
+    {
+        if (lastSeenSequence < 0)
+        {
+            throw new HubException("lastSeenSequence must be 0 or more.");
+        }
+
+        // Another tenant's customer is indistinguishable from one that does not exist.
+        if (!Context.User!.TryGetCustomerKey(customerId, out var key) || await grains.GetGrain<ICustomerGrain>(key.ToString()).GetAsync() is null)
+        {
+            throw new HubException($"Customer '{customerId}' was not found.");
+        }
+
+        Watched.Add(key);
+        return await feed.WatchAsync(Context.ConnectionId, key, lastSeenSequence, Context.ConnectionAborted);
+    }
+
+    public async Task UnwatchCustomer(string customerId)
+    {
+        if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
+        {
+            await feed.UnwatchAsync(Context.ConnectionId, key);
+        }
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        foreach (var key in Watched)
+        {
+            await feed.UnwatchAsync(Context.ConnectionId, key);
+        }
+
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    private HashSet<CustomerKey> Watched => (HashSet<CustomerKey>)(Context.Items[nameof(Watched)] ??= new HashSet<CustomerKey>());
+}

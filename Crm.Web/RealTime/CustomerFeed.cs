@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using Crm.Customers;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Crm.Web.RealTime;
+
+/// <summary>
+/// The customers watched through this web node: the first watcher of a customer subscribes the node to the
+/// customer's stream, the last one to leave unsubscribes it. No polling, and no backplane between web nodes.
+/// </summary>
+public sealed class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub, ILogger<CustomerFeed> logger)
+{
+    private readonly ConcurrentDictionary<CustomerKey, CustomerWatch> _watches = new();
+
+    public int WatchedCustomers => _watches.Count;
+
+    /// <returns>The change number the connection is up to date with once this returns.</returns>
+    public async Task<long> WatchAsync(string connectionId, CustomerKey key, long? lastSeen, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var watch = _watches.GetOrAdd(key, k => new CustomerWatch(k, cluster, hub, logger));
+            if (await watch.TryJoinAsync(connectionId, lastSeen, cancellationToken) is { } upTo)
+            {
+                return upTo;
+            }
+
+            // Its last watcher left while we waited: it has unsubscribed, so start a new one.
+            _watches.TryRemove(KeyValuePair.Create(key, watch));
+        }
+    }
+
+    public async Task UnwatchAsync(string connectionId, CustomerKey key)
+    {
+        if (_watches.TryGetValue(key, out var watch) && await watch.LeaveAsync(connectionId))
+        {
+            _watches.TryRemove(KeyValuePair.Create(key, watch));
+        }
+    }
+}

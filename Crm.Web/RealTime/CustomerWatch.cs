@@ -1,0 +1,193 @@
+using Crm.Customers;
+using Microsoft.AspNetCore.SignalR;
+using Orleans.Streams;
+
+namespace Crm.Web.RealTime;
+
+/// <summary>
+/// This web node's subscription to one customer's stream, shared by every connection here that watches the customer.
+/// It forwards each change to the customer's SignalR group exactly once and in order: it remembers the highest change
+/// number it forwarded, drops what it has seen, and fills any gap from the grain before going on.
+/// </summary>
+internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient cluster, IHubContext<CrmHub> hub, ILogger logger)
+    : IAsyncObserver<CustomerEvent>
+{
+    private const int Batch = 500;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<string> _connections = [];
+    private StreamSubscriptionHandle<CustomerEvent>? _subscription;
+    private long _forwarded;
+    private bool _closed;
+
+    private ICustomerGrain Grain => cluster.GetGrain<ICustomerGrain>(key.ToString());
+
+    private IClientProxy Group => hub.Clients.Group(GroupName(key));
+
+    public static string GroupName(CustomerKey key) => $"customer:{key}";
+
+    /// <summary>
+    /// Sends the connection what it missed after <paramref name="lastSeen"/>, then adds it to the group.
+    /// </summary>
+    /// <returns>The change number the connection is now up to date with; null when this watch has closed (make a new one).</returns>
+    public async Task<long?> TryJoinAsync(string connectionId, long? lastSeen, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_closed)
+            {
+                return null;
+            }
+
+            if (_subscription is null)
+            {
+                var stream = cluster.GetStreamProvider(Constants.StreamProvider)
+                    .GetStream<CustomerEvent>(StreamId.Create(Constants.CustomerStreamNamespace, key.ToString()));
+                _subscription = await stream.SubscribeAsync(this);
+                // Subscribed first: whatever comes after this number arrives on the stream.
+                _forwarded = (await Grain.GetAsync())?.Sequence ?? 0;
+            }
+            else if (lastSeen > _forwarded)
+            {
+                // The connection has seen more than this node forwarded (it was on another node): catch the group up,
+                // so that nothing it has seen reaches it again through the group.
+                await ForwardMissedAsync(cancellationToken);
+            }
+
+            if (lastSeen is { } after && after < _forwarded)
+            {
+                await SendMissedAsync(connectionId, after, cancellationToken);
+            }
+
+            await hub.Groups.AddToGroupAsync(connectionId, GroupName(key), cancellationToken);
+            _connections.Add(connectionId);
+            return _forwarded;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <returns>True when the last connection left and the watch closed.</returns>
+    public async Task<bool> LeaveAsync(string connectionId)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            await hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(key));
+            if (!_connections.Remove(connectionId) || _connections.Count > 0)
+            {
+                return false;
+            }
+
+            _closed = true;
+            if (_subscription is not null)
+            {
+                try
+                {
+                    await _subscription.UnsubscribeAsync();
+                }
+                catch (Exception ex)
+                {
+                    LogUnsubscribeFailed(ex, key);
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task OnNextAsync(CustomerEvent change, StreamSequenceToken? token = null)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_closed || change.Sequence <= _forwarded)
+            {
+                return;
+            }
+
+            if (change.Sequence > _forwarded + 1)
+            {
+                await ForwardMissedAsync(CancellationToken.None);
+            }
+
+            if (change.Sequence > _forwarded)
+            {
+                await HubMessages.SendAsync(Group, change);
+                _forwarded = change.Sequence;
+            }
+        }
+        catch (Exception ex)
+        {
+            LogForwardFailed(ex, key, change.Sequence);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(ex, key);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Forwards to the group every change after the last one forwarded, as the grain has them now.</summary>
+    private async Task ForwardMissedAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var change in ChangesAfterAsync(_forwarded, long.MaxValue, cancellationToken))
+        {
+            await HubMessages.SendAsync(Group, change, cancellationToken);
+            _forwarded = change.Sequence;
+        }
+    }
+
+    /// <summary>Sends one connection the changes after <paramref name="after"/> that the group has already had.</summary>
+    private async Task SendMissedAsync(string connectionId, long after, CancellationToken cancellationToken)
+    {
+        var connection = hub.Clients.Client(connectionId);
+        await foreach (var change in ChangesAfterAsync(after, _forwarded, cancellationToken))
+        {
+            await HubMessages.SendAsync(connection, change, cancellationToken);
+        }
+    }
+
+    private async IAsyncEnumerable<CustomerEvent> ChangesAfterAsync(long after, long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (after < upTo)
+        {
+            var changes = await Grain.GetChangesSinceAsync(after, Batch);
+            foreach (var change in changes.Events.Where(c => c.Sequence <= upTo))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return change;
+            }
+
+            if (changes.Events.IsEmpty || changes.Events[^1].Sequence >= changes.LatestSequence)
+            {
+                yield break;
+            }
+
+            after = changes.Events[^1].Sequence;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: change {Sequence} not forwarded to watchers")]
+    private partial void LogForwardFailed(Exception exception, CustomerKey customerKey, long sequence);
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: stream error")]
+    private partial void LogStreamError(Exception exception, CustomerKey customerKey);
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: unsubscribing failed")]
+    private partial void LogUnsubscribeFailed(Exception exception, CustomerKey customerKey);
+}

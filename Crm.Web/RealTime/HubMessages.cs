@@ -1,0 +1,24 @@
+using Crm.Customers;
+using Crm.Web.Customers;
+using Crm.Web.Timeline;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Crm.Web.RealTime;
+
+/// <summary>What clients of the hub receive. Every message carries the customer's change number in "sequence".</summary>
+public static class HubMessages
+{
+    public const string InteractionAdded = "interactionAdded";
+    public const string CustomerChanged = "customerChanged";
+    public const string CustomerDeleted = "customerDeleted";
+
+    public sealed record CustomerDeletedMessage(string Id, long Sequence);
+
+    public static Task SendAsync(IClientProxy clients, CustomerEvent change, CancellationToken cancellationToken = default) => change switch
+    {
+        Crm.Customers.InteractionAdded added => clients.SendAsync(InteractionAdded, InteractionResponse.From(added.Interaction), cancellationToken),
+        Crm.Customers.CustomerChanged changed => clients.SendAsync(CustomerChanged, CustomerResponse.From(changed.Customer), cancellationToken),
+        Crm.Customers.CustomerDeleted deleted => clients.SendAsync(CustomerDeleted, new CustomerDeletedMessage(deleted.Customer.Id, deleted.Sequence), cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown customer event."),
+    };
+}
