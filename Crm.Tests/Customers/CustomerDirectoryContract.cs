@@ -1,0 +1,133 @@
+using Crm.Customers;
+using Crm.Tests.Infrastructure;
+
+namespace Crm.Tests.Customers;
+
+/// <summary>What every <see cref="ICustomerDirectory"/> does; run against each implementation.</summary>
+public abstract class CustomerDirectoryContract
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    protected abstract ICustomerDirectory Directory { get; }
+
+    [Theory]
+    [InlineData("lovelace")]
+    [InlineData("ADA")]
+    [InlineData("ada@analytical")]
+    [InlineData("+4420794")]
+    [InlineData("engines")]
+    public async Task Finds_a_customer_by_any_part_of_name_email_phone_or_company(string text)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Ada Lovelace", email: "ada@analytical.example", phone: "+442079460000", company: "Analytical Engines"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Charles Babbage"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, null, 10));
+
+        Assert.Equal(["c1"], page.Items.Select(i => i.Key.CustomerId));
+    }
+
+    [Fact]
+    public async Task Lists_by_name_then_id_and_pages_without_gaps_or_repeats()
+    {
+        var tenant = TestTenants.New();
+        string[] names = ["delta", "Alpha", "charlie", "bravo", "alpha", "Echo", "foxtrot"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            await Directory.UpsertAsync(Row(tenant, $"c{i}", names[i]));
+        }
+
+        var seen = new List<CustomerSummary>();
+        CustomerListCursor? cursor = null;
+        do
+        {
+            var page = await Directory.SearchAsync(new CustomerSearch(tenant, null, cursor, 3));
+            seen.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(["Alpha", "alpha", "bravo", "charlie", "delta", "Echo", "foxtrot"], seen.Select(s => s.DisplayName));
+        Assert.Equal(["c1", "c4"], seen.Take(2).Select(s => s.Key.CustomerId));
+    }
+
+    [Fact]
+    public async Task Never_replaces_a_row_with_an_older_one()
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Newer name", sequence: 5));
+        await Directory.UpsertAsync(Row(tenant, "c1", "Older name", sequence: 3));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, null, null, 10));
+
+        Assert.Equal(["Newer name"], page.Items.Select(i => i.DisplayName));
+    }
+
+    [Fact]
+    public async Task Leaves_deleted_customers_out()
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Gone", sequence: 1));
+        await Directory.UpsertAsync(Row(tenant, "c1", "Gone", sequence: 2) with { Deleted = true });
+        await Directory.UpsertAsync(Row(tenant, "c2", "Here"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, null, null, 10));
+
+        Assert.Equal(["c2"], page.Items.Select(i => i.Key.CustomerId));
+    }
+
+    [Fact]
+    public async Task Shows_each_tenant_only_its_own_customers()
+    {
+        var mine = TestTenants.New();
+        var theirs = TestTenants.New();
+        await Directory.UpsertAsync(Row(mine, "c1", "Shared Name"));
+        await Directory.UpsertAsync(Row(theirs, "c1", "Shared Name"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(mine, "shared", null, 10));
+
+        Assert.Equal([mine], page.Items.Select(i => i.Key.TenantId));
+    }
+
+    [Fact]
+    public async Task Treats_wildcards_in_the_search_text_literally()
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "100% Cotton Ltd"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Cotton_Co"));
+
+        Assert.Equal(["c1"], (await Directory.SearchAsync(new CustomerSearch(tenant, "0% c", null, 10))).Items.Select(i => i.Key.CustomerId));
+        Assert.Equal(["c2"], (await Directory.SearchAsync(new CustomerSearch(tenant, "n_c", null, 10))).Items.Select(i => i.Key.CustomerId));
+        Assert.Equal(["c1"], (await Directory.SearchAsync(new CustomerSearch(tenant, "%", null, 10))).Items.Select(i => i.Key.CustomerId));
+    }
+
+    private static CustomerSummary Row(string tenant, string id, string name, string? email = null, string? phone = null, string? company = null, long sequence = 1)
+    {
+        var customer = new Customer
+        {
+            Id = id,
+            Profile = new CustomerProfile
+            {
+                DisplayName = name,
+                Emails = email is null ? [] : [email],
+                Phones = phone is null ? [] : [phone],
+                Company = company,
+                Tags = ["vip"],
+            },
+            Sequence = sequence,
+            CreatedAt = T0,
+            UpdatedAt = T0,
+        };
+        return CustomerSummary.Of(new CustomerKey(tenant, id), customer, deleted: false);
+    }
+}
+
+public sealed class InMemoryCustomerDirectoryTests : CustomerDirectoryContract
+{
+    protected override ICustomerDirectory Directory { get; } = new InMemoryCustomerDirectory();
+}
+
+public sealed class PostgresCustomerDirectoryTests(MigratedDatabaseFixture database) : CustomerDirectoryContract, IClassFixture<MigratedDatabaseFixture>
+{
+    protected override ICustomerDirectory Directory { get; } = new PostgresCustomerDirectory(database.DataSource);
+}

@@ -1,0 +1,194 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Crm.Customers;
+using Crm.Security;
+using Crm.Tests.Infrastructure;
+using Crm.Timeline;
+
+namespace Crm.Tests.Timeline;
+
+/// <summary>What every <see cref="ITimelineStore"/> does; run against each implementation.</summary>
+public abstract class TimelineStoreContract
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    protected abstract ITimelineStore Store { get; }
+
+    [Fact]
+    public async Task Reads_newest_first_by_when_it_happened_so_late_entries_take_their_place()
+    {
+        var customer = NewCustomer();
+        await Store.AppendAsync(customer, Entry(customer, 1, T0.AddHours(2)));
+        await Store.AppendAsync(customer, Entry(customer, 2, T0.AddHours(3)));
+        await Store.AppendAsync(customer, Entry(customer, 3, T0.AddHours(1)));   // recorded last, happened first
+        await Store.AppendAsync(customer, Entry(customer, 4, T0.AddHours(3)));   // same instant as 2: newer sequence first
+
+        var page = await Store.ReadAsync(customer, new TimelineQuery { Limit = 10 });
+
+        Assert.Equal([4, 2, 1, 3], page.Items.Select(i => i.Sequence));
+        Assert.Null(page.Next);
+    }
+
+    [Fact]
+    public async Task Pages_through_the_whole_timeline_without_gaps_or_repeats()
+    {
+        var customer = NewCustomer();
+        for (var sequence = 1; sequence <= 25; sequence++)
+        {
+            await Store.AppendAsync(customer, Entry(customer, sequence, T0.AddMinutes(sequence % 7)));
+        }
+
+        var seen = new List<Interaction>();
+        TimelineCursor? cursor = null;
+        do
+        {
+            var page = await Store.ReadAsync(customer, new TimelineQuery { After = cursor, Limit = 10 });
+            Assert.True(page.Items.Length <= 10);
+            seen.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(Enumerable.Range(1, 25), seen.Select(i => (int)i.Sequence).Order());
+        Assert.Equal(seen.OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Sequence).Select(i => i.Sequence), seen.Select(i => i.Sequence));
+    }
+
+    [Fact]
+    public async Task Filters_by_channel()
+    {
+        var customer = NewCustomer();
+        await Store.AppendAsync(customer, Entry(customer, 1, T0, InteractionChannel.Call));
+        await Store.AppendAsync(customer, Entry(customer, 2, T0.AddMinutes(1), InteractionChannel.Email));
+        await Store.AppendAsync(customer, Entry(customer, 3, T0.AddMinutes(2), InteractionChannel.Call));
+
+        var calls = await Store.ReadAsync(customer, new TimelineQuery { Channel = InteractionChannel.Call, Limit = 1 });
+        var more = await Store.ReadAsync(customer, new TimelineQuery { Channel = InteractionChannel.Call, Limit = 1, After = calls.Next });
+
+        Assert.Equal([3], calls.Items.Select(i => i.Sequence));
+        Assert.Equal([1], more.Items.Select(i => i.Sequence));
+        Assert.Null(more.Next);
+    }
+
+    [Fact]
+    public async Task Stores_an_external_id_once_per_tenant()
+    {
+        var customer = NewCustomer();
+        var first = await Store.AppendAsync(customer, Entry(customer, 1, T0) with { ExternalId = "call-42", Subject = "first" });
+        var again = await Store.AppendAsync(customer, Entry(customer, 2, T0) with { ExternalId = "call-42", Subject = "second" });
+        var sibling = new CustomerKey(customer.TenantId, "sibling");
+        var fromSibling = await Store.AppendAsync(sibling, Entry(sibling, 1, T0) with { ExternalId = "call-42" });
+        var otherTenant = new CustomerKey(TestTenants.New(), customer.CustomerId);
+        var elsewhere = await Store.AppendAsync(otherTenant, Entry(otherTenant, 1, T0) with { ExternalId = "call-42" });
+
+        Assert.True(first.Created);
+        Assert.False(again.Created);
+        Assert.Equal("first", again.Interaction.Subject);
+        Assert.Equal(first.Interaction.Id, again.Interaction.Id);
+        Assert.False(fromSibling.Created);
+        Assert.Equal(customer.CustomerId, fromSibling.Interaction.CustomerId);
+        Assert.True(elsewhere.Created);
+        Assert.Single((await Store.ReadAsync(customer, new TimelineQuery())).Items);
+        Assert.Empty((await Store.ReadAsync(sibling, new TimelineQuery())).Items);
+    }
+
+    [Fact]
+    public async Task Refuses_a_sequence_number_that_is_taken()
+    {
+        var customer = NewCustomer();
+        await Store.AppendAsync(customer, Entry(customer, 1, T0));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.AppendAsync(customer, Entry(customer, 1, T0)));
+    }
+
+    [Fact]
+    public async Task Reads_what_came_after_a_sequence_number_oldest_first()
+    {
+        var customer = NewCustomer();
+        foreach (var sequence in new long[] { 1, 2, 4, 7, 8 })
+        {
+            await Store.AppendAsync(customer, Entry(customer, sequence, T0.AddDays(-sequence)));
+        }
+
+        var since = await Store.ReadSinceAsync(customer, afterSequence: 2, limit: 2);
+
+        Assert.Equal([4, 7], since.Select(i => i.Sequence));
+        Assert.Empty(await Store.ReadSinceAsync(customer, afterSequence: 8, limit: 10));
+    }
+
+    [Fact]
+    public async Task Keeps_every_field()
+    {
+        var customer = NewCustomer();
+        var entry = Entry(customer, 1, T0) with
+        {
+            Direction = InteractionDirection.Outbound,
+            Agent = new Actor("u-1", "Alex Agent"),
+            RecordedBy = new Actor("u-2", "Integration"),
+            Subject = "Billing question",
+            Body = "Wants to change the card on file. Ünïcödé ✓",
+            DurationSeconds = 340,
+            Outcome = "resolved",
+            ExternalId = "ext-" + Guid.NewGuid(),
+            Metadata = ImmutableDictionary<string, string>.Empty.Add("queue", "billing").Add("ivr", "2"),
+        };
+        await Store.AppendAsync(customer, entry);
+
+        var read = (await Store.ReadAsync(customer, new TimelineQuery())).Items.Single();
+        var found = await Store.FindAsync(customer, entry.Id);
+
+        Assert.Equal(Normalize(entry), Normalize(read));
+        Assert.Equal(Normalize(entry), Normalize(found!));
+    }
+
+    [Fact]
+    public async Task Finds_an_interaction_only_through_its_own_customer_and_tenant()
+    {
+        var customer = NewCustomer();
+        var entry = Entry(customer, 1, T0);
+        await Store.AppendAsync(customer, entry);
+
+        Assert.NotNull(await Store.FindAsync(customer, entry.Id));
+        Assert.Null(await Store.FindAsync(new CustomerKey(customer.TenantId, "someone-else"), entry.Id));
+        Assert.Null(await Store.FindAsync(new CustomerKey(TestTenants.New(), customer.CustomerId), entry.Id));
+        Assert.Null(await Store.FindAsync(customer, Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task Keeps_tenants_apart_even_for_the_same_customer_id()
+    {
+        var mine = NewCustomer();
+        var theirs = new CustomerKey(TestTenants.New(), mine.CustomerId);
+        await Store.AppendAsync(mine, Entry(mine, 1, T0) with { Subject = "mine" });
+        await Store.AppendAsync(theirs, Entry(theirs, 1, T0) with { Subject = "theirs" });
+
+        Assert.Equal(["mine"], (await Store.ReadAsync(mine, new TimelineQuery())).Items.Select(i => i.Subject));
+        Assert.Equal(["mine"], (await Store.ReadSinceAsync(mine, 0, 10)).Select(i => i.Subject));
+    }
+
+    private static CustomerKey NewCustomer() => new(TestTenants.New(), "c" + Guid.NewGuid().ToString("N")[..12]);
+
+    private static Interaction Entry(CustomerKey customer, long sequence, DateTimeOffset occurredAt, InteractionChannel channel = InteractionChannel.Note) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        CustomerId = customer.CustomerId,
+        Sequence = sequence,
+        Channel = channel,
+        Direction = InteractionDirection.Internal,
+        OccurredAt = occurredAt,
+        RecordedAt = T0.AddDays(1),
+    };
+
+    private static string Normalize(Interaction interaction) =>
+        JsonSerializer.Serialize(interaction with { Metadata = ImmutableDictionary<string, string>.Empty })
+        + string.Join(",", interaction.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal));
+}
+
+public sealed class InMemoryTimelineStoreTests : TimelineStoreContract
+{
+    protected override ITimelineStore Store { get; } = new InMemoryTimelineStore();
+}
+
+public sealed class PostgresTimelineStoreTests(MigratedDatabaseFixture database) : TimelineStoreContract, IClassFixture<MigratedDatabaseFixture>
+{
+    protected override ITimelineStore Store { get; } = new PostgresTimelineStore(database.DataSource);
+}
