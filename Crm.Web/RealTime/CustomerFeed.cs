@@ -12,7 +12,7 @@ public sealed class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub
 {
     private readonly ConcurrentDictionary<CustomerKey, CustomerWatch> _watches = new();
 
-    public int WatchedCustomers => _watches.Count;
+    public bool IsWatched(CustomerKey key) => _watches.ContainsKey(key);
 
     /// <returns>The change number the connection is up to date with once this returns.</returns>
     public async Task<long> WatchAsync(string connectionId, CustomerKey key, long? lastSeen, CancellationToken cancellationToken)

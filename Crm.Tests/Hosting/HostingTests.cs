@@ -1,0 +1,32 @@
+using System.Net;
+using Crm.Tests.Infrastructure;
+
+namespace Crm.Tests.Hosting;
+
+[Collection(EmbeddedWebCollection.Name)]
+public sealed class HostingTests(EmbeddedWebFixture fixture)
+{
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Reports_health_without_a_token(string path)
+    {
+        var response = await fixture.Web.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Serves_its_openapi_description()
+    {
+        var document = await (await fixture.Web.CreateClient().GetAsync("/openapi/v1.json")).ReadJsonAsync();
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("/api/customers", paths);
+        Assert.Contains("/api/customers/{id}/interactions", paths);
+        Assert.Contains("/api/customers/{id}/timeline", paths);
+        Assert.Contains("/api/auth/token", paths);
+        Assert.Contains("/api/users", paths);
+    }
+}
