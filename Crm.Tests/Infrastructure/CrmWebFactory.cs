@@ -32,9 +32,17 @@ public sealed class CrmWebFactory : WebApplicationFactory<Program>
             _settings["ConnectionStrings:crm"] = connectionString;
         }
 
+        // A null value takes a test default away, leaving the application's own default.
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
-            _settings[key] = value;
+            if (value is null)
+            {
+                _settings.Remove(key);
+            }
+            else
+            {
+                _settings[key] = value;
+            }
         }
 
         UseKestrel(0);
