@@ -24,6 +24,8 @@ public sealed partial class CustomerGrain(
     private CustomerKey _key;
     private IAsyncStream<CustomerEvent>? _stream;
     private IGrainTimer? _directoryRetry;
+    private IGrainTimer? _stateFlush;
+    private bool _stateBehind;
 
     private bool Exists => state.RecordExists && !state.State.IsDeleted;
 
@@ -39,6 +41,9 @@ public sealed partial class CustomerGrain(
         // The row may have missed the last change if the previous activation died between the two writes.
         await directory.UpsertAsync(Summary(), cancellationToken);
     }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await FlushStateAsync();
 
     public async Task<Customer> CreateAsync(CustomerProfile profile, Actor actor)
     {
@@ -99,17 +104,13 @@ public sealed partial class CustomerGrain(
                 : throw new ExternalIdConflictException(request.ExternalId!);
         }
 
-        // The timeline row is the commit point; the state only caches counters and can be rebuilt from it.
+        // The timeline row is the commit point. The state only caches counters and recent interactions, rebuilt
+        // from the timeline on activation, so it is written behind, not once per interaction.
         state.State = state.State.Recorded(interaction, options.Value.RecentInteractions);
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch (Exception ex)
-        {
-            LogStateWriteFailed(ex, _key);
-            DeactivateOnIdle();
-        }
+        _stateBehind = true;
+        _stateFlush ??= this.RegisterGrainTimer(
+            _ => FlushStateAsync(),
+            new GrainTimerCreationOptions(options.Value.StateWriteBehind, options.Value.StateWriteBehind) { KeepAlive = false });
 
         await PublishAsync(new InteractionAdded(interaction));
         return appended;
@@ -157,6 +158,7 @@ public sealed partial class CustomerGrain(
         try
         {
             await state.WriteStateAsync();
+            _stateBehind = false;
         }
         catch
         {
@@ -188,6 +190,26 @@ public sealed partial class CustomerGrain(
             LogCaughtUp(_key, state.State.Sequence, caughtUp.Sequence);
             state.State = caughtUp;
             await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    private async Task FlushStateAsync()
+    {
+        if (!_stateBehind)
+        {
+            return;
+        }
+
+        try
+        {
+            await state.WriteStateAsync();
+            _stateBehind = false;
+        }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the next activation rebuilds the state from the timeline.
+            LogStateWriteFailed(ex, _key);
+            DeactivateOnIdle();
         }
     }
 
@@ -260,7 +282,7 @@ public sealed partial class CustomerGrain(
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: caught up from sequence {From} to {To} with the timeline")]
     private partial void LogCaughtUp(CustomerKey customerKey, long from, long to);
 
-    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: the interaction is stored but the state write failed; the next activation rebuilds it")]
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: state write failed; the next activation rebuilds it from the timeline")]
     private partial void LogStateWriteFailed(Exception exception, CustomerKey customerKey);
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: directory row not written; retrying")]

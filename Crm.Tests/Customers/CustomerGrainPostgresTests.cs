@@ -102,20 +102,39 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Writes_counters_behind_the_timeline_without_waiting_for_deactivation()
+    {
+        var key = NewKey();
+        await using var cluster = await CrmTestCluster.StartOnPostgresAsync(_database.ConnectionString, _serviceId);
+        var grain = cluster.Client.GetGrain<ICustomerGrain>(key.ToString());
+        await grain.CreateAsync(new CustomerProfile { DisplayName = "Ada" }, Agent);
+
+        await grain.AddInteractionAsync(Call("written behind"));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!Encoding.UTF8.GetString(await StoredStateAsync(key)).Contains("written behind"))
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    [Fact]
     public async Task Stores_grain_state_without_dotnet_type_or_assembly_names()
     {
         var key = NewKey();
         await using var cluster = await CrmTestCluster.StartOnPostgresAsync(_database.ConnectionString, _serviceId);
         await cluster.Client.GetGrain<ICustomerGrain>(key.ToString()).CreateAsync(new CustomerProfile { DisplayName = "Ada" }, Agent);
 
-        var payload = await _database.ScalarAsync<byte[]>("SELECT payloadbinary FROM orleansstorage WHERE grainidextensionstring = $1", key.ToString());
-        var text = Encoding.UTF8.GetString(payload);
+        var text = Encoding.UTF8.GetString(await StoredStateAsync(key));
 
         Assert.Contains("Ada", text);
         Assert.DoesNotContain("Crm.Grains", text);
         Assert.DoesNotContain("Version=", text);
         Assert.DoesNotContain("$type", text);
     }
+
+    private Task<byte[]> StoredStateAsync(CustomerKey key) =>
+        _database.ScalarAsync<byte[]>("SELECT payloadbinary FROM orleansstorage WHERE grainidextensionstring = $1", key.ToString());
 
     private static CustomerKey NewKey() => new(TestTenants.New(), "c" + Guid.NewGuid().ToString("N")[..12]);
 

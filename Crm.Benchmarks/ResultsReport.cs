@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace Crm.Benchmarks;
+
+/// <summary>Writes one run's results, with the machine and the date, as docs/benchmarks.md.</summary>
+public sealed class ResultsReport
+{
+    public string? PostgresVersion { get; set; }
+
+    public Summary? TimelineAppend { get; set; }
+
+    public GrainAppendThroughput.Result? Throughput { get; set; }
+
+    public GrainActivationMemory.Result? Memory { get; set; }
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Benchmarks");
+        md.AppendLine();
+        md.AppendLine("Written by `./bench.sh` (which runs `dotnet run -c Release --project Crm.Benchmarks -- all` against a throwaway PostgreSQL).");
+        md.AppendLine("Machines are noisy: compare ratios and medians, measured in the same run, rather than absolute numbers across runs.");
+        md.AppendLine();
+        md.AppendLine("## Machine");
+        md.AppendLine();
+        md.AppendLine($"- Date: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine($"- CPU: {Environment.ProcessorCount} logical cores ({RuntimeInformation.ProcessArchitecture}), shared by the application and PostgreSQL");
+        md.AppendLine($"- Memory: {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB");
+        md.AppendLine($"- OS: {RuntimeInformation.OSDescription}");
+        md.AppendLine($"- .NET: {RuntimeInformation.FrameworkDescription}");
+        md.AppendLine($"- PostgreSQL: {PostgresVersion ?? "n/a"} (local, default durability settings: fsync on)");
+        md.AppendLine();
+        AppendTimeline(md);
+        AppendThroughput(md);
+        AppendMemory(md);
+        return md.ToString();
+    }
+
+    private void AppendTimeline(StringBuilder md)
+    {
+        if (TimelineAppend is null)
+        {
+            return;
+        }
+
+        md.AppendLine("## Timeline append latency by timeline length (BenchmarkDotNet)");
+        md.AppendLine();
+        md.AppendLine("One interaction appended to a customer's PostgreSQL timeline that already holds N of its interactions.");
+        md.AppendLine("`StoreAppend` is `PostgresTimelineStore.AppendAsync`; `RawInsert` (baseline) is a bare Npgsql INSERT of the same row into the same table.");
+        md.AppendLine("**Target: the store's medians within 20% of each other.**");
+        md.AppendLine();
+        md.AppendLine("| existing interactions | StoreAppend median | RawInsert median | store / raw |");
+        md.AppendLine("|---:|---:|---:|---:|");
+        var rows = TimelineAppend.Reports
+            .GroupBy(r => Convert.ToInt32(r.BenchmarkCase.Parameters["ExistingInteractions"], CultureInfo.InvariantCulture))
+            .OrderBy(g => g.Key)
+            .Select(g => (Existing: g.Key, Store: Median(g, "StoreAppend"), Raw: Median(g, "RawInsert")))
+            .ToList();
+        foreach (var row in rows)
+        {
+            md.AppendLine($"| {row.Existing:N0} | {Ms(row.Store)} | {Ms(row.Raw)} | {row.Store / row.Raw:0.00} |");
+        }
+
+        var spread = rows.Max(r => r.Store) / rows.Min(r => r.Store) - 1;
+        md.AppendLine();
+        md.AppendLine($"Largest store median over smallest: +{spread:P0} ({(spread <= 0.20 ? "meets" : "misses")} the 20% target).");
+        md.AppendLine();
+    }
+
+    private void AppendThroughput(StringBuilder md)
+    {
+        if (Throughput is not { } t)
+        {
+            return;
+        }
+
+        md.AppendLine("## Appends per second through customer grains into PostgreSQL (driver)");
+        md.AppendLine();
+        md.AppendLine($"{t.Concurrency} concurrent callers append interactions to {t.Customers} customers for {t.Duration.TotalSeconds:0} s through `ICustomerGrain.AddInteractionAsync`, in a silo configured as in durable mode: each call commits its timeline row and the grain's state before it returns. The raw baselines insert the same rows into the same table with Npgsql, in the same run.");
+        md.AppendLine();
+        md.AppendLine("| path | rows/s | p50 | p99 | vs. grain |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        md.AppendLine($"| grain append (timeline row + state, 2 commits) | {t.GrainAppendsPerSecond:N0} | {t.GrainP50Ms:0.0} ms | {t.GrainP99Ms:0.0} ms | 1.00 |");
+        md.AppendLine($"| raw INSERT, 1 row per transaction, {t.Concurrency} connections | {t.RawSingleRowsPerSecond:N0} | | | {t.RawSingleRowsPerSecond / t.GrainAppendsPerSecond:0.00} |");
+        md.AppendLine($"| raw INSERT, 100 rows per transaction, 8 connections | {t.RawBatchedRowsPerSecond:N0} | | | {t.RawBatchedRowsPerSecond / t.GrainAppendsPerSecond:0.00} |");
+        md.AppendLine();
+        md.AppendLine($"Grain appends reach {t.GrainAppendsPerSecond / t.RawSingleRowsPerSecond:P0} of single-row raw INSERTs and {t.GrainAppendsPerSecond / t.RawBatchedRowsPerSecond:P0} of batched ones.");
+        md.AppendLine();
+    }
+
+    private void AppendMemory(StringBuilder md)
+    {
+        if (Memory is not { } m)
+        {
+            return;
+        }
+
+        md.AppendLine("## Memory per activated customer grain (driver)");
+        md.AppendLine();
+        md.AppendLine($"{m.Activations:N0} customers with a typical profile and an empty timeline are created, deactivated, then activated again in an embedded-mode silo; the managed heap after full collections is compared before and after. Baseline: the same grain states held in a plain list.");
+        md.AppendLine("**Target: at most 10 KB per activation.**");
+        md.AppendLine();
+        md.AppendLine("| | bytes per customer |");
+        md.AppendLine("|---|---:|");
+        md.AppendLine($"| activated grain (grain, state, Orleans bookkeeping) | {m.BytesPerActivation:N0} |");
+        md.AppendLine($"| plain state object (baseline) | {m.BytesPerPlainState:N0} |");
+        md.AppendLine();
+        md.AppendLine($"{m.BytesPerActivation / 1024:0.0} KB per activation ({(m.BytesPerActivation <= 10 * 1024 ? "meets" : "misses")} the 10 KB target), {m.BytesPerActivation / m.BytesPerPlainState:0.0}× the bare state.");
+        md.AppendLine();
+    }
+
+    private static double Median(IEnumerable<BenchmarkReport> reports, string method) =>
+        reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method).ResultStatistics!.Median;
+
+    private static string Ms(double nanoseconds) => $"{nanoseconds / 1_000_000:0.000} ms";
+}
