@@ -38,7 +38,7 @@ public sealed class SchemaMigratorTests : IAsyncLifetime
     [Fact]
     public async Task Accepts_orleans_tables_that_were_created_by_hand()
     {
-        var main = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "third-party", "orleans-adonet-postgresql", "PostgreSQL-Main.sql"));
+        var main = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "third-party", "orleans-adonet-postgresql", "PostgreSQL-Main.sql"));
         await using (var command = _dataSource.CreateCommand(main))
         {
             await command.ExecuteNonQueryAsync();
@@ -50,15 +50,4 @@ public sealed class SchemaMigratorTests : IAsyncLifetime
     }
 
     private SchemaMigrator Migrator() => new(_dataSource, NullLogger<SchemaMigrator>.Instance);
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Crm.Orleans.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Run the tests from within the repository.");
-    }
 }
