@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Crm.Web.Api;
@@ -50,6 +51,71 @@ public sealed class ValidationErrors
 
         Add(field, $"'{value}' is not one of: {string.Join(", ", EnumNames<TEnum>())}.");
         return null;
+    }
+
+    /// <summary>
+    /// A list whose items are each checked and normalized (<paramref name="check"/> returns the value or a problem);
+    /// problems are named like "emails[2]", duplicates are dropped, the first occurrence first.
+    /// </summary>
+    public ImmutableArray<string> Items(string field, List<string?>? values, int max, Func<string, (string? Value, string? Problem)> check)
+    {
+        if (values is null)
+        {
+            return [];
+        }
+
+        if (values.Count > max)
+        {
+            Add(field, $"At most {max}.");
+        }
+
+        var result = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            var (value, problem) = string.IsNullOrWhiteSpace(values[i]) ? (null, "Must not be empty.") : check(values[i]!);
+            if (problem is not null)
+            {
+                Add($"{field}[{i}]", problem);
+            }
+            else if (!result.Contains(value!))
+            {
+                result.Add(value!);
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>An object whose entries are each checked (<paramref name="check"/> returns the value or a problem); problems are named like "metadata.key".</summary>
+    public ImmutableDictionary<string, TValue> Entries<TInput, TValue>(
+        string field, Dictionary<string, TInput>? values, int max, Func<string, TInput, (TValue? Value, string? Problem)> check)
+        where TValue : class
+    {
+        if (values is null)
+        {
+            return ImmutableDictionary<string, TValue>.Empty;
+        }
+
+        if (values.Count > max)
+        {
+            Add(field, $"At most {max} entries.");
+        }
+
+        var result = ImmutableDictionary.CreateBuilder<string, TValue>(StringComparer.Ordinal);
+        foreach (var (key, input) in values)
+        {
+            var (value, problem) = check(key, input);
+            if (problem is not null)
+            {
+                Add($"{field}.{key}", problem);
+            }
+            else
+            {
+                result[key] = value!;
+            }
+        }
+
+        return result.ToImmutable();
     }
 
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());

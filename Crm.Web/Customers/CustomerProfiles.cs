@@ -120,79 +120,28 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
     }
 
     private static ImmutableArray<string> Emails(ValidationErrors errors, List<string?>? values) =>
-        Normalized(errors, "emails", values, MaxEmails, (string value, out string? email) =>
-            EmailAddresses.TryNormalize(value, out email) ? null : "Not a valid email address.");
+        errors.Items("emails", values, MaxEmails, value =>
+            EmailAddresses.TryNormalize(value, out var email) ? (email, null) : (null, "Not a valid email address."));
 
     private static ImmutableArray<string> Phones(ValidationErrors errors, List<string?>? values, string? country) =>
-        Normalized(errors, "phones", values, MaxPhones, (string value, out string? e164) =>
-            Api.Phones.TryNormalize(value, country, out e164)
-                ? null
-                : country is null && !value.TrimStart().StartsWith('+')
-                    ? "Not a valid phone number: start it with + and the country code, or set the customer's country."
-                    : "Not a valid phone number.");
+        errors.Items("phones", values, MaxPhones, value =>
+            Api.Phones.TryNormalize(value, country, out var e164) ? (e164, null)
+            : country is null && !value.TrimStart().StartsWith('+') ? (null, "Not a valid phone number: start it with + and the country code, or set the customer's country.")
+            : (null, "Not a valid phone number."));
 
     private static ImmutableArray<string> Tags(ValidationErrors errors, List<string?>? values) =>
-        Normalized(errors, "tags", values, MaxTags, (string value, out string? tag) =>
+        errors.Items("tags", values, MaxTags, value =>
         {
-            tag = value.Trim().ToLowerInvariant();
-            return TagPattern().IsMatch(tag) ? null : $"1 to {MaxTagLength} letters, digits, spaces or - _ : / . starting with a letter or digit.";
+            var tag = value.Trim().ToLowerInvariant();
+            return TagPattern().IsMatch(tag) ? (tag, null) : (null, $"1 to {MaxTagLength} letters, digits, spaces or - _ : / . starting with a letter or digit.");
         });
 
-    private delegate string? Normalizer(string value, out string? normalized);
-
-    /// <summary>Each value normalized, duplicates dropped, first occurrence first; errors named like "emails[2]".</summary>
-    private static ImmutableArray<string> Normalized(ValidationErrors errors, string field, List<string?>? values, int max, Normalizer normalize)
-    {
-        if (values is null)
+    private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values) =>
+        errors.Entries<JsonElement, AttributeValue>("attributes", values, MaxAttributes, (key, value) =>
         {
-            return [];
-        }
-
-        if (values.Count > max)
-        {
-            errors.Add(field, $"At most {max}.");
-        }
-
-        var result = ImmutableArray.CreateBuilder<string>();
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(values[i]))
-            {
-                errors.Add($"{field}[{i}]", "Must not be empty.");
-            }
-            else if (normalize(values[i]!, out var normalized) is { } problem)
-            {
-                errors.Add($"{field}[{i}]", problem);
-            }
-            else if (!result.Contains(normalized!))
-            {
-                result.Add(normalized!);
-            }
-        }
-
-        return result.ToImmutable();
-    }
-
-    private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values)
-    {
-        if (values is null)
-        {
-            return ImmutableDictionary<string, AttributeValue>.Empty;
-        }
-
-        if (values.Count > MaxAttributes)
-        {
-            errors.Add("attributes", $"At most {MaxAttributes}.");
-        }
-
-        var result = ImmutableDictionary.CreateBuilder<string, AttributeValue>(StringComparer.Ordinal);
-        foreach (var (key, value) in values)
-        {
-            var field = $"attributes.{key}";
             if (!AttributeKeyPattern().IsMatch(key))
             {
-                errors.Add(field, "Attribute names are 1 to 64 letters, digits or _ . - starting with a letter.");
-                continue;
+                return (null, "Attribute names are 1 to 64 letters, digits or _ . - starting with a letter.");
             }
 
             AttributeValue? typed = value.ValueKind switch
@@ -204,17 +153,10 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
                 JsonValueKind.String when value.GetString()!.Length <= MaxAttributeTextLength => AttributeValue.Text(value.GetString()!),
                 _ => null,
             };
-            if (typed is null)
-            {
-                errors.Add(field, $"A string of at most {MaxAttributeTextLength} characters, a number, true or false, or a date (yyyy-MM-dd).");
-                continue;
-            }
-
-            result[key] = typed;
-        }
-
-        return result.ToImmutable();
-    }
+            return typed is null
+                ? (null, $"A string of at most {MaxAttributeTextLength} characters, a number, true or false, or a date (yyyy-MM-dd).")
+                : (typed, null);
+        });
 
     private ImmutableDictionary<ConsentChannel, Consent> Consent(
         ValidationErrors errors, Dictionary<string, string?>? values, ImmutableDictionary<ConsentChannel, Consent>? current, Actor actor)

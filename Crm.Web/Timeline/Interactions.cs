@@ -71,35 +71,9 @@ public sealed class Interactions(TimeProvider time)
         return parsed.ToUniversalTime();
     }
 
-    private static ImmutableDictionary<string, string> Metadata(ValidationErrors errors, Dictionary<string, string?>? values)
-    {
-        if (values is null)
-        {
-            return ImmutableDictionary<string, string>.Empty;
-        }
-
-        if (values.Count > MaxMetadataEntries)
-        {
-            errors.Add("metadata", $"At most {MaxMetadataEntries} entries.");
-        }
-
-        var result = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in values)
-        {
-            if (key.Length is 0 or > 100)
-            {
-                errors.Add($"metadata.{key}", "Keys are 1 to 100 characters.");
-            }
-            else if (value is null || value.Length > 2000)
-            {
-                errors.Add($"metadata.{key}", "A string of at most 2000 characters.");
-            }
-            else
-            {
-                result[key] = value;
-            }
-        }
-
-        return result.ToImmutable();
-    }
+    private static ImmutableDictionary<string, string> Metadata(ValidationErrors errors, Dictionary<string, string?>? values) =>
+        errors.Entries<string?, string>("metadata", values, MaxMetadataEntries, (key, value) =>
+            key.Length is 0 or > 100 ? (null, "Keys are 1 to 100 characters.")
+            : value is null || value.Length > 2000 ? (null, "A string of at most 2000 characters.")
+            : (value, null));
 }
