@@ -12,4 +12,7 @@ public static class Constants
 
     /// <summary>One stream per customer, keyed like the customer grain: "{tenant}/{customerId}".</summary>
     public const string CustomerStreamNamespace = "customer";
+
+    /// <summary>Who is looking at a customer right now, keyed like the customer: ephemeral, not part of its history.</summary>
+    public const string CustomerViewersStreamNamespace = "customer-viewers";
 }

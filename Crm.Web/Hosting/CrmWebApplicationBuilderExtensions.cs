@@ -53,6 +53,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<CustomerProfiles>();
         services.AddSingleton<Interactions>();
         services.AddSingleton<CustomerFeed>();
+        services.AddHostedService<ViewerHeartbeat>();
         services.AddSignalR().AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));
 
         services.ConfigureHttpJsonOptions(o => CrmJson.Configure(o.SerializerOptions));

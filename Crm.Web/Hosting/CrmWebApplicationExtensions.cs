@@ -11,6 +11,8 @@ public static class CrmWebApplicationExtensions
 {
     public static WebApplication UseCrm(this WebApplication app)
     {
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimit>();
@@ -21,14 +23,6 @@ public static class CrmWebApplicationExtensions
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapGet("/", () => TypedResults.Ok(new
-        {
-            name = "Crm.Orleans",
-            api = "/openapi/v1.json",
-            signIn = "POST /api/auth/token",
-            hub = CrmHub.Path,
-        })).ExcludeFromDescription();
-
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapCustomersApi();

@@ -8,7 +8,7 @@ namespace Crm.Web.RealTime;
 /// <summary>
 /// Live customer timelines. Watch a customer with the last change number you saw (null: from now on) and receive
 /// interactionAdded, customerChanged and customerDeleted, each with its "sequence": first what you missed, then live,
-/// with no gap and no repeat.
+/// with no gap and no repeat. viewersChanged tells who else is looking at the customer.
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
 public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
@@ -30,14 +30,19 @@ public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
         }
 
         Watched.Add(key);
-        return await feed.WatchAsync(Context.ConnectionId, key, lastSeenSequence, Context.ConnectionAborted);
+        var upTo = await feed.WatchAsync(Context.ConnectionId, key, lastSeenSequence, Context.ConnectionAborted);
+        // The others learn about the new viewer from the viewers stream; the new viewer learns about them here,
+        // as a person who already views the customer in another tab changes nothing for the others.
+        var viewers = await Viewers(key).JoinAsync(Context.ConnectionId, Context.User!.ToActor());
+        await Clients.Caller.SendAsync(HubMessages.ViewersChanged, new ViewersChanged(key.CustomerId, viewers));
+        return upTo;
     }
 
     public async Task UnwatchCustomer(string customerId)
     {
         if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
         {
-            await feed.UnwatchAsync(Context.ConnectionId, key);
+            await LeaveAsync(key);
         }
     }
 
@@ -45,11 +50,19 @@ public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
     {
         foreach (var key in Watched)
         {
-            await feed.UnwatchAsync(Context.ConnectionId, key);
+            await LeaveAsync(key);
         }
 
         await base.OnDisconnectedAsync(exception);
     }
+
+    private async Task LeaveAsync(CustomerKey key)
+    {
+        await feed.UnwatchAsync(Context.ConnectionId, key);
+        await Viewers(key).LeaveAsync(Context.ConnectionId);
+    }
+
+    private ICustomerViewersGrain Viewers(CustomerKey key) => grains.GetGrain<ICustomerViewersGrain>(key.ToString());
 
     private HashSet<CustomerKey> Watched => (HashSet<CustomerKey>)(Context.Items[nameof(Watched)] ??= new HashSet<CustomerKey>());
 }

@@ -30,6 +30,15 @@ public sealed class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub
         }
     }
 
+    /// <summary>Keeps this node's viewers alive in the viewers grains; without it they expire, as when the node dies.</summary>
+    public async Task RefreshViewersAsync()
+    {
+        foreach (var watch in _watches.Values)
+        {
+            await watch.RefreshViewersAsync();
+        }
+    }
+
     public async Task UnwatchAsync(string connectionId, CustomerKey key)
     {
         if (_watches.TryGetValue(key, out var watch) && await watch.LeaveAsync(connectionId))

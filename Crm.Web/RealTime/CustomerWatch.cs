@@ -17,6 +17,7 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly HashSet<string> _connections = [];
     private StreamSubscriptionHandle<CustomerEvent>? _subscription;
+    private StreamSubscriptionHandle<ViewersChanged>? _viewersSubscription;
     private long _forwarded;
     private bool _closed;
 
@@ -47,6 +48,9 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
                 _subscription = await stream.SubscribeAsync(this);
                 // Subscribed first: whatever comes after this number arrives on the stream.
                 _forwarded = (await Grain.GetAsync())?.Sequence ?? 0;
+                _viewersSubscription = await cluster.GetStreamProvider(Constants.StreamProvider)
+                    .GetStream<ViewersChanged>(StreamId.Create(Constants.CustomerViewersStreamNamespace, key.ToString()))
+                    .SubscribeAsync((viewers, _) => Group.SendAsync(HubMessages.ViewersChanged, viewers));
             }
             else if (lastSeen > _forwarded)
             {
@@ -83,16 +87,14 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
             }
 
             _closed = true;
-            if (_subscription is not null)
+            try
             {
-                try
-                {
-                    await _subscription.UnsubscribeAsync();
-                }
-                catch (Exception ex)
-                {
-                    LogUnsubscribeFailed(ex, key);
-                }
+                await (_subscription?.UnsubscribeAsync() ?? Task.CompletedTask);
+                await (_viewersSubscription?.UnsubscribeAsync() ?? Task.CompletedTask);
+            }
+            catch (Exception ex)
+            {
+                LogUnsubscribeFailed(ex, key);
             }
 
             return true;
@@ -100,6 +102,26 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Tells the customer's viewers grain that this node's views of the customer are still open.</summary>
+    public async Task RefreshViewersAsync()
+    {
+        string[] connections;
+        await _gate.WaitAsync();
+        try
+        {
+            connections = [.. _connections];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (connections.Length > 0)
+        {
+            await cluster.GetGrain<ICustomerViewersGrain>(key.ToString()).RefreshAsync([.. connections]);
         }
     }
 

@@ -5,12 +5,16 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Crm.Web.RealTime;
 
-/// <summary>What clients of the hub receive. Every message carries the customer's change number in "sequence".</summary>
+/// <summary>
+/// What clients of the hub receive. Every change of a customer carries the customer's change number in "sequence";
+/// viewersChanged (who is looking at the customer now) is not a change of the customer and has none.
+/// </summary>
 public static class HubMessages
 {
     public const string InteractionAdded = "interactionAdded";
     public const string CustomerChanged = "customerChanged";
     public const string CustomerDeleted = "customerDeleted";
+    public const string ViewersChanged = "viewersChanged";
 
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
 

@@ -1,0 +1,111 @@
+using System.Net.Http.Json;
+using Crm.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Crm.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class AgentConsoleTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task An_agent_signs_in_finds_a_customer_and_sees_a_colleagues_call_arrive_live()
+    {
+        var tenant = TestTenants.New();
+        var (agent, colleague) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant));
+        var id = await CreateCustomerAsync(colleague, "Grace Hopper");
+        await CreateCustomerAsync(colleague, "Alan Turing");
+        var (page, errors) = await fixture.NewPageAsync();
+
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GetByRole(AriaRole.Searchbox).FillAsync("grace");
+        await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Searchbox).PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Grace Hopper" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live" })).ToBeVisibleAsync();
+
+        await colleague.Client.PostAsJsonAsync($"/api/customers/{id}/interactions", new { channel = "call", subject = "Compiler question" });
+
+        var entry = page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Compiler question" });
+        await Expect(entry).ToBeVisibleAsync(new() { Timeout = 1000 });
+        await Expect(entry).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("fresh"));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Logs_a_note_from_the_keyboard()
+    {
+        var agent = await fixture.Web.SignInAsync(TestTenants.New());
+        var id = await CreateCustomerAsync(agent, "Katherine Johnson");
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Katherine Johnson" })).ToBeVisibleAsync();
+
+        await page.GetByLabel("Subject").FocusAsync();
+        await page.Keyboard.PressAsync("Alt+N");
+        await page.Keyboard.TypeAsync("Trajectory figures sent");
+        await page.Keyboard.PressAsync("Control+Enter");
+
+        await Expect(page.GetByRole(AriaRole.Article).Filter(new() { HasText = "Trajectory figures sent" })).ToContainTextAsync("Note");
+        var timeline = await (await agent.Client.GetAsync($"/api/customers/{id}/timeline")).ReadJsonAsync();
+        Assert.Equal("internal", timeline.GetProperty("items")[0].GetProperty("direction").GetString());
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Shows_the_apis_message_next_to_the_field_and_reports_an_edit_that_came_first()
+    {
+        var agent = await fixture.Web.SignInAsync(TestTenants.New());
+        var id = await CreateCustomerAsync(agent, "Ada Lovelace");
+        var (page, _) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit profile" }).ClickAsync();
+
+        await page.GetByLabel("Emails (comma separated)").FillAsync("not-an-email");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator("#edit-emails-error")).ToContainTextAsync("Not a valid email address.");
+        await Expect(page.GetByLabel("Emails (comma separated)")).ToHaveAttributeAsync("aria-invalid", "true");
+        await BrowserFixture.ScreenshotAsync(page, "profile-validation");
+
+        await agent.Client.PatchAsJsonAsync($"/api/customers/{id}", new { jobTitle = "Analyst" });
+        await page.GetByLabel("Emails (comma separated)").FillAsync("ada@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByText("Someone else changed this customer")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Load their version" }).ClickAsync();
+        await page.GetByLabel("Emails (comma separated)").FillAsync("ada@example.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "ada@example.com" })).ToBeVisibleAsync();
+        var customer = await (await agent.Client.GetAsync($"/api/customers/{id}")).ReadJsonAsync();
+        Assert.Equal("Analyst", customer.GetProperty("jobTitle").GetString());
+    }
+
+    [Fact]
+    public async Task Shows_who_else_is_viewing_the_customer()
+    {
+        var tenant = TestTenants.New();
+        var (alex, sam) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant, Crm.Security.Roles.Supervisor));
+        var id = await CreateCustomerAsync(alex, "Margaret Hamilton");
+        var (alexPage, _) = await fixture.NewPageAsync();
+        var (samPage, _) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(alexPage, alex);
+        await BrowserFixture.SignInAsync(samPage, sam);
+
+        await alexPage.GotoAsync($"/#/customers/{id}");
+        await samPage.GotoAsync($"/#/customers/{id}");
+
+        await Expect(alexPage.GetByText("Also viewing: Test supervisor")).ToBeVisibleAsync();
+        await Expect(samPage.GetByText("Also viewing: Test agent")).ToBeVisibleAsync();
+        await samPage.GotoAsync("/#/");
+        await Expect(alexPage.GetByText("Also viewing")).ToBeHiddenAsync();
+    }
+
+    private static async Task<string> CreateCustomerAsync(TestUser user, string name)
+    {
+        var response = await user.Client.PostAsJsonAsync("/api/customers", new { displayName = name, emails = new[] { $"{name.Split(' ')[0].ToLowerInvariant()}@example.com" }, company = "Example Ltd" });
+        response.EnsureSuccessStatusCode();
+        return (await response.ReadJsonAsync()).GetProperty("id").GetString()!;
+    }
+}

@@ -1,0 +1,87 @@
+using Crm.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Crm.Tests.Browser;
+
+/// <summary>
+/// Headless Chromium (Debian's package; Playwright drives it, it downloads nothing) against an embedded Crm.Web.
+/// CRM_CHROMIUM overrides where the browser is.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+
+    public CrmWebFactory Web { get; } = new();
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Web.StartServer();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CRM_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await Web.DisposeAsync();
+    }
+
+    /// <summary>A fresh browser context (no shared session) whose console errors and failed scripts the test can check.</summary>
+    public async Task<(IPage Page, List<string> Errors)> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Web.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1366, Height = 850 },
+        });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        return (page, errors);
+    }
+
+    /// <summary>Signs in through the sign-in form and waits for the customer search.</summary>
+    public static async Task SignInAsync(IPage page, TestUser user)
+    {
+        await page.GotoAsync("/");
+        await page.GetByLabel("Email").FillAsync(user.Email);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Searchbox)).ToBeVisibleAsync();
+    }
+
+    /// <summary>Saves a screenshot for the README when CRM_SCREENSHOTS names a folder (docs/screenshots).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("CRM_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}.png") });
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}

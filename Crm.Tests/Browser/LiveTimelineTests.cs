@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Crm.Customers;
+using Crm.Security;
+using Crm.Tests.Infrastructure;
+using Crm.Timeline;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Crm.Tests.Browser;
+
+[Collection(BrowserCollection.Name)]
+public sealed class LiveTimelineTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task After_the_connection_drops_what_was_added_meanwhile_appears_exactly_once()
+    {
+        var tenant = TestTenants.New();
+        var (agent, colleague) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant));
+        var id = await CreateCustomerAsync(colleague, "Hedy Lamarr");
+        var (page, errors) = await fixture.NewPageAsync();
+        var network = new HubNetwork();
+        await network.RouteAsync(page);
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        var live = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live" });
+        await Expect(live).ToBeVisibleAsync();
+        await LogAsync(colleague, id, "before the drop");
+        await Expect(Entry(page, "before the drop")).ToBeVisibleAsync();
+
+        await network.DropAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Reconnecting" })).ToBeVisibleAsync();
+        await LogAsync(colleague, id, "while down 1");
+        await LogAsync(colleague, id, "while down 2");
+        await BrowserFixture.ScreenshotAsync(page, "customer-reconnecting");
+        network.Restore();
+
+        await Expect(live).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(Entry(page, "while down 1")).ToHaveCountAsync(1);
+        await Expect(Entry(page, "while down 2")).ToHaveCountAsync(1);
+        await LogAsync(colleague, id, "after the return");
+        await Expect(Entry(page, "after the return")).ToHaveCountAsync(1);
+        await Expect(Entry(page, "before the drop")).ToHaveCountAsync(1);
+        // The browser itself reports the requests the dropped network failed; the page reports nothing.
+        Assert.All(errors, e => Assert.Contains("net::ERR_INTERNET_DISCONNECTED", e));
+    }
+
+    [Fact]
+    public async Task A_customer_with_ten_thousand_interactions_opens_and_scrolls_without_rendering_its_history()
+    {
+        var agent = await fixture.Web.SignInAsync(TestTenants.New());
+        var id = await CreateCustomerAsync(agent, "Long History");
+        var grain = fixture.Web.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerGrain>(new CustomerKey(agent.Tenant, id).ToString());
+        var start = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 10_000; i++)
+        {
+            await grain.AddInteractionAsync(new NewInteraction
+            {
+                Channel = (InteractionChannel)(i % 9),
+                OccurredAt = start.AddMinutes(i),
+                Subject = $"#{i}",
+                Metadata = ImmutableDictionary<string, string>.Empty,
+            });
+        }
+
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        await Expect(Entry(page, "#9999")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "customer");
+        var feed = page.GetByRole(AriaRole.Feed);
+
+        var rendered = new List<int>();
+        for (var step = 0; step < 15; step++)
+        {
+            await feed.EvaluateAsync("list => list.scrollTop = list.scrollHeight");
+            await Expect(feed).ToHaveAttributeAsync("aria-busy", "false");
+            rendered.Add(await page.GetByRole(AriaRole.Article).CountAsync());
+        }
+
+        // Scrolled far down: older pages loaded as it went, and what is on screen is what is at that position.
+        var loaded = await feed.EvaluateAsync<double>("list => list.scrollHeight / 88");
+        var top = await feed.EvaluateAsync<double>("list => Math.floor(list.scrollTop / 88)");
+        var expectedSubject = $"#{9999 - (int)top}";
+        await Expect(Entry(page, expectedSubject)).ToBeVisibleAsync();
+        Assert.True(loaded > 1000, $"Only {loaded} rows' worth of history was loaded by scrolling.");
+        Assert.All(rendered, count => Assert.InRange(count, 1, 40));
+        Assert.Empty(errors);
+    }
+
+    private static ILocator Entry(IPage page, string subject) =>
+        page.GetByRole(AriaRole.Article).Filter(new() { Has = page.GetByText(subject, new() { Exact = true }) });
+
+    private static async Task<string> CreateCustomerAsync(TestUser user, string name)
+    {
+        var response = await user.Client.PostAsJsonAsync("/api/customers", new { displayName = name });
+        response.EnsureSuccessStatusCode();
+        return (await response.ReadJsonAsync()).GetProperty("id").GetString()!;
+    }
+
+    private static async Task LogAsync(TestUser user, string id, string subject) =>
+        (await user.Client.PostAsJsonAsync($"/api/customers/{id}/interactions", new { channel = "chat", subject })).EnsureSuccessStatusCode();
+
+    /// <summary>Plays the network between the page and the hub: it can drop the live connection and keep it down.</summary>
+    private sealed class HubNetwork
+    {
+        private readonly List<IWebSocketRoute> _sockets = [];
+        private volatile bool _down;
+
+        public async Task RouteAsync(IPage page)
+        {
+            await page.RouteWebSocketAsync(new Regex("/hubs/crm"), socket =>
+            {
+                if (_down)
+                {
+                    _ = socket.CloseAsync(new() { Code = 1001, Reason = "network down" });
+                    return;
+                }
+
+                socket.ConnectToServer();
+                lock (_sockets)
+                {
+                    _sockets.Add(socket);
+                }
+            });
+            // While down, the other transports and the negotiation fail too, as they would without a network.
+            await page.RouteAsync(new Regex("/hubs/crm"), route => _down ? route.AbortAsync("internetdisconnected") : route.ContinueAsync());
+        }
+
+        public async Task DropAsync()
+        {
+            _down = true;
+            IWebSocketRoute[] open;
+            lock (_sockets)
+            {
+                open = [.. _sockets];
+                _sockets.Clear();
+            }
+
+            foreach (var socket in open)
+            {
+                await socket.CloseAsync(new() { Code = 4000, Reason = "network down" });
+            }
+        }
+
+        public void Restore() => _down = false;
+    }
+}

@@ -1,0 +1,66 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { html } from './html.js';
+import { api } from './api.js';
+import { hub } from './hub.js';
+import { session } from './session.js';
+import { ProfileCard, ProfileEditor } from './profile.js';
+import { LogInteraction } from './log-interaction.js';
+import { Timeline } from './timeline.js';
+
+/**
+ * One customer: profile, who else is looking, logging, and the live timeline. The customer is loaded first;
+ * watching starts from its sequence, so every change after that load arrives, once.
+ */
+export function CustomerPage({ id }) {
+  const [customer, setCustomer] = useState(null);
+  const [error, setError] = useState(null);
+  const [editing, setEditing] = useState(false);
+  const [edit, setEdit] = useState(0);
+  const [viewers, setViewers] = useState([]);
+  const [deleted, setDeleted] = useState(false);
+  const interactions = useMemo(() => new EventTarget(), [id]);
+
+  useEffect(() => {
+    let stopWatching = () => {};
+    let cancelled = false;
+    api(`/api/customers/${encodeURIComponent(id)}`).then(({ data }) => {
+      if (cancelled) return;
+      setCustomer(data);
+      stopWatching = hub.watch(id, data.sequence, {
+        onChange(name, message) {
+          if (name === 'interactionAdded') interactions.dispatchEvent(new CustomEvent('added', { detail: message }));
+          else if (name === 'customerChanged') setCustomer(message);
+          else if (name === 'customerDeleted') setDeleted(true);
+        },
+        onViewers: setViewers,
+      });
+    }, e => !cancelled && setError(e));
+    return () => {
+      cancelled = true;
+      stopWatching();
+    };
+  }, [id]);
+
+  if (error) {
+    return html`<section class="message"><h1>${error.status === 404 ? 'Customer not found' : 'Could not load the customer'}</h1>
+      <p>${error.status === 404 ? 'It does not exist, or it was deleted.' : error.message}</p><a href="#/">Back to customers</a></section>`;
+  }
+  if (!customer) return html`<p class="loading" role="status">Loading customer…</p>`;
+
+  const others = viewers.filter(v => v.id !== session.user.id);
+  return html`
+    <div class="customer">
+      <aside class="profile" aria-label="Profile">
+        ${deleted && html`<p class="error" role="alert">This customer was deleted.</p>`}
+        ${others.length > 0 && html`<p class="viewers" aria-live="polite">Also viewing: ${others.map(v => v.name).join(', ')}</p>`}
+        ${editing
+          ? html`<${ProfileEditor} key=${edit} customer=${customer} onSaved=${c => { setCustomer(c); setEditing(false); }}
+              onCancel=${() => setEditing(false)} onReload=${c => { setCustomer(c); setEdit(n => n + 1); }} />`
+          : html`<${ProfileCard} customer=${customer} onEdit=${() => setEditing(true)} />`}
+      </aside>
+      <section class="activity" aria-label="Timeline">
+        <${LogInteraction} customerId=${id} />
+        <${Timeline} customerId=${id} added=${interactions} />
+      </section>
+    </div>`;
+}

@@ -1,0 +1,74 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { html } from './html.js';
+import { api } from './api.js';
+
+/** Search as you type; ↑ and ↓ move through the results, Enter opens one, "/" comes back to the search box. */
+export function CustomerSearch() {
+  const [query, setQuery] = useState('');
+  const [result, setResult] = useState({ items: [], nextCursor: null, loading: true, error: null });
+  const [active, setActive] = useState(0);
+  const input = useRef(null);
+
+  useEffect(() => {
+    const controller = { cancelled: false };
+    const timer = setTimeout(async () => {
+      try {
+        const { data } = await api(`/api/customers?limit=50${query ? `&query=${encodeURIComponent(query)}` : ''}`);
+        if (!controller.cancelled) setResult({ ...data, loading: false, error: null });
+      } catch (e) {
+        if (!controller.cancelled) setResult({ items: [], nextCursor: null, loading: false, error: e.message });
+      }
+      setActive(0);
+    }, 150);
+    return () => {
+      controller.cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [query]);
+
+  useEffect(() => {
+    const slash = e => {
+      if (e.key === '/' && document.activeElement?.tagName !== 'INPUT' && document.activeElement?.tagName !== 'TEXTAREA') {
+        e.preventDefault();
+        input.current?.focus();
+      }
+    };
+    addEventListener('keydown', slash);
+    return () => removeEventListener('keydown', slash);
+  }, []);
+
+  async function more() {
+    const { data } = await api(`/api/customers?limit=50&cursor=${encodeURIComponent(result.nextCursor)}${query ? `&query=${encodeURIComponent(query)}` : ''}`);
+    setResult(r => ({ ...r, items: [...r.items, ...data.items], nextCursor: data.nextCursor }));
+  }
+
+  function keys(e) {
+    if (e.key === 'ArrowDown') setActive(i => Math.min(i + 1, result.items.length - 1));
+    else if (e.key === 'ArrowUp') setActive(i => Math.max(i - 1, 0));
+    else if (e.key === 'Enter' && result.items[active]) location.hash = `#/customers/${encodeURIComponent(result.items[active].id)}`;
+    else return;
+    e.preventDefault();
+  }
+
+  return html`
+    <section class="search" aria-labelledby="search-title">
+      <h1 id="search-title">Customers</h1>
+      <label for="customer-search" class="visually-hidden">Search customers</label>
+      <input id="customer-search" ref=${input} type="search" placeholder="Search by name, email, phone or company  ( / )"
+        autofocus autocomplete="off" value=${query} onInput=${e => setQuery(e.target.value)} onKeyDown=${keys}
+        aria-controls="customer-results" aria-activedescendant=${result.items[active] ? `customer-${active}` : undefined} />
+      ${result.error && html`<p class="error" role="alert">Could not search: ${result.error}</p>`}
+      ${!result.loading && !result.error && result.items.length === 0 && html`<p class="empty">${query ? `No customer matches “${query}”.` : 'No customers yet.'}</p>`}
+      <ul id="customer-results" class="results" role="listbox" aria-label="Customers" aria-busy=${result.loading}>
+        ${result.items.map((c, i) => html`
+          <li id="customer-${i}" role="option" aria-selected=${i === active} class=${i === active ? 'active' : ''}>
+            <a href="#/customers/${encodeURIComponent(c.id)}" tabindex="-1">
+              <strong>${c.displayName}</strong>
+              <span>${[c.primaryEmail, c.primaryPhone, c.company].filter(Boolean).join(' · ')}</span>
+              <span class="badge ${c.lifecycle}">${c.lifecycle}</span>
+            </a>
+          </li>`)}
+      </ul>
+      ${result.nextCursor && html`<button type="button" class="secondary" onClick=${more}>More customers</button>`}
+    </section>`;
+}

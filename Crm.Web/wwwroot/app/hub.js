@@ -1,0 +1,93 @@
+import { session } from './session.js';
+
+// One SignalR connection per tab. Pages watch customers through it; after a reconnect every watch is renewed
+// from the last change number it received, so the server sends what was missed, then live changes.
+const stateListeners = new Set();
+const watches = new Map();
+let connection = null;
+let state = 'disconnected';
+
+function setState(next) {
+  state = next;
+  stateListeners.forEach(listener => listener(state));
+}
+
+function customerIdOf(message) {
+  return message.customerId ?? message.id;
+}
+
+function receive(name, message) {
+  const watch = watches.get(customerIdOf(message));
+  if (!watch) return;
+  if (name === 'viewersChanged') {
+    watch.onViewers(message.viewers);
+    return;
+  }
+  // The server never repeats a change; this guards the page against showing one twice all the same.
+  if (message.sequence <= watch.lastSeen) return;
+  watch.lastSeen = message.sequence;
+  watch.onChange(name, message);
+}
+
+async function renew(customerId, watch) {
+  await connection.invoke('WatchCustomer', customerId, watch.lastSeen);
+}
+
+export const hub = {
+  get state() { return state; },
+
+  onState(listener) {
+    stateListeners.add(listener);
+    return () => stateListeners.delete(listener);
+  },
+
+  async start() {
+    if (connection) return;
+    connection = new signalR.HubConnectionBuilder()
+      .withUrl('/hubs/crm', { accessTokenFactory: () => session.token })
+      // Keep trying for as long as the page is open: 0 s, 1 s, 2 s, 4 s, then every 5 s.
+      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => [0, 1000, 2000, 4000][ctx.previousRetryCount] ?? 5000 })
+      // A lost connection is expected now and then and shows in the page; it is not an error of the page.
+      .configureLogging({ log: (level, message) => level >= signalR.LogLevel.Warning && console.warn(`[live updates] ${message}`) })
+      .build();
+    for (const name of ['interactionAdded', 'customerChanged', 'customerDeleted', 'viewersChanged']) {
+      connection.on(name, message => receive(name, message));
+    }
+    connection.onreconnecting(() => setState('reconnecting'));
+    connection.onreconnected(async () => {
+      setState('connected');
+      for (const [customerId, watch] of watches) await renew(customerId, watch);
+    });
+    connection.onclose(() => setState('disconnected'));
+    setState('connecting');
+    try {
+      await connection.start();
+      setState('connected');
+      for (const [customerId, watch] of watches) await renew(customerId, watch);
+    } catch {
+      setState('disconnected');
+    }
+  },
+
+  async stop() {
+    const closing = connection;
+    connection = null;
+    watches.clear();
+    await closing?.stop();
+  },
+
+  /**
+   * Watches a customer from a change number on (the "sequence" of the customer as it was loaded).
+   * Returns the function that stops watching.
+   */
+  watch(customerId, fromSequence, { onChange, onViewers }) {
+    const watch = { lastSeen: fromSequence, onChange, onViewers };
+    watches.set(customerId, watch);
+    if (state === 'connected') renew(customerId, watch).catch(() => {});
+    return () => {
+      if (watches.get(customerId) !== watch) return;
+      watches.delete(customerId);
+      if (state === 'connected') connection.invoke('UnwatchCustomer', customerId).catch(() => {});
+    };
+  },
+};

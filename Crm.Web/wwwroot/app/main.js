@@ -1,0 +1,69 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { html } from './html.js';
+import { session } from './session.js';
+import { hub } from './hub.js';
+import { SignIn } from './signin.js';
+import { CustomerSearch } from './customers.js';
+import { CustomerPage } from './customer.js';
+import { Users } from './users.js';
+
+function useSessionUser() {
+  const [user, setUser] = useState(session.user);
+  useEffect(() => session.subscribe(() => setUser(session.user)), []);
+  return user;
+}
+
+function useHashRoute() {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => setHash(location.hash);
+    addEventListener('hashchange', changed);
+    return () => removeEventListener('hashchange', changed);
+  }, []);
+  return hash.replace(/^#/, '') || '/';
+}
+
+function ConnectionState() {
+  const [state, setState] = useState(hub.state);
+  useEffect(() => hub.onState(setState), []);
+  const labels = { connected: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', disconnected: 'Offline' };
+  return html`<span class="connection ${state}" role="status" aria-live="polite" title="Live updates: ${state}">
+    <span class="dot" aria-hidden="true"></span>${labels[state]}</span>`;
+}
+
+function Page({ route }) {
+  const customer = route.match(/^\/customers\/([^/]+)$/);
+  if (customer) return html`<${CustomerPage} key=${customer[1]} id=${decodeURIComponent(customer[1])} />`;
+  if (route === '/users' && session.hasRole('admin')) return html`<${Users} />`;
+  return html`<${CustomerSearch} />`;
+}
+
+function App() {
+  const user = useSessionUser();
+  const route = useHashRoute();
+
+  useEffect(() => {
+    if (!user) return undefined;
+    hub.start();
+    return () => hub.stop();
+  }, [user]);
+
+  if (!user) return html`<${SignIn} />`;
+
+  const link = (href, label) => html`<a href=${href} aria-current=${route === href.slice(1) ? 'page' : undefined}>${label}</a>`;
+  return html`
+    <header class="top">
+      <a class="brand" href="#/">Crm.Orleans</a>
+      <nav aria-label="Main">
+        ${link('#/', 'Customers')}
+        ${session.hasRole('admin') && link('#/users', 'Users')}
+      </nav>
+      <${ConnectionState} />
+      <span class="who">${user.displayName} · ${user.tenant} · ${user.roles.join(', ')}</span>
+      <button type="button" class="secondary" onClick=${() => session.end()}>Sign out</button>
+    </header>
+    <main id="main"><${Page} route=${route} /></main>`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));

@@ -1,0 +1,140 @@
+import { useState } from 'preact/hooks';
+import { html } from './html.js';
+import { api, ApiError } from './api.js';
+import { channelLabels, formatAgo } from './format.js';
+
+const consentChannels = ['email', 'sms', 'call', 'post', 'push'];
+const lifecycles = ['lead', 'prospect', 'customer', 'churned'];
+
+export function ProfileCard({ customer: c, onEdit }) {
+  const activity = c.activity;
+  return html`
+    <div class="card">
+      <div class="card-head">
+        <h1>${c.displayName}</h1>
+        <span class="badge ${c.lifecycle}">${c.lifecycle}</span>
+      </div>
+      ${(c.jobTitle || c.company) && html`<p class="sub">${[c.jobTitle, c.company].filter(Boolean).join(' at ')}</p>`}
+      <dl>
+        ${c.emails.length > 0 && html`<dt>Email</dt><dd>${c.emails.map(e => html`<a href="mailto:${e}">${e}</a> `)}</dd>`}
+        ${c.phones.length > 0 && html`<dt>Phone</dt><dd>${c.phones.map(p => html`<a href="tel:${p}">${p}</a> `)}</dd>`}
+        ${c.country && html`<dt>Country</dt><dd>${c.country}</dd>`}
+        ${c.tags.length > 0 && html`<dt>Tags</dt><dd>${c.tags.map(t => html`<span class="tag">${t}</span>`)}</dd>`}
+        <dt>Last contact</dt><dd>${formatAgo(activity.lastContactAt)}</dd>
+        <dt>Interactions</dt>
+        <dd>${activity.totalInteractions}${activity.totalInteractions > 0 && html` <small>(${Object.entries(activity.byChannel)
+          .map(([channel, count]) => `${count} ${channelLabels[channel]?.toLowerCase() ?? channel}`).join(', ')})</small>`}</dd>
+      </dl>
+      <h2>Consent</h2>
+      <ul class="consent">
+        ${consentChannels.map(channel => {
+          const status = c.consent[channel]?.status ?? 'unknown';
+          return html`<li class=${status}><span>${channel}</span> ${status}</li>`;
+        })}
+      </ul>
+      ${Object.keys(c.attributes).length > 0 && html`
+        <h2>Attributes</h2>
+        <dl class="attributes">${Object.entries(c.attributes).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>`}
+      <p class="meta">Version ${c.version} · updated ${formatAgo(c.updatedAt)}${c.updatedBy ? ` by ${c.updatedBy.name}` : ''}</p>
+      <button type="button" onClick=${onEdit}>Edit profile</button>
+    </div>`;
+}
+
+const list = text => text.split(/[,\n]/).map(s => s.trim()).filter(Boolean);
+
+/**
+ * Edits with the version the page shows (If-Match): the API's messages appear next to the fields they are about,
+ * and a change someone else saved first is reported instead of overwritten.
+ */
+export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
+  // The version the edit is based on: a change that arrives live while editing must not be overwritten silently.
+  const [baseVersion] = useState(c.version);
+  const [form, setForm] = useState({
+    displayName: c.displayName, givenName: c.givenName ?? '', familyName: c.familyName ?? '',
+    emails: c.emails.join(', '), phones: c.phones.join(', '), company: c.company ?? '', jobTitle: c.jobTitle ?? '',
+    country: c.country ?? '', tags: c.tags.join(', '), lifecycle: c.lifecycle,
+    consent: Object.fromEntries(consentChannels.map(ch => [ch, c.consent[ch]?.status ?? 'unknown'])),
+  });
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (field, value) => setForm(f => ({ ...f, [field]: value }));
+
+  async function save(event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const text = value => value.trim() || null;
+    try {
+      const { data } = await api(`/api/customers/${encodeURIComponent(c.id)}`, {
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        headers: { 'if-match': `"${baseVersion}"` },
+        body: {
+          displayName: text(form.displayName), givenName: text(form.givenName), familyName: text(form.familyName),
+          emails: list(form.emails), phones: list(form.phones), company: text(form.company), jobTitle: text(form.jobTitle),
+          country: text(form.country), tags: list(form.tags), lifecycle: form.lifecycle,
+          consent: Object.fromEntries(Object.entries(form.consent).filter(([ch, s]) => s !== 'unknown' || c.consent[ch])),
+        },
+      });
+      onSaved(data);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function reload() {
+    const { data } = await api(`/api/customers/${encodeURIComponent(c.id)}`);
+    onReload(data);
+  }
+
+  const messages = field => (error instanceof ApiError ? error.messagesFor(field) : []);
+  const field = (name, label, props = {}) => html`
+    <label for="edit-${name}">${label}</label>
+    <input id="edit-${name}" value=${form[name]} onInput=${e => set(name, e.target.value)}
+      aria-invalid=${messages(name).length > 0} aria-describedby=${messages(name).length ? `edit-${name}-error` : undefined} ...${props} />
+    ${messages(name).length > 0 && html`<span id="edit-${name}-error" class="field-error" role="alert">${messages(name).join(' ')}</span>`}`;
+
+  return html`
+    <form class="card editor" onSubmit=${save} onKeyDown=${e => e.key === 'Escape' && onCancel()} aria-label="Edit profile">
+      <h1>Edit ${c.displayName}</h1>
+      ${(error?.status === 412 || c.version !== baseVersion) && html`
+        <div class="conflict" role="alert">
+          <p>Someone else changed this customer while you were editing${c.updatedBy ? ` (${c.updatedBy.name})` : ''}.
+            ${error?.status === 412 ? ' Your changes were not saved.' : ' Saving would fail: load their version first.'}</p>
+          <button type="button" onClick=${reload}>Load their version</button>
+        </div>`}
+      ${field('displayName', 'Display name', { autofocus: true })}
+      <div class="row">
+        <span>${field('givenName', 'Given name')}</span>
+        <span>${field('familyName', 'Family name')}</span>
+      </div>
+      ${field('emails', 'Emails (comma separated)')}
+      ${field('phones', 'Phones (comma separated)')}
+      <div class="row">
+        <span>${field('company', 'Company')}</span>
+        <span>${field('jobTitle', 'Job title')}</span>
+      </div>
+      ${field('country', 'Country (ISO code, e.g. GB)', { maxlength: 2 })}
+      ${field('tags', 'Tags (comma separated)')}
+      <label for="edit-lifecycle">Lifecycle stage</label>
+      <select id="edit-lifecycle" value=${form.lifecycle} onChange=${e => set('lifecycle', e.target.value)}>
+        ${lifecycles.map(l => html`<option value=${l}>${l}</option>`)}
+      </select>
+      <fieldset>
+        <legend>Consent</legend>
+        ${consentChannels.map(ch => html`
+          <label class="inline" for="edit-consent-${ch}">${ch}</label>
+          <select id="edit-consent-${ch}" value=${form.consent[ch]} onChange=${e => set('consent', { ...form.consent, [ch]: e.target.value })}>
+            <option value="unknown">unknown</option><option value="granted">granted</option><option value="denied">denied</option>
+          </select>`)}
+        ${messages('consent').length > 0 && html`<span class="field-error" role="alert">${messages('consent').join(' ')}</span>`}
+      </fieldset>
+      ${error && error.status !== 412 && !(error instanceof ApiError && Object.keys(error.errors).length) && html`<p class="error" role="alert">${error.message}</p>`}
+      <div class="row">
+        <button type="submit" disabled=${busy}>${busy ? 'Saving…' : 'Save'}</button>
+        <button type="button" class="secondary" onClick=${onCancel}>Cancel</button>
+      </div>
+    </form>`;
+}
