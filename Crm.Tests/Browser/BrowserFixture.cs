@@ -4,14 +4,14 @@ using Microsoft.Playwright;
 namespace Crm.Tests.Browser;
 
 /// <summary>
-/// Headless Chromium (Debian's package; Playwright drives it, it downloads nothing) against an embedded Crm.Web.
-/// CRM_CHROMIUM overrides where the browser is.
+/// Headless Chromium (Debian's package; Playwright drives it, it downloads nothing) against an embedded Crm.Web
+/// with its demo tenant, as `dotnet run` starts it. CRM_CHROMIUM overrides where the browser is.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright _playwright = null!;
 
-    public CrmWebFactory Web { get; } = new();
+    public CrmWebFactory Web { get; } = new(settings: new Dictionary<string, string?> { ["Crm:Demo"] = null });
 
     public IBrowser Browser { get; private set; } = null!;
 

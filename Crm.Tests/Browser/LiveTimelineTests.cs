@@ -69,7 +69,6 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
         await BrowserFixture.SignInAsync(page, agent);
         await page.GotoAsync($"/#/customers/{id}");
         await Expect(Entry(page, "#9999")).ToBeVisibleAsync();
-        await BrowserFixture.ScreenshotAsync(page, "customer");
         var feed = page.GetByRole(AriaRole.Feed);
 
         var rendered = new List<int>();

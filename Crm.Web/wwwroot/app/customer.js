@@ -49,7 +49,7 @@ export function CustomerPage({ id }) {
 
   const others = viewers.filter(v => v.id !== session.user.id);
   return html`
-    <div class="customer">
+    <div class="customer-page">
       <aside class="profile" aria-label="Profile">
         ${deleted && html`<p class="error" role="alert">This customer was deleted.</p>`}
         ${others.length > 0 && html`<p class="viewers" aria-live="polite">Also viewing: ${others.map(v => v.name).join(', ')}</p>`}

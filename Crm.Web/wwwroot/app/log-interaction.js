@@ -78,7 +78,7 @@ export function LogInteraction({ customerId }) {
       <input id="log-subject" ref=${subject} value=${form.subject} onInput=${e => set('subject', e.target.value)} maxlength="500" />
       ${fieldError('subject')}
       <label for="log-body">Notes</label>
-      <textarea id="log-body" rows="3" value=${form.body} onInput=${e => set('body', e.target.value)}></textarea>
+      <textarea id="log-body" rows="2" value=${form.body} onInput=${e => set('body', e.target.value)}></textarea>
       ${fieldError('body')}
       <div class="row">
         <span>

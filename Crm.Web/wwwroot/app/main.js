@@ -66,4 +66,6 @@ function App() {
     <main id="main"><${Page} route=${route} /></main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);

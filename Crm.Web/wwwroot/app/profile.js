@@ -34,7 +34,7 @@ export function ProfileCard({ customer: c, onEdit }) {
       </ul>
       ${Object.keys(c.attributes).length > 0 && html`
         <h2>Attributes</h2>
-        <dl class="attributes">${Object.entries(c.attributes).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>`}
+        <dl class="attributes">${Object.entries(c.attributes).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>`}
       <p class="meta">Version ${c.version} · updated ${formatAgo(c.updatedAt)}${c.updatedBy ? ` by ${c.updatedBy.name}` : ''}</p>
       <button type="button" onClick=${onEdit}>Edit profile</button>
     </div>`;
@@ -122,10 +122,10 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
       <select id="edit-lifecycle" value=${form.lifecycle} onChange=${e => set('lifecycle', e.target.value)}>
         ${lifecycles.map(l => html`<option value=${l}>${l}</option>`)}
       </select>
-      <fieldset>
+      <fieldset class="consent-grid">
         <legend>Consent</legend>
         ${consentChannels.map(ch => html`
-          <label class="inline" for="edit-consent-${ch}">${ch}</label>
+          <label for="edit-consent-${ch}">${ch}</label>
           <select id="edit-consent-${ch}" value=${form.consent[ch]} onChange=${e => set('consent', { ...form.consent, [ch]: e.target.value })}>
             <option value="unknown">unknown</option><option value="granted">granted</option><option value="denied">denied</option>
           </select>`)}
