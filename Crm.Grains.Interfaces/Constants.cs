@@ -15,4 +15,13 @@ public static class Constants
 
     /// <summary>Who is looking at a customer right now, keyed like the customer: ephemeral, not part of its history.</summary>
     public const string CustomerViewersStreamNamespace = "customer-viewers";
+
+    /// <summary>"There is new work in ingest log partition n", keyed by the partition number.</summary>
+    public const string IngestWorkStreamNamespace = "ingest-work";
+
+    /// <summary>Batches of what happened in a tenant, keyed by tenant, for the analytic grains.</summary>
+    public const string ActivityStreamNamespace = "activity";
+
+    /// <summary>A tenant's live KPIs as they change, keyed by tenant, for dashboards.</summary>
+    public const string DashboardStreamNamespace = "dashboard";
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Crm.Ingestion;
 using Crm.Security;
 
 namespace Crm.Customers;
@@ -17,4 +19,7 @@ public sealed record Customer
     [Id(6)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(7)] public Actor? CreatedBy { get; init; }
     [Id(8)] public Actor? UpdatedBy { get; init; }
+    [Id(9)] public Engagement Engagement { get; init; } = Engagement.None;
+    /// <summary>The user ids, emails, phones and anonymous ids integrations know this customer by.</summary>
+    [Id(10)] public ImmutableArray<Identity> Identities { get; init; } = [];
 }

@@ -28,3 +28,12 @@ public sealed class ExternalIdConflictException(string externalId)
 {
     [Id(0)] public string ExternalId { get; } = externalId;
 }
+
+/// <summary>The customer was merged into another one, which now holds its history and identities.</summary>
+[GenerateSerializer, Alias("crm.customer-merged")]
+public sealed class CustomerMergedException(string customerId, string mergedInto)
+    : Exception($"Customer '{customerId}' was merged into '{mergedInto}'.")
+{
+    [Id(0)] public string CustomerId { get; } = customerId;
+    [Id(1)] public string MergedInto { get; } = mergedInto;
+}

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Crm.Ingestion;
 using Crm.Security;
 using Crm.Timeline;
 using Orleans.Concurrency;
@@ -43,6 +45,24 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <exception cref="CustomerNotFoundException"/>
     [Alias("get-timeline"), ReadOnly]
     Task<TimelinePage> GetTimelineAsync(TimelineQuery query);
+
+    /// <summary>
+    /// Applies an integration's event: creates the customer if it is new, takes in its identities and traits, and
+    /// puts tracked events, page views and screens on the timeline. An event whose message id was applied before
+    /// changes nothing.
+    /// </summary>
+    /// <exception cref="CustomerMergedException">Apply it to the customer this one was merged into.</exception>
+    [Alias("apply-event")]
+    Task<bool> ApplyEventAsync(IngestEvent ingested, ImmutableArray<Identity> identities);
+
+    /// <summary>Folds another (anonymous) customer into this one: its timeline, identities and what the profile lacks.</summary>
+    [Alias("absorb")]
+    Task AbsorbAsync(string customerId);
+
+    /// <summary>Marks this customer as merged into <paramref name="survivorId"/> and hands over what it knew.</summary>
+    /// <exception cref="CustomerMergedException">It was merged into another customer already.</exception>
+    [Alias("merge-into")]
+    Task<Customer?> MergeIntoAsync(string survivorId);
 
     /// <summary>Events after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>.</summary>
     /// <exception cref="CustomerNotFoundException"/>

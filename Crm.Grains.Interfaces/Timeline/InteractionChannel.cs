@@ -13,6 +13,8 @@ public enum InteractionChannel
     /// <summary>Something the customer did in a mobile or desktop app.</summary>
     App = 7,
     Order = 8,
+    /// <summary>A support ticket, from a help desk.</summary>
+    Ticket = 9,
 }
 
 public static class InteractionChannelExtensions

@@ -55,6 +55,7 @@ public sealed partial class CustomerGrain(
         var now = Now();
         await CommitProfileAsync(new CustomerState { CreatedAt = now, CreatedBy = actor }.WithProfile(profile, actor, now));
         LogCreated(_key);
+        RecordActivity("created", channel: null, eventName: null, actor, now, newCustomer: true);
         return Snapshot();
     }
 
@@ -77,6 +78,26 @@ public sealed partial class CustomerGrain(
     public async Task<InteractionAppendResult> AddInteractionAsync(NewInteraction request)
     {
         EnsureExists();
+        var appended = await AppendAsync(request);
+        if (!appended.Created && appended.Interaction.CustomerId != _key.CustomerId)
+        {
+            throw new ExternalIdConflictException(request.ExternalId!);
+        }
+
+        if (appended.Created)
+        {
+            RecordActivity(DbName(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt);
+        }
+
+        return appended;
+    }
+
+    /// <summary>
+    /// Numbers the interaction and appends it to the timeline, the commit point; then updates the cached counters
+    /// (written behind: they are rebuilt from the timeline on activation) and publishes it.
+    /// </summary>
+    private async Task<InteractionAppendResult> AppendAsync(NewInteraction request, Func<CustomerState, CustomerState>? alsoOnState = null)
+    {
         var interaction = new Interaction
         {
             Id = Guid.CreateVersion7(),
@@ -99,21 +120,22 @@ public sealed partial class CustomerGrain(
         var appended = await timeline.AppendAsync(_key, interaction);
         if (!appended.Created)
         {
-            return appended.Interaction.CustomerId == _key.CustomerId
-                ? appended
-                : throw new ExternalIdConflictException(request.ExternalId!);
+            return appended;
         }
 
-        // The timeline row is the commit point. The state only caches counters and recent interactions, rebuilt
-        // from the timeline on activation, so it is written behind, not once per interaction.
-        state.State = state.State.Recorded(interaction, options.Value.RecentInteractions);
+        var next = state.State.Recorded(interaction, options.Value.RecentInteractions);
+        state.State = alsoOnState is null ? next : alsoOnState(next);
+        WriteStateBehind();
+        await PublishAsync(new InteractionAdded(interaction));
+        return appended;
+    }
+
+    private void WriteStateBehind()
+    {
         _stateBehind = true;
         _stateFlush ??= this.RegisterGrainTimer(
             _ => FlushStateAsync(),
             new GrainTimerCreationOptions(options.Value.StateWriteBehind, options.Value.StateWriteBehind) { KeepAlive = false });
-
-        await PublishAsync(new InteractionAdded(interaction));
-        return appended;
     }
 
     public async Task<Interaction?> GetInteractionAsync(Guid interactionId)
@@ -153,21 +175,7 @@ public sealed partial class CustomerGrain(
 
     private async Task CommitProfileAsync(CustomerState next)
     {
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-            _stateBehind = false;
-        }
-        catch
-        {
-            // Whether the write landed is unknown: start over from storage on the next call.
-            state.State = previous;
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await PersistAsync(next);
         await SyncDirectoryAsync();
         var customer = Snapshot();
         await PublishAsync(next.IsDeleted ? new CustomerDeleted(customer) : new CustomerChanged(customer));
@@ -190,6 +198,25 @@ public sealed partial class CustomerGrain(
             LogCaughtUp(_key, state.State.Sequence, caughtUp.Sequence);
             state.State = caughtUp;
             await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Makes <paramref name="next"/> the state and writes it before returning.</summary>
+    private async Task PersistAsync(CustomerState next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+            _stateBehind = false;
+        }
+        catch
+        {
+            // Whether the write landed is unknown: start over from storage on the next call.
+            state.State = previous;
+            DeactivateOnIdle();
+            throw;
         }
     }
 
@@ -246,6 +273,14 @@ public sealed partial class CustomerGrain(
         }
     }
 
+    private void EnsureNotMerged()
+    {
+        if (state.RecordExists && state.State.MergedInto is { } into)
+        {
+            throw new CustomerMergedException(_key.CustomerId, into);
+        }
+    }
+
     private void EnsureExists()
     {
         if (!Exists)
@@ -269,6 +304,8 @@ public sealed partial class CustomerGrain(
 
     private DateTimeOffset Now() => ToStoredPrecision(time.GetUtcNow());
 
+    private static string DbName(InteractionChannel channel) => channel.ToString().ToLowerInvariant();
+
     /// <summary>PostgreSQL keeps microseconds: every store sees the same instant, and cursors round-trip.</summary>
     private static DateTimeOffset ToStoredPrecision(DateTimeOffset at) =>
         new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
@@ -278,6 +315,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} deleted by {UserId}")]
     private partial void LogDeleted(CustomerKey customerKey, string userId);
+
+    [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} merged into {Survivor}")]
+    private partial void LogMerged(CustomerKey customerKey, string survivor);
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: caught up from sequence {From} to {To} with the timeline")]
     private partial void LogCaughtUp(CustomerKey customerKey, long from, long to);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.Ingestion;
 using Crm.Security;
 using Crm.Timeline;
 
@@ -25,8 +26,22 @@ public sealed record CustomerState
     [Id(9)] public CustomerActivity Activity { get; init; } = CustomerActivity.None;
     /// <summary>The latest interactions by sequence, oldest first; bounded.</summary>
     [Id(10)] public ImmutableArray<Interaction> Recent { get; init; } = [];
+    [Id(11)] public Engagement Engagement { get; init; } = Engagement.None;
+    [Id(12)] public ImmutableArray<Identity> Identities { get; init; } = [];
+    /// <summary>Set when this customer was merged into another: that one holds its history now.</summary>
+    [Id(13)] public string? MergedInto { get; init; }
+    /// <summary>
+    /// The latest applied events that leave no timeline row (identify, group, alias), so that one delivered twice
+    /// is applied once. Redeliveries only ever come from the last batch a processor had not checkpointed.
+    /// </summary>
+    [Id(14)] public ImmutableArray<string> RecentEventIds { get; init; } = [];
+
+    public const int MaxRecentEventIds = 200;
 
     public bool IsDeleted => DeletedAt is not null;
+
+    /// <summary>An identified customer is one an integration knows by a user id, an email or a phone, not only an anonymous id.</summary>
+    public bool IsIdentified => Identities.Any(i => i.Kind != IdentityKind.Anonymous);
 
     public Customer ToCustomer(string customerId) => new()
     {
@@ -39,6 +54,8 @@ public sealed record CustomerState
         UpdatedAt = UpdatedAt,
         CreatedBy = CreatedBy,
         UpdatedBy = UpdatedBy,
+        Engagement = Engagement,
+        Identities = Identities,
     };
 
     public CustomerState WithProfile(CustomerProfile profile, Actor actor, DateTimeOffset at) => this with
@@ -75,6 +92,13 @@ public sealed record CustomerState
             Recent = recent,
         };
     }
+
+    public CustomerState WithEventId(string messageId) => this with
+    {
+        RecentEventIds = RecentEventIds.Length < MaxRecentEventIds
+            ? RecentEventIds.Add(messageId)
+            : RecentEventIds.RemoveAt(0).Add(messageId),
+    };
 
     /// <summary>
     /// The interactions after a sequence number, if <see cref="Recent"/> holds all of them:

@@ -12,7 +12,7 @@ public sealed record CustomerSummary
     public string? Company { get; init; }
     public LifecycleStage Lifecycle { get; init; }
     public ImmutableArray<string> Tags { get; init; } = [];
-    /// <summary>Everything search matches on, lower-cased: names, every email and phone, company.</summary>
+    /// <summary>Everything search matches on, lower-cased: names, every email and phone, company, and the user ids integrations know the customer by.</summary>
     public required string SearchText { get; init; }
     /// <summary>The customer's change number when this row was written; an older row never replaces a newer one.</summary>
     public long Sequence { get; init; }
@@ -29,6 +29,7 @@ public sealed record CustomerSummary
         var searchable = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company }
             .Concat(profile.Emails)
             .Concat(profile.Phones)
+            .Concat(customer.Identities.Where(i => i.Kind == Ingestion.IdentityKind.User).Select(i => i.Value))
             .Where(s => !string.IsNullOrEmpty(s));
         return new CustomerSummary
         {

@@ -21,4 +21,11 @@ public interface ITimelineStore
     Task<IReadOnlyList<Interaction>> ReadSinceAsync(CustomerKey customer, long afterSequence, int limit, CancellationToken cancellationToken = default);
 
     Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves every interaction of one customer to another (when one is merged into the other), numbered from
+    /// <paramref name="firstSequence"/> in their original order, in one transaction.
+    /// </summary>
+    /// <returns>The moved interactions as they are now, oldest sequence first.</returns>
+    Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default);
 }

@@ -70,6 +70,31 @@ public sealed class InMemoryTimelineStore : ITimelineStore
         }
     }
 
+    public Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_bySequence.Remove(from, out var moving))
+            {
+                return Task.FromResult<IReadOnlyList<Interaction>>([]);
+            }
+
+            var moved = moving.Select((i, n) => i with { CustomerId = to.CustomerId, Sequence = firstSequence + n }).ToList();
+            if (!_bySequence.TryGetValue(to, out var target))
+            {
+                _bySequence[to] = target = [];
+            }
+
+            target.AddRange(moved);
+            foreach (var interaction in moved.Where(i => i.ExternalId is not null))
+            {
+                _byExternalId[(to.TenantId, interaction.ExternalId!)] = interaction;
+            }
+
+            return Task.FromResult<IReadOnlyList<Interaction>>(moved);
+        }
+    }
+
     private IReadOnlyList<Interaction> Read(CustomerKey customer) =>
         _bySequence.TryGetValue(customer, out var timeline) ? timeline : [];
 }

@@ -21,31 +21,8 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
 
     public async Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default)
     {
-        await using var insert = dataSource.CreateCommand($"""
-            INSERT INTO crm_timeline (tenant_id, {Columns})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-            ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-            """);
-        var p = insert.Parameters;
-        p.AddWithValue(customer.TenantId);
-        p.AddWithValue(customer.CustomerId);
-        p.AddWithValue(interaction.Sequence);
-        p.AddWithValue(interaction.Id);
-        p.AddWithValue(DbText.From(interaction.Channel));
-        p.AddWithValue(DbText.From(interaction.Direction));
-        p.AddWithValue(interaction.OccurredAt);
-        p.AddWithValue(interaction.RecordedAt);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Agent?.Id ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Agent?.Name ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Subject ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Body ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Integer, (object?)interaction.DurationSeconds ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Outcome ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.ExternalId ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(interaction.Metadata));
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Id ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Name ?? DBNull.Value);
-
+        await using var insert = dataSource.CreateCommand();
+        Insert(insert, customer, interaction, onExternalIdConflict: "ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING");
         if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
             return new InteractionAppendResult(interaction, Created: true);
@@ -106,6 +83,56 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
         command.Parameters.AddWithValue(interactionId);
         command.Parameters.AddWithValue(customer.CustomerId);
         return await ReadSingleAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var delete = new NpgsqlCommand($"DELETE FROM crm_timeline WHERE tenant_id = $1 AND customer_id = $2 RETURNING {Columns}", connection);
+        delete.Parameters.AddWithValue(from.TenantId);
+        delete.Parameters.AddWithValue(from.CustomerId);
+        var moved = (await ReadAllAsync(delete, cancellationToken))
+            .OrderBy(i => i.Sequence)
+            .Select((i, n) => i with { CustomerId = to.CustomerId, Sequence = firstSequence + n })
+            .ToList();
+        foreach (var interaction in moved)
+        {
+            await using var insert = new NpgsqlCommand(null, connection);
+            Insert(insert, to, interaction, onExternalIdConflict: "");
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return moved;
+    }
+
+    private static void Insert(NpgsqlCommand insert, CustomerKey customer, Interaction interaction, string onExternalIdConflict)
+    {
+        insert.CommandText = $"""
+            INSERT INTO crm_timeline (tenant_id, {Columns})
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            {onExternalIdConflict}
+            """;
+        var p = insert.Parameters;
+        p.AddWithValue(customer.TenantId);
+        p.AddWithValue(customer.CustomerId);
+        p.AddWithValue(interaction.Sequence);
+        p.AddWithValue(interaction.Id);
+        p.AddWithValue(DbText.From(interaction.Channel));
+        p.AddWithValue(DbText.From(interaction.Direction));
+        p.AddWithValue(interaction.OccurredAt);
+        p.AddWithValue(interaction.RecordedAt);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Agent?.Id ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Agent?.Name ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Subject ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Body ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Integer, (object?)interaction.DurationSeconds ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.Outcome ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.ExternalId ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(interaction.Metadata));
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Id ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Name ?? DBNull.Value);
     }
 
     private static async Task<Interaction?> ReadSingleAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>

@@ -23,6 +23,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("orleans-persistence", "PostgreSQL-Persistence.sql", ExistingTable: "orleansstorage"),
         new("orleans-reminders", "PostgreSQL-Reminders.sql", ExistingTable: "orleansremindertable"),
         new("0001-crm-core", "0001-crm-core.sql"),
+        new("0002-ingestion", "0002-ingestion.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

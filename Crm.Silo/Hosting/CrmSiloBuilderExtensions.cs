@@ -23,6 +23,7 @@ public static class CrmSiloBuilderExtensions
         var options = CrmHostingOptions.From(configuration);
         silo.Services.AddCrmStores(options);
         silo.Services.AddOptions<CustomerGrainOptions>().BindConfiguration(CustomerGrainOptions.Section);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IngestProcessorsStarter>();
 
         silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
         if (!configuration.GetSection("Orleans:Clustering").Exists())

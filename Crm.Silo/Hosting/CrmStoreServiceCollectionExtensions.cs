@@ -1,4 +1,5 @@
 using Crm.Customers;
+using Crm.Ingestion;
 using Crm.Security;
 using Crm.Silo.Database;
 using Crm.Timeline;
@@ -15,12 +16,15 @@ public static class CrmStoreServiceCollectionExtensions
     public static IServiceCollection AddCrmStores(this IServiceCollection services, CrmHostingOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
         if (options.ConnectionString is not { } connectionString)
         {
             services.TryAddSingleton<ITimelineStore, InMemoryTimelineStore>();
             services.TryAddSingleton<ICustomerDirectory, InMemoryCustomerDirectory>();
             services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
             services.TryAddSingleton<ISecretStore, InMemorySecretStore>();
+            services.TryAddSingleton<ISourceStore, InMemorySourceStore>();
+            services.TryAddSingleton<IIngestLog>(_ => new InMemoryIngestLog());
             return services;
         }
 
@@ -32,6 +36,8 @@ public static class CrmStoreServiceCollectionExtensions
         services.TryAddSingleton<ICustomerDirectory, PostgresCustomerDirectory>();
         services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
         services.TryAddSingleton<ISecretStore, PostgresSecretStore>();
+        services.TryAddSingleton<ISourceStore, PostgresSourceStore>();
+        services.TryAddSingleton<IIngestLog, PostgresIngestLog>();
         return services;
     }
 }

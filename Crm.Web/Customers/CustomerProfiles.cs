@@ -92,7 +92,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
     private static string? Country(ValidationErrors errors, string field, string? value)
     {
         var code = errors.Text(field, value, 2)?.ToUpperInvariant();
-        if (code is not null && !Api.Phones.IsCountry(code))
+        if (code is not null && !TelephoneNumbers.IsCountry(code))
         {
             errors.Add(field, $"'{value}' is not an ISO 3166-1 alpha-2 country code.");
         }
@@ -125,7 +125,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
 
     private static ImmutableArray<string> Phones(ValidationErrors errors, List<string?>? values, string? country) =>
         errors.Items("phones", values, MaxPhones, value =>
-            Api.Phones.TryNormalize(value, country, out var e164) ? (e164, null)
+            TelephoneNumbers.TryNormalize(value, country, out var e164) ? (e164, null)
             : country is null && !value.TrimStart().StartsWith('+') ? (null, "Not a valid phone number: start it with + and the country code, or set the customer's country.")
             : (null, "Not a valid phone number."));
 

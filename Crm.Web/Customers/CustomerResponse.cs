@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crm.Customers;
+using Crm.Ingestion;
 using Crm.Security;
 using Crm.Timeline;
 
@@ -32,6 +33,12 @@ public sealed record CustomerResponse
     public DateTimeOffset UpdatedAt { get; init; }
     public Actor? CreatedBy { get; init; }
     public Actor? UpdatedBy { get; init; }
+    /// <summary>What integrations report: events by type, when last seen, visits.</summary>
+    public required EngagementResponse Engagement { get; init; }
+    /// <summary>The user ids, emails, phones and anonymous ids integrations know the customer by.</summary>
+    public required IReadOnlyList<Identity> Identities { get; init; }
+
+    public sealed record EngagementResponse(IReadOnlyDictionary<string, long> EventsByType, DateTimeOffset? LastSeenAt, long Sessions);
 
     public sealed record ActivityResponse(
         long TotalInteractions,
@@ -70,6 +77,8 @@ public sealed record CustomerResponse
             UpdatedAt = customer.UpdatedAt,
             CreatedBy = customer.CreatedBy,
             UpdatedBy = customer.UpdatedBy,
+            Engagement = new EngagementResponse(customer.Engagement.EventsByType, customer.Engagement.LastSeenAt, customer.Engagement.Sessions),
+            Identities = customer.Identities,
         };
     }
 

@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
 using Crm.Silo.Hosting;
+using Crm.Web.Analytics;
+using Crm.Web.Ingestion;
 using Crm.Web.Api;
 using Crm.Web.Customers;
 using Crm.Web.Demo;
@@ -38,6 +40,8 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddSingleton<SigningKey>();
         services.AddHostedService(sp => sp.GetRequiredService<SigningKey>());
+        services.AddSingleton<SourceSecrets>();
+        services.AddHostedService(sp => sp.GetRequiredService<SourceSecrets>());
         services.AddHostedService<DemoSeeder>();
         services.AddHostedService<AccountBootstrap>();
         services.AddHostedService<StartupBanner>();
@@ -53,6 +57,12 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<CustomerProfiles>();
         services.AddSingleton<Interactions>();
         services.AddSingleton<CustomerFeed>();
+        services.AddSingleton<DashboardFeed>();
+        services.AddSingleton<SourceAuthenticator>();
+        services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
+        services.AddSingleton<IngestWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+        services.AddRequestDecompression();
         services.AddHostedService<ViewerHeartbeat>();
         services.AddSignalR().AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));
 

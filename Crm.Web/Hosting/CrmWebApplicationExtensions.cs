@@ -1,5 +1,7 @@
+using Crm.Web.Analytics;
 using Crm.Web.Api;
 using Crm.Web.Customers;
+using Crm.Web.Ingestion;
 using Crm.Web.RealTime;
 using Crm.Web.Security;
 using Crm.Web.Timeline;
@@ -15,6 +17,8 @@ public static class CrmWebApplicationExtensions
         app.UseStaticFiles();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestDecompression();
+        app.UseRouting();
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -27,6 +31,10 @@ public static class CrmWebApplicationExtensions
         app.MapUsersApi();
         app.MapCustomersApi();
         app.MapTimelineApi();
+        app.MapSourcesApi();
+        app.MapTrackingApi();
+        app.MapWebhooksApi();
+        app.MapAnalyticsApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;
     }

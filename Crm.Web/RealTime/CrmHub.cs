@@ -1,4 +1,6 @@
+using Crm.Analytics;
 using Crm.Customers;
+using Crm.Web.Analytics;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -11,7 +13,7 @@ namespace Crm.Web.RealTime;
 /// with no gap and no repeat. viewersChanged tells who else is looking at the customer.
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
+public sealed class CrmHub(CustomerFeed feed, DashboardFeed dashboards, IGrainFactory grains, IAuthorizationService authorization) : Hub
 {
     public const string Path = "/hubs/crm";
 
@@ -38,6 +40,29 @@ public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
         return upTo;
     }
 
+    /// <summary>Supervisors and admins: receive kpisChanged as the tenant's live KPIs move.</summary>
+    /// <returns>The KPIs now.</returns>
+    public async Task<LiveKpis> WatchDashboard()
+    {
+        if (!(await authorization.AuthorizeAsync(Context.User!, Policies.Supervisor)).Succeeded)
+        {
+            throw new HubException("Only supervisors and admins see the dashboard.");
+        }
+
+        var tenant = Context.User!.TenantId();
+        await dashboards.WatchAsync(Context.ConnectionId, tenant, Context.ConnectionAborted);
+        Context.Items[nameof(WatchDashboard)] = tenant;
+        return await grains.GetGrain<ITenantActivityGrain>(tenant).GetKpisAsync();
+    }
+
+    public async Task UnwatchDashboard()
+    {
+        if (Context.Items.Remove(nameof(WatchDashboard), out var tenant))
+        {
+            await dashboards.UnwatchAsync(Context.ConnectionId, (string)tenant!);
+        }
+    }
+
     public async Task UnwatchCustomer(string customerId)
     {
         if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
@@ -52,6 +77,8 @@ public sealed class CrmHub(CustomerFeed feed, IGrainFactory grains) : Hub
         {
             await LeaveAsync(key);
         }
+
+        await UnwatchDashboard();
 
         await base.OnDisconnectedAsync(exception);
     }

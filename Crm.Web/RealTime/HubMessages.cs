@@ -15,6 +15,8 @@ public static class HubMessages
     public const string CustomerChanged = "customerChanged";
     public const string CustomerDeleted = "customerDeleted";
     public const string ViewersChanged = "viewersChanged";
+    /// <summary>A tenant's live KPIs, to dashboard watchers, a few times a second at most.</summary>
+    public const string KpisChanged = "kpisChanged";
 
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
 

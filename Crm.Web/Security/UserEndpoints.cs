@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Crm.Customers;
 using Crm.Security;
 using Crm.Web.Api;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Mail;
 
-namespace Crm.Web.Api;
+namespace Crm.Customers;
 
 /// <summary>Email addresses as the API accepts them: a bare address with a dotted domain, compared lower-cased.</summary>
 public static class EmailAddresses

@@ -1,10 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using PhoneNumbers;
 
-namespace Crm.Web.Api;
+namespace Crm.Customers;
 
 /// <summary>Phone numbers and countries as Google's libphonenumber knows them.</summary>
-public static class Phones
+public static class TelephoneNumbers
 {
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
     private static readonly HashSet<string> Regions = [.. Util.GetSupportedRegions()];
