@@ -55,11 +55,17 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("apply-event")]
     Task<bool> ApplyEventAsync(IngestEvent ingested, ImmutableArray<Identity> identities);
 
+    [Alias("standing"), ReadOnly]
+    Task<CustomerStanding> GetStandingAsync();
+
     /// <summary>Folds another (anonymous) customer into this one: its timeline, identities and what the profile lacks.</summary>
     [Alias("absorb")]
     Task AbsorbAsync(string customerId);
 
-    /// <summary>Marks this customer as merged into <paramref name="survivorId"/> and hands over what it knew.</summary>
+    /// <summary>
+    /// Marks this customer as merged into <paramref name="survivorId"/> and hands over what it knew. A customer not
+    /// created yet is marked all the same, so that an event on its way to it is sent on to the survivor.
+    /// </summary>
     /// <exception cref="CustomerMergedException">It was merged into another customer already.</exception>
     [Alias("merge-into")]
     Task<Customer?> MergeIntoAsync(string survivorId);

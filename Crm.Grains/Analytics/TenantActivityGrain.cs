@@ -46,15 +46,15 @@ public sealed class TenantActivityGrain(TimeProvider time) : Grain, ITenantActiv
                 _newToday++;
             }
 
+            // Only interactions have a channel; they are what channels and agents are counted by.
             if (activity.Channel is { } channel)
             {
                 var name = channel.ToString().ToLowerInvariant();
                 _byChannelToday[name] = _byChannelToday.GetValueOrDefault(name) + 1;
-            }
-
-            if (activity.Agent is { } agent)
-            {
-                _byAgentToday[agent.Name] = _byAgentToday.GetValueOrDefault(agent.Name) + 1;
+                if (activity.Agent is { } agent)
+                {
+                    _byAgentToday[agent.Name] = _byAgentToday.GetValueOrDefault(agent.Name) + 1;
+                }
             }
         }
 

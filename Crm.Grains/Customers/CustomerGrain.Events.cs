@@ -67,10 +67,20 @@ public sealed partial class CustomerGrain
         return applied;
     }
 
+    public Task<CustomerStanding> GetStandingAsync() => Task.FromResult(
+        !state.RecordExists ? new CustomerStanding(CustomerStandingKind.NotCreated)
+        : state.State.MergedInto is { } into ? new CustomerStanding(CustomerStandingKind.Merged, into)
+        : state.State.IsDeleted ? new CustomerStanding(CustomerStandingKind.Deleted)
+        : state.State.IsIdentified ? new CustomerStanding(CustomerStandingKind.Identified)
+        : new CustomerStanding(CustomerStandingKind.Anonymous));
+
     public async Task<Customer?> MergeIntoAsync(string survivorId)
     {
         if (!state.RecordExists)
         {
+            var now = Now();
+            await PersistAsync(new CustomerState { CreatedAt = now, DeletedAt = now, UpdatedAt = now, MergedInto = survivorId, CreatedBy = MergeActor });
+            LogMerged(_key, survivorId);
             return null;
         }
 

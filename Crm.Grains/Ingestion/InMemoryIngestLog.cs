@@ -17,15 +17,13 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
     {
         lock (_lock)
         {
-            // One "transaction" per append, numbered in order, as PostgreSQL would commit it.
-            var transaction = ++_position;
             var result = new bool[events.Count];
             for (var i = 0; i < events.Count; i++)
             {
                 var logged = events[i];
                 if (_seen.TryAdd((logged.TenantId, logged.Event.MessageId), logged.Event.ReceivedAt))
                 {
-                    _partitions[logged.PartitionOf(partitions)].Add((new IngestCheckpoint(transaction, ++_position), logged));
+                    _partitions[logged.PartitionOf(partitions)].Add((new IngestCheckpoint(++_position), logged));
                     result[i] = true;
                 }
             }

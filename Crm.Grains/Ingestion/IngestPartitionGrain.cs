@@ -131,7 +131,7 @@ public sealed partial class IngestPartitionGrain(
             var customer = Customer(logged.TenantId, resolution.CustomerId);
             try
             {
-                await customer.ApplyEventAsync(logged.Event, [.. identities]);
+                await customer.ApplyEventAsync(logged.Event, [.. resolution.Owned]);
                 foreach (var anonymous in resolution.Absorb)
                 {
                     await customer.AbsorbAsync(anonymous);

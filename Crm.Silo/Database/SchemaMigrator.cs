@@ -101,6 +101,9 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         return reader.ReadToEnd();
     }
 
+    /// <summary>Every migration, in the order applied.</summary>
+    public static IReadOnlyList<string> MigrationIds { get; } = [.. Migrations.Select(m => m.Id)];
+
     private sealed record Migration(string Id, string Script, string? ExistingTable = null);
 
     [LoggerMessage(LogLevel.Information, "Database: applying {MigrationId}")]

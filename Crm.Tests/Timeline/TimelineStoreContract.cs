@@ -165,6 +165,27 @@ public abstract class TimelineStoreContract
         Assert.Equal(["mine"], (await Store.ReadSinceAsync(mine, 0, 10)).Select(i => i.Subject));
     }
 
+    [Fact]
+    public async Task Moves_a_customers_interactions_to_another_numbered_after_its_own()
+    {
+        var (from, to) = (NewCustomer(), NewCustomer() with { });
+        to = new CustomerKey(from.TenantId, to.CustomerId);
+        await Store.AppendAsync(to, Entry(to, 1, T0));
+        await Store.AppendAsync(from, Entry(from, 1, T0.AddHours(1)) with { ExternalId = "page-1", Subject = "a" });
+        await Store.AppendAsync(from, Entry(from, 3, T0.AddHours(2)) with { Subject = "b" });
+
+        var moved = await Store.MoveAsync(from, to, firstSequence: 2);
+
+        Assert.Equal([(2L, "a"), (3L, "b")], moved.Select(i => (i.Sequence, i.Subject!)));
+        Assert.Empty((await Store.ReadAsync(from, new TimelineQuery())).Items);
+        Assert.Equal([3, 2, 1], (await Store.ReadAsync(to, new TimelineQuery())).Items.Select(i => i.Sequence));
+        Assert.All(moved, i => Assert.Equal(to.CustomerId, i.CustomerId));
+        var again = await Store.AppendAsync(to, Entry(to, 4, T0) with { ExternalId = "page-1" });
+        Assert.False(again.Created);
+        Assert.Equal(2, again.Interaction.Sequence);
+        Assert.Empty(await Store.MoveAsync(from, to, firstSequence: 4));
+    }
+
     private static CustomerKey NewCustomer() => new(TestTenants.New(), "c" + Guid.NewGuid().ToString("N")[..12]);
 
     private static Interaction Entry(CustomerKey customer, long sequence, DateTimeOffset occurredAt, InteractionChannel channel = InteractionChannel.Note) => new()

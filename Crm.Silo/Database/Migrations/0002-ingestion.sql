@@ -16,13 +16,12 @@ CREATE INDEX crm_sources_tenant ON crm_sources (tenant_id, created_at);
 
 CREATE SEQUENCE crm_ingest_position;
 
--- Unique on (tenant, message id) within the partition the pair hashes to, that is: unique. Each row keeps the id of
--- the transaction that wrote it, so readers can take rows in commit-safe order (see PostgresIngestLog).
+-- Unique on (tenant, message id) within the partition the pair hashes to, that is: unique. Writers to a partition
+-- take turns (an advisory lock per partition), so positions become visible in order (see PostgresIngestLog).
 CREATE TABLE crm_ingest_log (
     partition_no int NOT NULL,
     tenant_id    text NOT NULL,
     message_id   text NOT NULL,
-    txid         bigint NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
     position     bigint NOT NULL DEFAULT nextval('crm_ingest_position'),
     received_at  timestamptz NOT NULL,
     event        jsonb NOT NULL,
@@ -38,5 +37,5 @@ CREATE TABLE crm_ingest_log_5 PARTITION OF crm_ingest_log FOR VALUES IN (5);
 CREATE TABLE crm_ingest_log_6 PARTITION OF crm_ingest_log FOR VALUES IN (6);
 CREATE TABLE crm_ingest_log_7 PARTITION OF crm_ingest_log FOR VALUES IN (7);
 
-CREATE INDEX crm_ingest_log_order ON crm_ingest_log (partition_no, txid, position);
+CREATE INDEX crm_ingest_log_order ON crm_ingest_log (partition_no, position);
 CREATE INDEX crm_ingest_log_received ON crm_ingest_log (partition_no, received_at);

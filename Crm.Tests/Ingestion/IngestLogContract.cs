@@ -1,0 +1,146 @@
+using Crm.Ingestion;
+using Crm.Tests.Infrastructure;
+using Npgsql;
+
+namespace Crm.Tests.Ingestion;
+
+/// <summary>What every <see cref="IIngestLog"/> does; run against each implementation.</summary>
+public abstract class IngestLogContract
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+
+    protected abstract IIngestLog Log { get; }
+
+    [Fact]
+    public async Task Stores_a_message_id_once_per_tenant_even_within_one_append()
+    {
+        var (tenant, other) = (TestTenants.New(), TestTenants.New());
+
+        var first = await Log.AppendAsync([Event(tenant, "m1"), Event(tenant, "m2"), Event(tenant, "m1")]);
+        var again = await Log.AppendAsync([Event(tenant, "m2"), Event(other, "m1")]);
+
+        Assert.Equal([true, true, false], first);
+        Assert.Equal([false, true], again);
+    }
+
+    [Fact]
+    public async Task Reads_each_partition_in_order_from_a_checkpoint()
+    {
+        var tenant = TestTenants.New();
+        var events = Enumerable.Range(0, 40).Select(i => Event(tenant, $"m{i:00}")).ToList();
+        await Log.AppendAsync(events.Take(25).ToList());
+        await Log.AppendAsync(events.Skip(25).ToList());
+
+        var read = new List<string>();
+        for (var partition = 0; partition < Log.Partitions; partition++)
+        {
+            var checkpoint = IngestCheckpoint.Start;
+            while (true)
+            {
+                var page = (await Log.ReadAsync(partition, checkpoint, 3)).Where(r => r.Event.TenantId == tenant).ToList();
+                var all = await Log.ReadAsync(partition, checkpoint, 3);
+                if (all.Count == 0)
+                {
+                    break;
+                }
+
+                Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Position.CompareTo(p.Second.Position) < 0));
+                Assert.All(page, r => Assert.Equal(partition, r.Event.PartitionOf(Log.Partitions)));
+                read.AddRange(page.Select(r => r.Event.Event.MessageId));
+                checkpoint = all[^1].Position;
+            }
+        }
+
+        Assert.Equal(events.Select(e => e.Event.MessageId).Order(), read.Order());
+        Assert.True(read.Distinct().Count() == read.Count);
+    }
+
+    [Fact]
+    public async Task Forgets_old_messages_after_the_window_so_their_ids_are_new_again()
+    {
+        var tenant = TestTenants.New();
+        var old = Event(tenant, "old") with { Event = Event(tenant, "old").Event with { ReceivedAt = T0.AddDays(-10) } };
+        await Log.AppendAsync([old, Event(tenant, "fresh")]);
+
+        for (var partition = 0; partition < Log.Partitions; partition++)
+        {
+            await Log.PruneAsync(partition, T0.AddDays(-7));
+        }
+
+        var result = await Log.AppendAsync([Event(tenant, "old"), Event(tenant, "fresh")]);
+        Assert.Equal([true, false], result);
+    }
+
+    protected static LoggedEvent Event(string tenant, string messageId) => new(tenant, new IngestEvent
+    {
+        MessageId = messageId,
+        SourceId = Guid.Empty,
+        SourceName = "test",
+        Type = IngestEventType.Track,
+        UserId = "u-1",
+        Name = "Tested",
+        Timestamp = T0,
+        ReceivedAt = T0,
+        Properties = """{"n":1}""",
+    });
+}
+
+public sealed class InMemoryIngestLogTests : IngestLogContract
+{
+    protected override IIngestLog Log { get; } = new InMemoryIngestLog();
+}
+
+public sealed class PostgresIngestLogTests(MigratedDatabaseFixture database) : IngestLogContract, IClassFixture<MigratedDatabaseFixture>
+{
+    protected override IIngestLog Log { get; } = new PostgresIngestLog(database.DataSource);
+
+    [Fact]
+    public async Task Writers_to_a_partition_take_turns_so_an_earlier_position_never_shows_up_late()
+    {
+        var tenant = TestTenants.New();
+        var slow = Event(tenant, "slow");
+        var partition = slow.PartitionOf(Log.Partitions);
+        var fast = Enumerable.Range(0, 1000).Select(i => Event(tenant, $"fast{i}")).First(e => e.PartitionOf(Log.Partitions) == partition);
+        var start = await LatestAsync(partition);
+
+        // A writer that has its turn and has not committed yet.
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var turn = new NpgsqlCommand(PostgresIngestLog.LockPartitionsSql, connection))
+        {
+            turn.Parameters.AddWithValue(new[] { partition });
+            await turn.ExecuteNonQueryAsync();
+        }
+
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO crm_ingest_log (partition_no, tenant_id, message_id, received_at, event) VALUES ($1, $2, 'slow', now(), $3::jsonb)", connection))
+        {
+            insert.Parameters.AddWithValue(partition);
+            insert.Parameters.AddWithValue(tenant);
+            insert.Parameters.AddWithValue(System.Text.Json.JsonSerializer.Serialize(slow.Event, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var appending = Log.AppendAsync([fast]);
+        var meanwhile = await Log.ReadAsync(partition, start, 100);
+        var waited = !appending.IsCompleted;
+        await transaction.CommitAsync();
+        await appending;
+        var afterwards = await Log.ReadAsync(partition, start, 100);
+
+        Assert.True(waited, "The second writer did not wait for its turn.");
+        Assert.DoesNotContain(meanwhile, r => r.Event.TenantId == tenant);
+        Assert.Equal(["slow", fast.Event.MessageId], afterwards.Where(r => r.Event.TenantId == tenant).Select(r => r.Event.Event.MessageId));
+    }
+
+    private async Task<IngestCheckpoint> LatestAsync(int partition)
+    {
+        var checkpoint = IngestCheckpoint.Start;
+        while (await Log.ReadAsync(partition, checkpoint, 1000) is { Count: > 0 } rows)
+        {
+            checkpoint = rows[^1].Position;
+        }
+
+        return checkpoint;
+    }
+}
