@@ -16,7 +16,7 @@ public static class BenchmarkDatabase
     {
         var server = Environment.GetEnvironmentVariable(ServerVariable)
             ?? throw new InvalidOperationException($"{ServerVariable} is not set: run ./bench.sh, or set it to a connection string for a user who may create databases.");
-        var name = $"crm_bench_{DateTime.UtcNow:yyyyMMddHHmmss}";
+        var name = $"crm_bench_{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid().ToString("N")[..6]}";
         await using (var admin = NpgsqlDataSource.Create(server))
         {
             await using var create = admin.CreateCommand($"CREATE DATABASE {name}");

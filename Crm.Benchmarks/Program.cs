@@ -4,14 +4,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Crm.Benchmarks;
 
-// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|memory] [--seconds N] [--out PATH]
+// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|memory] [--seconds N] [--out PATH]
 // "all" writes the results file (docs/benchmarks.md by default). ./bench.sh starts a throwaway PostgreSQL and runs "all".
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = Option("--seconds", 20);
 var output = OptionText("--out", Path.Combine("docs", "benchmarks.md"));
 var report = new ResultsReport();
 
-if (what is "all" or "timeline" or "throughput")
+if (what is "all" or "timeline" or "throughput" or "ingest" or "latency")
 {
     var connectionString = await BenchmarkDatabase.CreateAsync();
     report.PostgresVersion = await BenchmarkDatabase.ServerVersionAsync(connectionString);
@@ -27,6 +27,18 @@ if (what is "all" or "timeline" or "throughput")
     {
         report.Throughput = await GrainAppendThroughput.RunAsync(connectionString, TimeSpan.FromSeconds(seconds));
         Console.WriteLine(report.Throughput);
+    }
+
+    if (what is "all" or "ingest")
+    {
+        report.Ingest = await IngestThroughput.RunAsync(await BenchmarkDatabase.CreateAsync(), TimeSpan.FromSeconds(seconds));
+        Console.WriteLine(report.Ingest);
+    }
+
+    if (what is "all" or "latency")
+    {
+        report.Latency = await IngestToBrowserLatency.RunAsync(await BenchmarkDatabase.CreateAsync(), TimeSpan.FromSeconds(seconds));
+        Console.WriteLine(report.Latency);
     }
 }
 

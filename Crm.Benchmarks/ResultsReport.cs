@@ -16,6 +16,10 @@ public sealed class ResultsReport
 
     public GrainActivationMemory.Result? Memory { get; set; }
 
+    public IngestThroughput.Result? Ingest { get; set; }
+
+    public IngestToBrowserLatency.Result? Latency { get; set; }
+
     public string ToMarkdown()
     {
         var md = new StringBuilder();
@@ -35,6 +39,8 @@ public sealed class ResultsReport
         md.AppendLine();
         AppendTimeline(md);
         AppendThroughput(md);
+        AppendIngest(md);
+        AppendLatency(md);
         AppendMemory(md);
         return md.ToString();
     }
@@ -90,6 +96,49 @@ public sealed class ResultsReport
         md.AppendLine($"Grain appends reach {t.GrainAppendsPerSecond / t.RawSingleRowsPerSecond * 100:0}% of single-row raw INSERTs and {t.GrainAppendsPerSecond / t.RawBatchedRowsPerSecond * 100:0}% of batched ones.");
         md.AppendLine();
     }
+
+    private void AppendIngest(StringBuilder md)
+    {
+        if (Ingest is not { } i)
+        {
+            return;
+        }
+
+        md.AppendLine("## Ingest: acknowledged events per second (driver)");
+        md.AppendLine();
+        md.AppendLine($"Crm.Web runs as its own process on PostgreSQL; {i.Clients} concurrent clients post batches of {IngestThroughput.BatchSize} Segment track events to `/v1/batch` for {i.Duration.TotalSeconds:0} s. Each answer means its events are committed to the ingest log (group commit). The processors apply them to customers at the same time, on the same two cores. Baseline: a raw binary COPY of as many ingest log rows, in the same run.");
+        md.AppendLine("**Targets: at least 10,000 events/s, p99 acknowledgement at most 50 ms, at least a quarter of COPY.**");
+        md.AppendLine();
+        md.AppendLine("| | events/s | p50 | p99 |");
+        md.AppendLine("|---|---:|---:|---:|");
+        md.AppendLine($"| /v1/batch, acknowledged | {i.EventsPerSecond:N0} | {i.P50Ms:0.0} ms | {i.P99Ms:0.0} ms |");
+        md.AppendLine($"| raw COPY into crm_ingest_log (baseline) | {i.CopyRowsPerSecond:N0} | | |");
+        md.AppendLine();
+        md.AppendLine($"Ingest reaches {i.EventsPerSecond / i.CopyRowsPerSecond * 100:0}% of COPY. Against the targets: {Verdict(i.EventsPerSecond >= 10_000)} 10,000 events/s, {Verdict(i.P99Ms <= 50)} p99 ≤ 50 ms, {Verdict(i.EventsPerSecond >= i.CopyRowsPerSecond / 4)} a quarter of COPY.{(i.Rejected429 > 0 ? $" {i.Rejected429} requests were answered 429 (saturated) and retried." : "")}");
+        md.AppendLine();
+    }
+
+    private void AppendLatency(StringBuilder md)
+    {
+        if (Latency is not { } l)
+        {
+            return;
+        }
+
+        md.AppendLine("## Ingest to browser: from HTTP accepted to SignalR received (driver)");
+        md.AppendLine();
+        md.AppendLine($"Segment track events for {l.Customers} customers are sent at {l.EventsPerSecond:N0} events/s (batches every 10 ms) to a Crm.Web process on PostgreSQL while a SignalR client watches those customers. Each event's latency runs from the acknowledgement of its batch to the arrival of its `interactionAdded`.");
+        md.AppendLine("**Targets at 2,000 events/s: p50 at most 20 ms, p99 at most 100 ms.**");
+        md.AppendLine();
+        md.AppendLine("| events/s | delivered | p50 | p99 |");
+        md.AppendLine("|---:|---:|---:|---:|");
+        md.AppendLine($"| {l.EventsPerSecond:N0} | {l.Delivered:N0} of {l.Sent:N0} | {l.P50Ms:0.0} ms | {l.P99Ms:0.0} ms |");
+        md.AppendLine();
+        md.AppendLine($"Against the targets: {Verdict(l.P50Ms <= 20)} p50 ≤ 20 ms, {Verdict(l.P99Ms <= 100)} p99 ≤ 100 ms.");
+        md.AppendLine();
+    }
+
+    private static string Verdict(bool met) => met ? "meets" : "misses";
 
     private void AppendMemory(StringBuilder md)
     {

@@ -45,7 +45,7 @@ public sealed partial class CustomerGrain
             next = next.WithEventId(ingested.MessageId) with { Engagement = next.Engagement.Count(DbName(ingested.Type), ingested.Timestamp) };
         }
 
-        if (created || !Equivalent(profile, current.Profile))
+        if (created || (!ReferenceEquals(profile, current.Profile) && !Equivalent(profile, current.Profile)))
         {
             await CommitProfileAsync(next.WithProfile(profile, source, Now()));
         }
@@ -132,7 +132,7 @@ public sealed partial class CustomerGrain
     }
 
     private void RecordActivity(string type, InteractionChannel? channel, string? eventName, Actor? agent, DateTimeOffset at, bool newCustomer = false) =>
-        GrainFactory.GetGrain<IActivityBatcherGrain>(0).RecordAsync(_key.TenantId, new Activity
+        (_activity ??= GrainFactory.GetGrain<IActivityBatcherGrain>(0)).RecordAsync(_key.TenantId, new Activity
         {
             CustomerId = _key.CustomerId,
             Type = type,

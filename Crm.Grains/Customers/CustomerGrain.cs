@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.Analytics;
 using Crm.Security;
 using Crm.Timeline;
 using Microsoft.Extensions.Logging;
@@ -26,6 +27,7 @@ public sealed partial class CustomerGrain(
     private IGrainTimer? _directoryRetry;
     private IGrainTimer? _stateFlush;
     private bool _stateBehind;
+    private IActivityBatcherGrain? _activity;
 
     private bool Exists => state.RecordExists && !state.State.IsDeleted;
 
@@ -130,12 +132,13 @@ public sealed partial class CustomerGrain(
         return appended;
     }
 
+    /// <summary>Writes the state once, a moment from now, however many changes come in between.</summary>
     private void WriteStateBehind()
     {
         _stateBehind = true;
         _stateFlush ??= this.RegisterGrainTimer(
             _ => FlushStateAsync(),
-            new GrainTimerCreationOptions(options.Value.StateWriteBehind, options.Value.StateWriteBehind) { KeepAlive = false });
+            new GrainTimerCreationOptions(options.Value.StateWriteBehind, Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
 
     public async Task<Interaction?> GetInteractionAsync(Guid interactionId)
@@ -222,6 +225,8 @@ public sealed partial class CustomerGrain(
 
     private async Task FlushStateAsync()
     {
+        _stateFlush?.Dispose();
+        _stateFlush = null;
         if (!_stateBehind)
         {
             return;

@@ -30,7 +30,14 @@ public sealed partial class IngestPartitionGrain(
     ILogger<IngestPartitionGrain> logger) : Grain, IIngestPartitionGrain, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<int>
 {
     private const int MaxEventsPerTurn = 4096;
+    private const int MaxCachedIdentities = 100_000;
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Who each identity resolved to, so that a person's next events skip the identity grains. Only a hint: when the
+    /// customer turns out to be merged, the entry is dropped and the identities are resolved again.
+    /// </summary>
+    private readonly Dictionary<(string Tenant, Identity Identity), string> _resolved = [];
 
     private int Partition => (int)this.GetPrimaryKeyLong();
 
@@ -117,11 +124,11 @@ public sealed partial class IngestPartitionGrain(
             });
     }
 
-    private async Task ApplyAsync(IdentityResolver resolver, LoggedEvent logged, IReadOnlyList<Ingestion.Identity> identities)
+    private async Task ApplyAsync(IdentityResolver resolver, LoggedEvent logged, IReadOnlyList<Identity> identities)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var resolution = await resolver.ResolveAsync(logged.TenantId, identities);
+            var resolution = Cached(logged.TenantId, identities) ?? await resolver.ResolveAsync(logged.TenantId, identities);
             if (resolution is null)
             {
                 LogNobody(logged.TenantId, logged.Event.MessageId);
@@ -137,13 +144,53 @@ public sealed partial class IngestPartitionGrain(
                     await customer.AbsorbAsync(anonymous);
                 }
 
+                Remember(logged.TenantId, resolution);
                 return;
             }
             catch (CustomerMergedException merged) when (attempt < 3)
             {
                 // The identity index still names a customer that was merged: finish the merge, then resolve again.
+                Forget(logged.TenantId, identities);
                 await Customer(logged.TenantId, merged.MergedInto).AbsorbAsync(merged.CustomerId);
             }
+        }
+    }
+
+    /// <summary>A resolution from the cache, when every identity of the event resolved to the same customer before.</summary>
+    private IdentityResolver.Resolution? Cached(string tenantId, IReadOnlyList<Identity> identities)
+    {
+        string? customerId = null;
+        foreach (var identity in identities)
+        {
+            if (!_resolved.TryGetValue((tenantId, identity), out var owner) || (customerId is not null && owner != customerId))
+            {
+                return null;
+            }
+
+            customerId = owner;
+        }
+
+        return customerId is null ? null : new IdentityResolver.Resolution(customerId, identities, []);
+    }
+
+    private void Remember(string tenantId, IdentityResolver.Resolution resolution)
+    {
+        if (_resolved.Count + resolution.Owned.Count > MaxCachedIdentities)
+        {
+            _resolved.Clear();
+        }
+
+        foreach (var identity in resolution.Owned)
+        {
+            _resolved[(tenantId, identity)] = resolution.CustomerId;
+        }
+    }
+
+    private void Forget(string tenantId, IReadOnlyList<Identity> identities)
+    {
+        foreach (var identity in identities)
+        {
+            _resolved.Remove((tenantId, identity));
         }
     }
 

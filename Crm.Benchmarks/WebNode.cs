@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Crm.Benchmarks;
+
+/// <summary>Crm.Web (Release build) on PostgreSQL in a process of its own, as a node runs it, with an admin and a source.</summary>
+public sealed class WebNode : IAsyncDisposable
+{
+    private const string AdminEmail = "bench@crm.test";
+    private const string AdminPassword = "benchmark password";
+    private readonly Process _process;
+
+    private WebNode(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public string AdminToken { get; private set; } = "";
+
+    public string WriteKey { get; private set; } = "";
+
+    public static async Task<WebNode> StartAsync(string connectionString)
+    {
+        var output = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("Crm.Benchmarks", "Crm.Web")));
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(output, "Crm.Web.dll")]) { WorkingDirectory = output, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ConnectionStrings__crm"] = connectionString;
+        start.Environment["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1";
+        start.Environment["Orleans__Endpoints__SiloPort"] = FreePort().ToString();
+        start.Environment["Orleans__Endpoints__GatewayPort"] = FreePort().ToString();
+        start.Environment["Crm__Bootstrap__Tenant"] = "bench";
+        start.Environment["Crm__Bootstrap__AdminEmail"] = AdminEmail;
+        start.Environment["Crm__Bootstrap__AdminPassword"] = AdminPassword;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Crm.Web did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var node = new WebNode(process, address);
+
+        using var http = node.Client();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 300)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        var token = await (await http.PostAsJsonAsync("/api/auth/token", new { username = AdminEmail, password = AdminPassword })).Content.ReadFromJsonAsync<JsonElement>();
+        node.AdminToken = token.GetProperty("accessToken").GetString()!;
+        using var admin = node.Client(node.AdminToken);
+        var source = await (await admin.PostAsJsonAsync("/api/sources", new { name = "Benchmark" })).Content.ReadFromJsonAsync<JsonElement>();
+        node.WriteKey = source.GetProperty("writeKey").GetString()!;
+        return node;
+    }
+
+    public HttpClient Client(string? bearer = null)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return client;
+    }
+
+    /// <summary>A client that sends with the source's write key, as Segment's libraries do.</summary>
+    public HttpClient SourceClient()
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{WriteKey}:")));
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
