@@ -58,7 +58,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());
         var id = await CreateCustomerAsync(agent, "Ada Lovelace");
-        var (page, _) = await fixture.NewPageAsync();
+        var (page, errors) = await fixture.NewPageAsync();
         await BrowserFixture.SignInAsync(page, agent);
         await page.GotoAsync($"/#/customers/{id}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit profile" }).ClickAsync();
@@ -80,6 +80,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "ada@example.com" })).ToBeVisibleAsync();
         var customer = await (await agent.Client.GetAsync($"/api/customers/{id}")).ReadJsonAsync();
         Assert.Equal("Analyst", customer.GetProperty("jobTitle").GetString());
+        Assert.Empty(errors);
     }
 
     [Fact]

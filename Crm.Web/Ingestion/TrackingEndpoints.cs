@@ -52,7 +52,7 @@ public static class TrackingEndpoints
         var (ingested, reason) = SegmentMessages.Read(message, type, source, receivedAt);
         if (ingested is null)
         {
-            Debug(services, source, [Rejected(receivedAt, message, reason!)]);
+            Debug(services, source, [Rejected(receivedAt, message, reason!, type)]);
             return ValidationErrors.Single("message", reason!);
         }
 
@@ -178,13 +178,15 @@ public static class TrackingEndpoints
         Payload = Payload(message),
     };
 
-    private static DebuggerEntry Rejected(DateTimeOffset at, JsonElement message, string reason) => new()
+    /// <param name="calledAs">The type the call's path names (/v1/track), which a single message need not repeat.</param>
+    private static DebuggerEntry Rejected(DateTimeOffset at, JsonElement message, string reason, IngestEventType? calledAs = null) => new()
     {
         At = at,
         Outcome = DebuggerOutcome.Rejected,
         Reason = reason,
         MessageId = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("messageId", out var id) ? id.ToString() : null,
-        Type = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("type", out var type) ? type.ToString() : null,
+        Type = calledAs?.ToString().ToLowerInvariant()
+            ?? (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("type", out var type) ? type.ToString() : null),
         Payload = Payload(message),
     };
 

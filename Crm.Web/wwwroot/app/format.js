@@ -21,5 +21,5 @@ export function formatDuration(seconds) {
 }
 
 export const channelLabels = {
-  call: 'Call', email: 'Email', chat: 'Chat', sms: 'SMS', meeting: 'Meeting', note: 'Note', web: 'Web', app: 'App', order: 'Order',
+  call: 'Call', email: 'Email', chat: 'Chat', sms: 'SMS', meeting: 'Meeting', note: 'Note', web: 'Web', app: 'App', order: 'Order', ticket: 'Ticket',
 };

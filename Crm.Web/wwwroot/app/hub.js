@@ -4,6 +4,7 @@ import { session } from './session.js';
 // from the last change number it received, so the server sends what was missed, then live changes.
 const stateListeners = new Set();
 const watches = new Map();
+const dashboardWatchers = new Set();
 let connection = null;
 let state = 'disconnected';
 
@@ -33,6 +34,17 @@ async function renew(customerId, watch) {
   await connection.invoke('WatchCustomer', customerId, watch.lastSeen);
 }
 
+// KPIs are a whole picture each time, so renewing a dashboard watch needs no catch-up: the answer is the picture now.
+async function renewDashboard() {
+  const kpis = await connection.invoke('WatchDashboard');
+  dashboardWatchers.forEach(watcher => watcher(kpis));
+}
+
+async function renewAll() {
+  for (const [customerId, watch] of watches) await renew(customerId, watch);
+  if (dashboardWatchers.size) await renewDashboard();
+}
+
 export const hub = {
   get state() { return state; },
 
@@ -53,17 +65,18 @@ export const hub = {
     for (const name of ['interactionAdded', 'customerChanged', 'customerDeleted', 'viewersChanged']) {
       connection.on(name, message => receive(name, message));
     }
+    connection.on('kpisChanged', kpis => dashboardWatchers.forEach(watcher => watcher(kpis)));
     connection.onreconnecting(() => setState('reconnecting'));
     connection.onreconnected(async () => {
       setState('connected');
-      for (const [customerId, watch] of watches) await renew(customerId, watch);
+      await renewAll();
     });
     connection.onclose(() => setState('disconnected'));
     setState('connecting');
     try {
       await connection.start();
       setState('connected');
-      for (const [customerId, watch] of watches) await renew(customerId, watch);
+      await renewAll();
     } catch {
       setState('disconnected');
     }
@@ -73,6 +86,7 @@ export const hub = {
     const closing = connection;
     connection = null;
     watches.clear();
+    dashboardWatchers.clear();
     await closing?.stop();
   },
 
@@ -88,6 +102,16 @@ export const hub = {
       if (watches.get(customerId) !== watch) return;
       watches.delete(customerId);
       if (state === 'connected') connection.invoke('UnwatchCustomer', customerId).catch(() => {});
+    };
+  },
+
+  /** Receives the tenant's live KPIs now and whenever they move. Returns the function that stops watching. */
+  watchDashboard(onKpis) {
+    dashboardWatchers.add(onKpis);
+    if (state === 'connected') renewDashboard().catch(() => {});
+    return () => {
+      dashboardWatchers.delete(onKpis);
+      if (!dashboardWatchers.size && state === 'connected') connection.invoke('UnwatchDashboard').catch(() => {});
     };
   },
 };

@@ -7,6 +7,8 @@ import { SignIn } from './signin.js';
 import { CustomerSearch } from './customers.js';
 import { CustomerPage } from './customer.js';
 import { Users } from './users.js';
+import { Dashboard } from './dashboard.js';
+import { Sources, SourceDebugger } from './sources.js';
 
 function useSessionUser() {
   const [user, setUser] = useState(session.user);
@@ -36,6 +38,12 @@ function Page({ route }) {
   const customer = route.match(/^\/customers\/([^/]+)$/);
   if (customer) return html`<${CustomerPage} key=${customer[1]} id=${decodeURIComponent(customer[1])} />`;
   if (route === '/users' && session.hasRole('admin')) return html`<${Users} />`;
+  if (session.hasRole('supervisor', 'admin')) {
+    if (route === '/dashboard') return html`<${Dashboard} />`;
+    if (route === '/sources') return html`<${Sources} />`;
+    const source = route.match(/^\/sources\/([^/]+)$/);
+    if (source) return html`<${SourceDebugger} key=${source[1]} id=${decodeURIComponent(source[1])} />`;
+  }
   return html`<${CustomerSearch} />`;
 }
 
@@ -57,6 +65,8 @@ function App() {
       <a class="brand" href="#/">Crm.Orleans</a>
       <nav aria-label="Main">
         ${link('#/', 'Customers')}
+        ${session.hasRole('supervisor', 'admin') && link('#/dashboard', 'Dashboard')}
+        ${session.hasRole('supervisor', 'admin') && link('#/sources', 'Sources')}
         ${session.hasRole('admin') && link('#/users', 'Users')}
       </nav>
       <${ConnectionState} />
