@@ -25,7 +25,8 @@ public sealed class InMemoryTimelineStore : ITimelineStore
 
             if (timeline.Count > 0 && timeline[^1].Sequence >= interaction.Sequence)
             {
-                throw new InvalidOperationException($"Customer {customer} already has sequence {timeline[^1].Sequence}; cannot append {interaction.Sequence}.");
+                return Task.FromException<InteractionAppendResult>(
+                    new InvalidOperationException($"Customer {customer} already has sequence {timeline[^1].Sequence}; cannot append {interaction.Sequence}."));
             }
 
             timeline.Add(interaction);

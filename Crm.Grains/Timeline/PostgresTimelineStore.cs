@@ -11,24 +11,38 @@ namespace Crm.Timeline;
 /// <summary>
 /// The timeline in table crm_timeline: keyed by (tenant, customer, sequence), so an append is one index insert
 /// whatever the timeline's length, and read newest first through (tenant, customer, occurred_at, sequence).
+/// Appends from all customers are group-committed: one round trip and one transaction for the rows that arrive
+/// while the previous commit is under way.
 /// </summary>
-public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimelineStore
+public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
 {
     private const string Columns = """
         customer_id, sequence, interaction_id, channel, direction, occurred_at, recorded_at, agent_id, agent_name,
         subject, body, duration_seconds, outcome, external_id, metadata, recorded_by_id, recorded_by_name
         """;
 
+    private const string OnExternalIdConflict = "ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING";
+    private const int MaxRowsPerCommit = 500;
+    private const int Writers = 2;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly GroupCommit<(CustomerKey Customer, Interaction Interaction), bool> _appends;
+
+    public PostgresTimelineStore(NpgsqlDataSource dataSource)
+    {
+        _dataSource = dataSource;
+        // A sequence number already taken (a stale grain state) breaks the whole transaction: each row then goes alone.
+        _appends = new(InsertAllAsync, MaxRowsPerCommit, Writers, retryAlone: ex => ex is PostgresException);
+    }
+
     public async Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default)
     {
-        await using var insert = dataSource.CreateCommand();
-        Insert(insert, customer, interaction, onExternalIdConflict: "ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING");
-        if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
+        if (await _appends.CommitAsync((customer, interaction)).WaitAsync(cancellationToken))
         {
             return new InteractionAppendResult(interaction, Created: true);
         }
 
-        await using var existing = dataSource.CreateCommand($"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND external_id = $2");
+        await using var existing = _dataSource.CreateCommand($"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND external_id = $2");
         existing.Parameters.AddWithValue(customer.TenantId);
         existing.Parameters.AddWithValue(interaction.ExternalId!);
         var stored = await ReadSingleAsync(existing, cancellationToken)
@@ -39,7 +53,7 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
     public async Task<TimelinePage> ReadAsync(CustomerKey customer, TimelineQuery query, CancellationToken cancellationToken = default)
     {
         var sql = $"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND customer_id = $2";
-        await using var command = dataSource.CreateCommand();
+        await using var command = _dataSource.CreateCommand();
         command.Parameters.AddWithValue(customer.TenantId);
         command.Parameters.AddWithValue(customer.CustomerId);
         if (query.Channel is { } channel)
@@ -62,7 +76,7 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
 
     public async Task<IReadOnlyList<Interaction>> ReadSinceAsync(CustomerKey customer, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = _dataSource.CreateCommand($"""
             SELECT {Columns} FROM crm_timeline
             WHERE tenant_id = $1 AND customer_id = $2 AND sequence > $3
             ORDER BY sequence LIMIT $4
@@ -76,7 +90,7 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
 
     public async Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = _dataSource.CreateCommand($"""
             SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND interaction_id = $2 AND customer_id = $3
             """);
         command.Parameters.AddWithValue(customer.TenantId);
@@ -87,7 +101,7 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
 
     public async Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var delete = new NpgsqlCommand($"DELETE FROM crm_timeline WHERE tenant_id = $1 AND customer_id = $2 RETURNING {Columns}", connection);
         delete.Parameters.AddWithValue(from.TenantId);
@@ -96,24 +110,40 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
             .OrderBy(i => i.Sequence)
             .Select((i, n) => i with { CustomerId = to.CustomerId, Sequence = firstSequence + n })
             .ToList();
-        foreach (var interaction in moved)
+        if (moved.Count > 0)
         {
-            await using var insert = new NpgsqlCommand(null, connection);
-            Insert(insert, to, interaction, onExternalIdConflict: "");
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            await using var inserts = new NpgsqlBatch(connection, transaction);
+            moved.ForEach(interaction => inserts.BatchCommands.Add(Insert(to, interaction, onExternalIdConflict: "")));
+            await inserts.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return moved;
     }
 
-    private static void Insert(NpgsqlCommand insert, CustomerKey customer, Interaction interaction, string onExternalIdConflict)
+    public ValueTask DisposeAsync() => _appends.DisposeAsync();
+
+    /// <returns>For each row, whether it was inserted (false: its external id was already stored).</returns>
+    private async Task<IReadOnlyList<bool>> InsertAllAsync(IReadOnlyList<(CustomerKey Customer, Interaction Interaction)> rows)
     {
-        insert.CommandText = $"""
+        // A batch runs in one implicit transaction: all rows commit together, or none does.
+        await using var batch = _dataSource.CreateBatch();
+        foreach (var (customer, interaction) in rows)
+        {
+            batch.BatchCommands.Add(Insert(customer, interaction, OnExternalIdConflict));
+        }
+
+        await batch.ExecuteNonQueryAsync();
+        return batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1).ToArray();
+    }
+
+    private static NpgsqlBatchCommand Insert(CustomerKey customer, Interaction interaction, string onExternalIdConflict)
+    {
+        var insert = new NpgsqlBatchCommand($"""
             INSERT INTO crm_timeline (tenant_id, {Columns})
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
             {onExternalIdConflict}
-            """;
+            """);
         var p = insert.Parameters;
         p.AddWithValue(customer.TenantId);
         p.AddWithValue(customer.CustomerId);
@@ -133,6 +163,7 @@ public sealed class PostgresTimelineStore(NpgsqlDataSource dataSource) : ITimeli
         p.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(interaction.Metadata));
         p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Id ?? DBNull.Value);
         p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Name ?? DBNull.Value);
+        return insert;
     }
 
     private static async Task<Interaction?> ReadSingleAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>

@@ -101,6 +101,30 @@ public abstract class TimelineStoreContract
     }
 
     [Fact]
+    public async Task Concurrent_appends_succeed_or_fail_each_on_their_own()
+    {
+        var tenant = TestTenants.New();
+        var taken = new CustomerKey(tenant, "taken");
+        await Store.AppendAsync(taken, Entry(taken, 1, T0));
+        var customers = Enumerable.Range(0, 200).Select(i => new CustomerKey(tenant, $"c{i}")).ToList();
+
+        // Appended together, as many customers' appends are under load: one reuses a taken number, two share an external id.
+        var appends = customers.Select(c => Store.AppendAsync(c, Entry(c, 1, T0))).ToList();
+        var stale = Store.AppendAsync(taken, Entry(taken, 1, T0));
+        var twins = customers.Take(2).Select(c => Store.AppendAsync(c, Entry(c, 2, T0) with { ExternalId = "ticket-7" })).ToList();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => stale);
+        Assert.All(await Task.WhenAll(appends), a => Assert.True(a.Created));
+        var twinResults = await Task.WhenAll(twins);
+        Assert.Single(twinResults, t => t.Created);
+        Assert.Equal(twinResults[0].Interaction.Id, twinResults[1].Interaction.Id);
+        foreach (var customer in customers)
+        {
+            Assert.NotEmpty((await Store.ReadAsync(customer, new TimelineQuery())).Items);
+        }
+    }
+
+    [Fact]
     public async Task Reads_what_came_after_a_sequence_number_oldest_first()
     {
         var customer = NewCustomer();

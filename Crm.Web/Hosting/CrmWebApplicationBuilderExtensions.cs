@@ -61,7 +61,6 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<SourceAuthenticator>();
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
         services.AddSingleton<IngestWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
         services.AddRequestDecompression();
         services.AddHostedService<ViewerHeartbeat>();
         services.AddSignalR().AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));

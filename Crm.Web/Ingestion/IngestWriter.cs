@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using Crm.Ingestion;
+using Crm.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
@@ -11,11 +11,20 @@ namespace Crm.Web.Ingestion;
 /// new requests are refused (429) instead of queued, so memory stays bounded under any load.
 /// After each commit the partitions that received events are told on the "new work" stream.
 /// </summary>
-public sealed partial class IngestWriter(IIngestLog log, IClusterClient cluster, IOptions<IngestWriterOptions> options, ILogger<IngestWriter> logger)
-    : BackgroundService
+public sealed partial class IngestWriter : IAsyncDisposable
 {
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly IIngestLog _log;
+    private readonly IClusterClient _cluster;
+    private readonly IngestWriterOptions _options;
+    private readonly ILogger<IngestWriter> _logger;
+    private readonly GroupCommit<IReadOnlyList<LoggedEvent>, bool[]> _commits;
     private int _inFlight;
+
+    public IngestWriter(IIngestLog log, IClusterClient cluster, IOptions<IngestWriterOptions> options, ILogger<IngestWriter> logger)
+    {
+        (_log, _cluster, _options, _logger) = (log, cluster, options.Value, logger);
+        _commits = new(CommitAsync, _options.MaxEventsPerTransaction, _options.Writers, weight: events => events.Count);
+    }
 
     /// <returns>For each event, whether it was new (false: its message id was seen before); null when saturated.</returns>
     public async Task<bool[]?> TryAppendAsync(IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken)
@@ -25,68 +34,49 @@ public sealed partial class IngestWriter(IIngestLog log, IClusterClient cluster,
             return [];
         }
 
-        if (Interlocked.Add(ref _inFlight, events.Count) > options.Value.MaxEventsInFlight)
+        if (Interlocked.Add(ref _inFlight, events.Count) > _options.MaxEventsInFlight)
         {
             Interlocked.Add(ref _inFlight, -events.Count);
             return null;
         }
 
-        var pending = new Pending(events, new TaskCompletionSource<bool[]>(TaskCreationOptions.RunContinuationsAsynchronously));
-        _queue.Writer.TryWrite(pending);
-        return await pending.Completion.Task.WaitAsync(cancellationToken);
+        var committed = _commits.CommitAsync(events);
+        _ = committed.ContinueWith(_ => Interlocked.Add(ref _inFlight, -events.Count), TaskScheduler.Default);
+        return await committed.WaitAsync(cancellationToken);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => WriteLoopAsync(stoppingToken)));
+    public ValueTask DisposeAsync() => _commits.DisposeAsync();
 
-    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    private async Task<IReadOnlyList<bool[]>> CommitAsync(IReadOnlyList<IReadOnlyList<LoggedEvent>> requests)
     {
-        var batch = new List<Pending>();
-        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-        {
-            var events = 0;
-            while (events < options.Value.MaxEventsPerTransaction && _queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                events += pending.Events.Count;
-            }
-
-            if (batch.Count > 0)
-            {
-                await CommitAsync(batch);
-                Interlocked.Add(ref _inFlight, -events);
-                batch.Clear();
-            }
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch)
-    {
+        var events = requests.SelectMany(r => r).ToList();
         bool[] stored;
         try
         {
-            stored = await log.AppendAsync(batch.SelectMany(p => p.Events).ToList());
+            stored = await _log.AppendAsync(events);
         }
         catch (Exception ex)
         {
-            LogCommitFailed(ex, batch.Sum(p => p.Events.Count));
-            batch.ForEach(p => p.Completion.TrySetException(ex));
-            return;
+            LogCommitFailed(ex, events.Count);
+            throw;
         }
 
+        var results = new bool[requests.Count][];
         var offset = 0;
-        foreach (var pending in batch)
+        for (var i = 0; i < requests.Count; i++)
         {
-            pending.Completion.TrySetResult(stored[offset..(offset + pending.Events.Count)]);
-            offset += pending.Events.Count;
+            results[i] = stored[offset..(offset + requests[i].Count)];
+            offset += requests[i].Count;
         }
 
-        await SignalAsync(batch.SelectMany(p => p.Events).Where((_, i) => stored[i]).Select(e => e.PartitionOf(log.Partitions)).Distinct());
+        // The senders are answered now; the signal follows, and failing, only delays processing (see SignalAsync).
+        _ = SignalAsync(events.Where((_, i) => stored[i]).Select(e => e.PartitionOf(_log.Partitions)).Distinct().ToList());
+        return results;
     }
 
     private async Task SignalAsync(IEnumerable<int> partitions)
     {
-        var provider = cluster.GetStreamProvider(Constants.StreamProvider);
+        var provider = _cluster.GetStreamProvider(Constants.StreamProvider);
         foreach (var partition in partitions)
         {
             try
@@ -100,8 +90,6 @@ public sealed partial class IngestWriter(IIngestLog log, IClusterClient cluster,
             }
         }
     }
-
-    private sealed record Pending(IReadOnlyList<LoggedEvent> Events, TaskCompletionSource<bool[]> Completion);
 
     [LoggerMessage(LogLevel.Error, "Committing {Count} ingested events failed; their senders get an error and retry")]
     private partial void LogCommitFailed(Exception exception, int count);
