@@ -106,15 +106,17 @@ public sealed class ResultsReport
 
         md.AppendLine("## Ingest: acknowledged events per second (driver)");
         md.AppendLine();
-        md.AppendLine($"Crm.Web runs as its own process on PostgreSQL; {i.Clients} concurrent clients post batches of {IngestThroughput.BatchSize} Segment track events to `/v1/batch` for {i.Duration.TotalSeconds:0} s. Each answer means its events are committed to the ingest log (group commit). The processors apply them to customers at the same time, on the same two cores. Baseline: a raw binary COPY of as many ingest log rows, in the same run.");
+        md.AppendLine($"Crm.Web runs as its own process on PostgreSQL and clients post batches of {IngestThroughput.BatchSize} Segment track events to `/v1/batch`; each answer means its events are committed to the ingest log (group commit). The processors apply them to customers at the same time, on the same two cores. After a 20 s warm-up, two phases of {i.Duration.TotalSeconds:0} s: *saturated*, {i.Clients} clients each sending the next batch as soon as the last is answered (the most the node acknowledges; latency then is mostly queueing, {i.Clients * IngestThroughput.BatchSize:N0} events in flight), and *at the target rate*, a batch every 10 ms whatever the answers (the latency a steady {IngestThroughput.TargetEventsPerSecond:N0} events/s sees). Baseline: a raw binary COPY of as many ingest log rows, in the same run.");
         md.AppendLine("**Targets: at least 10,000 events/s, p99 acknowledgement at most 50 ms, at least a quarter of COPY.**");
         md.AppendLine();
-        md.AppendLine("| | events/s | p50 | p99 |");
-        md.AppendLine("|---|---:|---:|---:|");
-        md.AppendLine($"| /v1/batch, acknowledged | {i.EventsPerSecond:N0} | {i.P50Ms:0.0} ms | {i.P99Ms:0.0} ms |");
-        md.AppendLine($"| raw COPY into crm_ingest_log (baseline) | {i.CopyRowsPerSecond:N0} | | |");
+        md.AppendLine("| | events/s | p50 | p99 | answered 429 |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        md.AppendLine($"| /v1/batch, saturated | {i.Saturated.EventsPerSecond:N0} | {i.Saturated.P50Ms:0.0} ms | {i.Saturated.P99Ms:0.0} ms | {i.Saturated.Rejected429:N0} |");
+        md.AppendLine($"| /v1/batch, at {IngestThroughput.TargetEventsPerSecond:N0} events/s | {i.AtTarget.EventsPerSecond:N0} | {i.AtTarget.P50Ms:0.0} ms | {i.AtTarget.P99Ms:0.0} ms | {i.AtTarget.Rejected429:N0} |");
+        md.AppendLine($"| applied to timelines while saturated | {i.AppliedPerSecond:N0} | | | |");
+        md.AppendLine($"| raw COPY into crm_ingest_log (baseline) | {i.CopyRowsPerSecond:N0} | | | |");
         md.AppendLine();
-        md.AppendLine($"Ingest reaches {i.EventsPerSecond / i.CopyRowsPerSecond * 100:0}% of COPY. Against the targets: {Verdict(i.EventsPerSecond >= 10_000)} 10,000 events/s, {Verdict(i.P99Ms <= 50)} p99 ≤ 50 ms, {Verdict(i.EventsPerSecond >= i.CopyRowsPerSecond / 4)} a quarter of COPY.{(i.Rejected429 > 0 ? $" {i.Rejected429} requests were answered 429 (saturated) and retried." : "")}");
+        md.AppendLine($"Saturated ingest reaches {i.Saturated.EventsPerSecond / i.CopyRowsPerSecond * 100:0}% of COPY. Against the targets: {Verdict(i.Saturated.EventsPerSecond >= IngestThroughput.TargetEventsPerSecond)} {IngestThroughput.TargetEventsPerSecond:N0} events/s, {Verdict(i.AtTarget.P99Ms <= 50)} p99 ≤ 50 ms at that rate, {Verdict(i.Saturated.EventsPerSecond >= i.CopyRowsPerSecond / 4)} a quarter of COPY. The processors apply {i.AppliedPerSecond:N0} events/s meanwhile: above that rate the ingest log is a backlog that they work off afterwards, which is what it is for.");
         md.AppendLine();
     }
 

@@ -52,7 +52,11 @@ public class TimelineAppendBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _dataSource.Dispose();
+    public void Cleanup()
+    {
+        _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _dataSource.Dispose();
+    }
 
     [Benchmark]
     public Task<InteractionAppendResult> StoreAppend() => _store.AppendAsync(_customer, TimelineRows.Interaction(_customer, ++_sequence));

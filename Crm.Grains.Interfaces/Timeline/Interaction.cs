@@ -23,4 +23,6 @@ public sealed record Interaction
     [Id(12)] public string? ExternalId { get; init; }
     [Id(13)] public ImmutableDictionary<string, string> Metadata { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(14)] public Actor? RecordedBy { get; init; }
+    /// <summary>The kind of tracked event ("track", "page", "screen") when an integration's event recorded it; null for what people log.</summary>
+    [Id(15)] public string? EventType { get; init; }
 }

@@ -19,4 +19,6 @@ public sealed record NewInteraction
     [Id(8)] public string? ExternalId { get; init; }
     [Id(9)] public ImmutableDictionary<string, string> Metadata { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(10)] public Actor? RecordedBy { get; init; }
+    /// <summary>The kind of tracked event ("track", "page", "screen") when an integration's event records it.</summary>
+    [Id(11)] public string? EventType { get; init; }
 }

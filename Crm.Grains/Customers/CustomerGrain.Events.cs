@@ -57,7 +57,7 @@ public sealed partial class CustomerGrain
 
         var interaction = leavesRow ? ToInteraction(ingested, source) : null;
         var applied = interaction is null
-            || (await AppendAsync(interaction, s => s with { Engagement = s.Engagement.Count(DbName(ingested.Type), ingested.Timestamp) })).Created;
+            || (await AppendAsync(interaction)).Created;
         if (applied)
         {
             RecordActivity(DbName(ingested.Type), interaction?.Channel, ingested.Type == IngestEventType.Track ? ingested.Name : null,
@@ -232,6 +232,7 @@ public sealed partial class CustomerGrain
             ExternalId = ingested.MessageId,
             Metadata = metadata,
             RecordedBy = source,
+            EventType = DbName(ingested.Type),
         };
     }
 

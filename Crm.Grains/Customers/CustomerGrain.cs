@@ -98,7 +98,7 @@ public sealed partial class CustomerGrain(
     /// Numbers the interaction and appends it to the timeline, the commit point; then updates the cached counters
     /// (written behind: they are rebuilt from the timeline on activation) and publishes it.
     /// </summary>
-    private async Task<InteractionAppendResult> AppendAsync(NewInteraction request, Func<CustomerState, CustomerState>? alsoOnState = null)
+    private async Task<InteractionAppendResult> AppendAsync(NewInteraction request)
     {
         var interaction = new Interaction
         {
@@ -117,6 +117,7 @@ public sealed partial class CustomerGrain(
             ExternalId = request.ExternalId,
             Metadata = request.Metadata,
             RecordedBy = request.RecordedBy,
+            EventType = request.EventType,
         };
 
         var appended = await timeline.AppendAsync(_key, interaction);
@@ -125,8 +126,7 @@ public sealed partial class CustomerGrain(
             return appended;
         }
 
-        var next = state.State.Recorded(interaction, options.Value.RecentInteractions);
-        state.State = alsoOnState is null ? next : alsoOnState(next);
+        state.State = state.State.Recorded(interaction, options.Value.RecentInteractions);
         WriteStateBehind();
         await PublishAsync(new InteractionAdded(interaction));
         return appended;

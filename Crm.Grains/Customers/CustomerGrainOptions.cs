@@ -11,5 +11,5 @@ public sealed class CustomerGrainOptions
     /// How long counters may wait before the grain writes them after an interaction. They are rebuilt from the
     /// timeline if the process dies first, so this trades nothing but catch-up work for fewer writes.
     /// </summary>
-    public TimeSpan StateWriteBehind { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan StateWriteBehind { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -89,6 +89,8 @@ public sealed record CustomerState
         {
             Sequence = Math.Max(Sequence, interaction.Sequence),
             Activity = Activity.Count(interaction),
+            // Counted from the row, so that catching up with the timeline after a crash counts tracked events too.
+            Engagement = interaction.EventType is { } type ? Engagement.Count(type, interaction.OccurredAt) : Engagement,
             Recent = recent,
         };
     }

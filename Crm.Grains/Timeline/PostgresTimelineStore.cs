@@ -18,7 +18,7 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
 {
     private const string Columns = """
         customer_id, sequence, interaction_id, channel, direction, occurred_at, recorded_at, agent_id, agent_name,
-        subject, body, duration_seconds, outcome, external_id, metadata, recorded_by_id, recorded_by_name
+        subject, body, duration_seconds, outcome, external_id, metadata, recorded_by_id, recorded_by_name, event_type
         """;
 
     private const string OnExternalIdConflict = "ON CONFLICT (tenant_id, external_id) WHERE external_id IS NOT NULL DO NOTHING";
@@ -124,24 +124,58 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
     public ValueTask DisposeAsync() => _appends.DisposeAsync();
 
     /// <returns>For each row, whether it was inserted (false: its external id was already stored).</returns>
+    /// <remarks>One statement for all rows, so PostgreSQL parses and plans once per commit, not once per row.</remarks>
     private async Task<IReadOnlyList<bool>> InsertAllAsync(IReadOnlyList<(CustomerKey Customer, Interaction Interaction)> rows)
     {
-        // A batch runs in one implicit transaction: all rows commit together, or none does.
-        await using var batch = _dataSource.CreateBatch();
-        foreach (var (customer, interaction) in rows)
+        await using var insert = _dataSource.CreateCommand($"""
+            INSERT INTO crm_timeline (tenant_id, {Columns})
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[],
+                $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[],
+                $16::jsonb[], $17::text[], $18::text[], $19::text[])
+            {OnExternalIdConflict}
+            RETURNING interaction_id
+            """);
+        var p = insert.Parameters;
+        p.AddWithValue(rows.Select(r => r.Customer.TenantId).ToArray());
+        p.AddWithValue(rows.Select(r => r.Customer.CustomerId).ToArray());
+        p.AddWithValue(rows.Select(r => r.Interaction.Sequence).ToArray());
+        p.AddWithValue(rows.Select(r => r.Interaction.Id).ToArray());
+        p.AddWithValue(rows.Select(r => DbText.From(r.Interaction.Channel)).ToArray());
+        p.AddWithValue(rows.Select(r => DbText.From(r.Interaction.Direction)).ToArray());
+        p.AddWithValue(rows.Select(r => r.Interaction.OccurredAt).ToArray());
+        p.AddWithValue(rows.Select(r => r.Interaction.RecordedAt).ToArray());
+        p.Add(NullableTexts(rows, i => i.Agent?.Id));
+        p.Add(NullableTexts(rows, i => i.Agent?.Name));
+        p.Add(NullableTexts(rows, i => i.Subject));
+        p.Add(NullableTexts(rows, i => i.Body));
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = rows.Select(r => r.Interaction.DurationSeconds).ToArray() });
+        p.Add(NullableTexts(rows, i => i.Outcome));
+        p.Add(NullableTexts(rows, i => i.ExternalId));
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = rows.Select(r => JsonSerializer.Serialize(r.Interaction.Metadata)).ToArray() });
+        p.Add(NullableTexts(rows, i => i.RecordedBy?.Id));
+        p.Add(NullableTexts(rows, i => i.RecordedBy?.Name));
+        p.Add(NullableTexts(rows, i => i.EventType));
+
+        var inserted = new HashSet<Guid>();
+        await using (var reader = await insert.ExecuteReaderAsync())
         {
-            batch.BatchCommands.Add(Insert(customer, interaction, OnExternalIdConflict));
+            while (await reader.ReadAsync())
+            {
+                inserted.Add(reader.GetGuid(0));
+            }
         }
 
-        await batch.ExecuteNonQueryAsync();
-        return batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.RecordsAffected == 1).ToArray();
+        return rows.Select(r => inserted.Contains(r.Interaction.Id)).ToArray();
     }
+
+    private static NpgsqlParameter NullableTexts(IReadOnlyList<(CustomerKey Customer, Interaction Interaction)> rows, Func<Interaction, string?> text) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(r => text(r.Interaction)).ToArray() };
 
     private static NpgsqlBatchCommand Insert(CustomerKey customer, Interaction interaction, string onExternalIdConflict)
     {
         var insert = new NpgsqlBatchCommand($"""
             INSERT INTO crm_timeline (tenant_id, {Columns})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
             {onExternalIdConflict}
             """);
         var p = insert.Parameters;
@@ -163,6 +197,7 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
         p.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(interaction.Metadata));
         p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Id ?? DBNull.Value);
         p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.RecordedBy?.Name ?? DBNull.Value);
+        p.AddWithValue(NpgsqlDbType.Text, (object?)interaction.EventType ?? DBNull.Value);
         return insert;
     }
 
@@ -192,6 +227,7 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
                 ExternalId = reader.IsDBNull(13) ? null : reader.GetString(13),
                 Metadata = JsonSerializer.Deserialize<ImmutableDictionary<string, string>>(reader.GetString(14)) ?? ImmutableDictionary<string, string>.Empty,
                 RecordedBy = ReadActor(reader, 15),
+                EventType = reader.IsDBNull(17) ? null : reader.GetString(17),
             });
         }
 

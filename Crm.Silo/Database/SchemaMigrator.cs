@@ -24,6 +24,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("orleans-reminders", "PostgreSQL-Reminders.sql", ExistingTable: "orleansremindertable"),
         new("0001-crm-core", "0001-crm-core.sql"),
         new("0002-ingestion", "0002-ingestion.sql"),
+        new("0003-timeline-event-type", "0003-timeline-event-type.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -11,7 +11,9 @@ public sealed record CrmHostingOptions
     public string? ConnectionString { get; init; }
 
     /// <summary>How often stream pulling agents look for new events: the floor of push latency.</summary>
-    public TimeSpan StreamPollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan StreamPollInterval { get; init; } = DefaultStreamPollInterval;
+
+    private static readonly TimeSpan DefaultStreamPollInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Silos and clients of one deployment share these; grain state is keyed by the service id.</summary>
     public string ClusterId { get; init; } = "crm";
@@ -25,6 +27,6 @@ public sealed record CrmHostingOptions
         ConnectionString = configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } cs ? cs : null,
         ClusterId = configuration["Orleans:ClusterId"] ?? "crm",
         ServiceId = configuration["Orleans:ServiceId"] ?? "crm",
-        StreamPollInterval = configuration.GetValue("Crm:Streams:PollInterval", TimeSpan.FromMilliseconds(20)),
+        StreamPollInterval = configuration.GetValue("Crm:Streams:PollInterval", DefaultStreamPollInterval),
     };
 }

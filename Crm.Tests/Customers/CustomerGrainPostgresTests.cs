@@ -60,19 +60,13 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
             await cluster.StopAllSilosAsync();
         }
 
-        // What a crash between the timeline insert and the state write leaves behind: a row the state does not know.
+        // What a crash between the timeline insert and the state write leaves behind: rows the state does not know,
+        // one logged by a person and one recorded from an integration's page view.
         await using (var dataSource = _database.CreateDataSource())
+        await using (var store = new PostgresTimelineStore(dataSource))
         {
-            await new PostgresTimelineStore(dataSource).AppendAsync(key, new Interaction
-            {
-                Id = Guid.CreateVersion7(),
-                CustomerId = key.CustomerId,
-                Sequence = 2,
-                Channel = InteractionChannel.Email,
-                OccurredAt = DateTimeOffset.UtcNow,
-                RecordedAt = DateTimeOffset.UtcNow,
-                Subject = "stored before the crash",
-            });
+            await store.AppendAsync(key, Stored(key, 2, InteractionChannel.Email) with { Subject = "stored before the crash" });
+            await store.AppendAsync(key, Stored(key, 3, InteractionChannel.Web) with { Subject = "Viewed Pricing", EventType = "page" });
         }
 
         await using (var restarted = await CrmTestCluster.StartOnPostgresAsync(_database.ConnectionString, _serviceId))
@@ -82,10 +76,21 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
             var next = await grain.AddInteractionAsync(Call("after the crash"));
 
             Assert.Equal(1, customer!.Activity.InteractionsByChannel[InteractionChannel.Email]);
-            Assert.Equal(2, customer.Sequence);
-            Assert.Equal(3, next.Interaction.Sequence);
+            Assert.Equal(1, customer.Engagement.EventsByType["page"]);
+            Assert.Equal(3, customer.Sequence);
+            Assert.Equal(4, next.Interaction.Sequence);
         }
     }
+
+    private static Interaction Stored(CustomerKey key, long sequence, InteractionChannel channel) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        CustomerId = key.CustomerId,
+        Sequence = sequence,
+        Channel = channel,
+        OccurredAt = DateTimeOffset.UtcNow,
+        RecordedAt = DateTimeOffset.UtcNow,
+    };
 
     [Fact]
     public async Task Restores_its_directory_row_on_activation()
@@ -105,7 +110,8 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
     public async Task Writes_counters_behind_the_timeline_without_waiting_for_deactivation()
     {
         var key = NewKey();
-        await using var cluster = await CrmTestCluster.StartOnPostgresAsync(_database.ConnectionString, _serviceId);
+        await using var cluster = await CrmTestCluster.StartOnPostgresAsync(
+            _database.ConnectionString, _serviceId, settings: new Dictionary<string, string?> { ["Crm:Customers:StateWriteBehind"] = "00:00:01" });
         var grain = cluster.Client.GetGrain<ICustomerGrain>(key.ToString());
         await grain.CreateAsync(new CustomerProfile { DisplayName = "Ada" }, Agent);
 

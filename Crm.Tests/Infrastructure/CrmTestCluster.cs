@@ -21,7 +21,9 @@ public static class CrmTestCluster
     }
 
     /// <param name="serviceId">Grain state is keyed by service id: a cluster that should see another's state uses the same one.</param>
-    public static async Task<TestCluster> StartOnPostgresAsync(string connectionString, string serviceId, short silos = 1)
+    /// <param name="settings">Configuration the silos get on top of the connection string.</param>
+    public static async Task<TestCluster> StartOnPostgresAsync(
+        string connectionString, string serviceId, short silos = 1, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.UseTestClusterMembership = false;
@@ -30,7 +32,7 @@ public static class CrmTestCluster
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{CrmHostingOptions.ConnectionStringName}"] = connectionString,
-        }));
+        }.Concat(settings ?? new Dictionary<string, string?>())));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();

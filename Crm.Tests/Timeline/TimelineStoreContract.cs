@@ -154,6 +154,7 @@ public abstract class TimelineStoreContract
             Outcome = "resolved",
             ExternalId = "ext-" + Guid.NewGuid(),
             Metadata = ImmutableDictionary<string, string>.Empty.Add("queue", "billing").Add("ivr", "2"),
+            EventType = "track",
         };
         await Store.AppendAsync(customer, entry);
 
@@ -233,7 +234,11 @@ public sealed class InMemoryTimelineStoreTests : TimelineStoreContract
     protected override ITimelineStore Store { get; } = new InMemoryTimelineStore();
 }
 
-public sealed class PostgresTimelineStoreTests(MigratedDatabaseFixture database) : TimelineStoreContract, IClassFixture<MigratedDatabaseFixture>
+public sealed class PostgresTimelineStoreTests(MigratedDatabaseFixture database) : TimelineStoreContract, IClassFixture<MigratedDatabaseFixture>, IAsyncDisposable
 {
-    protected override ITimelineStore Store { get; } = new PostgresTimelineStore(database.DataSource);
+    private readonly PostgresTimelineStore _store = new(database.DataSource);
+
+    protected override ITimelineStore Store => _store;
+
+    public ValueTask DisposeAsync() => _store.DisposeAsync();
 }

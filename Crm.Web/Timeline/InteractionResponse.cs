@@ -22,6 +22,8 @@ public sealed record InteractionResponse
     public string? ExternalId { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
     public Actor? RecordedBy { get; init; }
+    /// <summary>"track", "page" or "screen" when an integration's event recorded it.</summary>
+    public string? EventType { get; init; }
 
     public static InteractionResponse From(Interaction interaction) => new()
     {
@@ -40,6 +42,7 @@ public sealed record InteractionResponse
         ExternalId = interaction.ExternalId,
         Metadata = interaction.Metadata,
         RecordedBy = interaction.RecordedBy,
+        EventType = interaction.EventType,
     };
 }
 
