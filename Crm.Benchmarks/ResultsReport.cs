@@ -85,7 +85,7 @@ public sealed class ResultsReport
 
         md.AppendLine("## Appends per second through customer grains into PostgreSQL (driver)");
         md.AppendLine();
-        md.AppendLine($"{t.Concurrency} concurrent callers append interactions to {t.Customers} customers for {t.Duration.TotalSeconds:0} s through `ICustomerGrain.AddInteractionAsync`, in a silo configured as in durable mode: each call returns once its timeline row is committed, and each grain writes its counters behind (at most once a second). The raw baselines insert the same rows into the same table with Npgsql, in the same run.");
+        md.AppendLine($"{t.Concurrency} concurrent callers append interactions to {t.Customers} customers for {t.Duration.TotalSeconds:0} s through `ICustomerGrain.AddInteractionAsync`, in a silo configured as in durable mode: each call returns once its timeline row is committed (rows from all grains are group-committed), and each grain writes its counters behind. The raw baselines insert the same rows into the same table with Npgsql, in the same run.");
         md.AppendLine();
         md.AppendLine("| path | rows/s | p50 | p99 | vs. grain |");
         md.AppendLine("|---|---:|---:|---:|---:|");

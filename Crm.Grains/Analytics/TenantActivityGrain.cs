@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -10,7 +11,7 @@ namespace Crm.Analytics;
 /// dashboard stream when they change, at most every <see cref="PublishInterval"/>, however fast events come.
 /// </summary>
 [ImplicitStreamSubscription(Constants.ActivityStreamNamespace)]
-public sealed class TenantActivityGrain(TimeProvider time) : Grain, ITenantActivityGrain, IStreamSubscriptionObserver, IAsyncObserver<ActivityBatch>
+public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<TenantActivityGrain> logger) : Grain, ITenantActivityGrain, IStreamSubscriptionObserver, IAsyncObserver<ActivityBatch>
 {
     public static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan BucketSize = TimeSpan.FromSeconds(10);
@@ -86,8 +87,20 @@ public sealed class TenantActivityGrain(TimeProvider time) : Grain, ITenantActiv
         _lastPublished = time.GetUtcNow();
         _dashboard ??= this.GetStreamProvider(Constants.StreamProvider)
             .GetStream<LiveKpis>(StreamId.Create(Constants.DashboardStreamNamespace, this.GetPrimaryKeyString()));
-        await _dashboard.OnNextAsync(Snapshot());
+        try
+        {
+            await _dashboard.OnNextAsync(Snapshot());
+        }
+        catch (Exception ex)
+        {
+            // Each publication is the whole picture, so the next one makes up for this; failing the activity batch
+            // instead would have it delivered, and counted, again.
+            LogPublishFailed(ex, this.GetPrimaryKeyString());
+        }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: live KPIs not published to dashboards")]
+    private partial void LogPublishFailed(Exception exception, string tenantId);
 
     private LiveKpis Snapshot()
     {

@@ -127,6 +127,14 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
     /// <remarks>One statement for all rows, so PostgreSQL parses and plans once per commit, not once per row.</remarks>
     private async Task<IReadOnlyList<bool>> InsertAllAsync(IReadOnlyList<(CustomerKey Customer, Interaction Interaction)> rows)
     {
+        if (rows.Count == 1)
+        {
+            // Alone (the usual case at low load), a plain VALUES insert plans faster than unnest.
+            await using var single = _dataSource.CreateBatch();
+            single.BatchCommands.Add(Insert(rows[0].Customer, rows[0].Interaction, OnExternalIdConflict));
+            return [await single.ExecuteNonQueryAsync() == 1];
+        }
+
         await using var insert = _dataSource.CreateCommand($"""
             INSERT INTO crm_timeline (tenant_id, {Columns})
             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[],
