@@ -16,6 +16,7 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
     public static readonly TimeSpan PublishInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan BucketSize = TimeSpan.FromSeconds(10);
     private const int Buckets = 360;
+    private static readonly TimeSpan ActiveWindow = TimeSpan.FromDays(1);
 
     private readonly Dictionary<long, Bucket> _buckets = [];
     private readonly Dictionary<string, DateTimeOffset> _lastActive = [];
@@ -36,17 +37,32 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
     {
         var now = time.GetUtcNow();
         RollDay(now);
-        var bucket = BucketAt(now);
         foreach (var activity in batch.Items)
         {
-            bucket.Add(activity);
-            _lastActive[activity.CustomerId] = now;
-            _totalToday++;
+            // Counted when it happened, not when it arrived: a backfill of last year's orders is not live activity.
+            var at = activity.At > now ? now : activity.At;
+            if (now - at < BucketSize * Buckets)
+            {
+                BucketAt(at).Add(activity);
+            }
+
+            if (now - at <= ActiveWindow && (!_lastActive.TryGetValue(activity.CustomerId, out var last) || at > last))
+            {
+                _lastActive[activity.CustomerId] = at;
+            }
+
+            // The customer record is new now, whatever the time of the event that created it.
             if (activity.NewCustomer)
             {
                 _newToday++;
             }
 
+            if (DateOnly.FromDateTime(at.UtcDateTime) != _today)
+            {
+                continue;
+            }
+
+            _totalToday++;
             // Only interactions have a channel; they are what channels and agents are counted by.
             if (activity.Channel is { } channel)
             {
@@ -112,7 +128,7 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             _buckets.Remove(old);
         }
 
-        foreach (var stale in _lastActive.Where(a => now - a.Value > TimeSpan.FromDays(1)).Select(a => a.Key).ToList())
+        foreach (var stale in _lastActive.Where(a => now - a.Value > ActiveWindow).Select(a => a.Key).ToList())
         {
             _lastActive.Remove(stale);
         }
@@ -137,7 +153,7 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             LastMinuteByChannel = Top(lastMinute.SelectMany(b => b.ByChannel)),
             ActiveCustomers5Minutes = ActiveWithin(TimeSpan.FromMinutes(5)),
             ActiveCustomers1Hour = ActiveWithin(TimeSpan.FromHours(1)),
-            ActiveCustomers24Hours = ActiveWithin(TimeSpan.FromDays(1)),
+            ActiveCustomers24Hours = ActiveWithin(ActiveWindow),
             NewCustomersToday = _newToday,
             TopEvents = Top(_buckets.Values.SelectMany(b => b.EventNames), 10),
             InteractionsByAgent = Top(_byAgentToday),

@@ -60,6 +60,30 @@ public sealed class LiveAnalyticsTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task Counts_events_when_they_happened_so_a_backfill_is_not_live_activity()
+    {
+        var tenant = TestTenants.New();
+        var admin = await fixture.Web.SignInAsync(tenant, Roles.Admin);
+        var source = await TestSource.CreateAsync(fixture.Web, admin);
+        var lastWeek = DateTimeOffset.UtcNow.AddDays(-7);
+
+        await source.SendAsync("batch", new
+        {
+            batch = Enumerable.Range(0, 5).Select(i => new { type = "track", userId = $"old-{i}", @event = "Order Completed", timestamp = lastWeek })
+                .Append(new { type = "track", userId = "now-1", @event = "Order Completed", timestamp = DateTimeOffset.UtcNow }),
+        });
+        await source.CustomerAsync("old-4");
+
+        var kpis = await Eventually.ReturnsAsync(
+            async () => await (await admin.Client.GetAsync("/api/analytics/live")).ReadJsonAsync(),
+            k => k.GetProperty("newCustomersToday").GetInt32() == 6);
+        Assert.Equal(1, kpis.GetProperty("lastMinute").GetInt64());
+        Assert.Equal(1, kpis.GetProperty("activeCustomers24Hours").GetInt32());
+        Assert.Equal(1, kpis.GetProperty("totalToday").GetInt64());
+        Assert.Equal([("Order Completed", 1)], kpis.GetProperty("topEvents").EnumerateArray().Select(e => (e.GetProperty("name").GetString(), e.GetProperty("count").GetInt32())));
+    }
+
+    [Fact]
     public async Task Agents_see_neither_the_kpis_nor_the_dashboard_stream()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());
