@@ -12,7 +12,22 @@ public sealed class SourceDebuggerGrain : Grain, ISourceDebuggerGrain
     {
         foreach (var entry in entries)
         {
-            _recent.AddFirst(entry);
+            // Requests record without waiting, so their calls may arrive out of order: keep the list newest first by when each was received.
+            var later = _recent.First;
+            while (later is not null && later.Value.At > entry.At)
+            {
+                later = later.Next;
+            }
+
+            if (later is null)
+            {
+                _recent.AddLast(entry);
+            }
+            else
+            {
+                _recent.AddBefore(later, entry);
+            }
+
             if (_recent.Count > Capacity)
             {
                 _recent.RemoveLast();
