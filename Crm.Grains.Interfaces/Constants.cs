@@ -23,5 +23,5 @@ public static class Constants
     public const string ActivityStreamNamespace = "activity";
 
     /// <summary>A tenant's live KPIs as they change, keyed by tenant, for dashboards.</summary>
-    public const string DashboardStreamNamespace = "dashboard";
+    public const string DashboardStreamNamespace = "dashboards";
 }
