@@ -70,6 +70,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("merge-into")]
     Task<Customer?> MergeIntoAsync(string survivorId);
 
+    /// <summary>
+    /// A web node watches this customer: its changes are published on the customer's stream for a lease, which
+    /// watchers renew. A customer nobody watches publishes nothing, which keeps bulk ingest cheap.
+    /// </summary>
+    /// <returns>The latest change number (0 before the customer exists): what a watcher must have seen to be up to date.</returns>
+    [Alias("watch")]
+    Task<long> WatchAsync();
+
     /// <summary>Events after <paramref name="afterSequence"/>, oldest first, at most <paramref name="limit"/>.</summary>
     /// <exception cref="CustomerNotFoundException"/>
     [Alias("get-changes"), ReadOnly]

@@ -28,12 +28,14 @@ public sealed partial class CustomerGrain(
     private IGrainTimer? _stateFlush;
     private bool _stateBehind;
     private IActivityBatcherGrain? _activity;
+    private DateTimeOffset _publishUntil;
 
     private bool Exists => state.RecordExists && !state.State.IsDeleted;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
+        _publishUntil = time.GetUtcNow() + options.Value.WatchLease;
         if (!state.RecordExists)
         {
             return;
@@ -154,6 +156,12 @@ public sealed partial class CustomerGrain(
         return timeline.ReadAsync(_key, query);
     }
 
+    public Task<long> WatchAsync()
+    {
+        _publishUntil = time.GetUtcNow() + options.Value.WatchLease;
+        return Task.FromResult(state.State.Sequence);
+    }
+
     public async Task<CustomerChanges> GetChangesSinceAsync(long afterSequence, int limit)
     {
         if (!state.RecordExists)
@@ -265,6 +273,11 @@ public sealed partial class CustomerGrain(
 
     private async Task PublishAsync(CustomerEvent change)
     {
+        if (time.GetUtcNow() > _publishUntil)
+        {
+            return;
+        }
+
         try
         {
             _stream ??= this.GetStreamProvider(Constants.StreamProvider)

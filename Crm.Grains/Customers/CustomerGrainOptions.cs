@@ -12,4 +12,10 @@ public sealed class CustomerGrainOptions
     /// timeline if the process dies first, so this trades nothing but catch-up work for fewer writes.
     /// </summary>
     public TimeSpan StateWriteBehind { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a watch keeps the grain publishing its changes; web nodes renew theirs every 30 s. A new activation
+    /// publishes for one lease unasked, so that watches from before it was deactivated carry on until renewed.
+    /// </summary>
+    public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(90);
 }

@@ -10,9 +10,11 @@ namespace Crm.Tests.Infrastructure;
 /// </summary>
 public static class CrmTestCluster
 {
-    public static async Task<TestCluster> StartInMemoryAsync()
+    /// <param name="settings">Configuration the silo gets.</param>
+    public static async Task<TestCluster> StartInMemoryAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = new TestClusterBuilder(1);
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();

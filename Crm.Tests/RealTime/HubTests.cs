@@ -89,6 +89,31 @@ public sealed class HubTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task A_change_the_customer_did_not_publish_reaches_watchers_when_the_watch_is_renewed()
+    {
+        await using var web = new CrmWebFactory(settings: new Dictionary<string, string?> { ["Crm:Customers:WatchLease"] = "00:00:01" });
+        var tenant = TestTenants.New();
+        var (watcher, colleague) = (await web.SignInAsync(tenant), await web.SignInAsync(tenant));
+        var id = await CreateCustomerAsync(colleague);
+        await using var hub = await web.ConnectHubAsync(watcher.Token);
+        var messages = Listen(hub);
+        await hub.InvokeAsync<long>("WatchCustomer", id, null);
+
+        // The lease runs out unrenewed, as when a node's renewals fail: the customer stops publishing.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await LogAsync(colleague, id, "unpublished");
+        Assert.Empty(await messages.DrainAsync(TimeSpan.FromMilliseconds(500)));
+
+        await web.Services.GetRequiredService<CustomerFeed>().RenewAsync();
+        Assert.Equal("unpublished", (await messages.WaitForAsync(1))[0].Message.GetProperty("subject").GetString());
+        await LogAsync(colleague, id, "live");
+        var received = await messages.WaitForAsync(2);
+
+        Assert.Equal(["unpublished", "live"], received.Select(m => m.Message.GetProperty("subject").GetString()));
+        Assert.Equal([2, 3], received.Select(m => m.Message.GetProperty("sequence").GetInt64()));
+    }
+
+    [Fact]
     public async Task Watchers_of_a_customer_share_one_subscription_that_ends_with_the_last_of_them()
     {
         var tenant = TestTenants.New();

@@ -62,7 +62,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
         services.AddSingleton<IngestWriter>();
         services.AddRequestDecompression();
-        services.AddHostedService<ViewerHeartbeat>();
+        services.AddHostedService<WatchHeartbeat>();
         services.AddSignalR().AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));
 
         services.ConfigureHttpJsonOptions(o => CrmJson.Configure(o.SerializerOptions));

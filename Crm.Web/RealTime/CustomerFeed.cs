@@ -8,7 +8,7 @@ namespace Crm.Web.RealTime;
 /// The customers watched through this web node: the first watcher of a customer subscribes the node to the
 /// customer's stream, the last one to leave unsubscribes it. No polling, and no backplane between web nodes.
 /// </summary>
-public sealed class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub, ILogger<CustomerFeed> logger)
+public sealed partial class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub, ILogger<CustomerFeed> logger)
 {
     private readonly ConcurrentDictionary<CustomerKey, CustomerWatch> _watches = new();
 
@@ -30,12 +30,22 @@ public sealed class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub
         }
     }
 
-    /// <summary>Keeps this node's viewers alive in the viewers grains; without it they expire, as when the node dies.</summary>
-    public async Task RefreshViewersAsync()
+    /// <summary>
+    /// Renews every watch of this node (see <see cref="CustomerWatch.RenewAsync"/>); one that fails is tried again at
+    /// the next heartbeat, well within the customer's lease.
+    /// </summary>
+    public async Task RenewAsync()
     {
         foreach (var watch in _watches.Values)
         {
-            await watch.RefreshViewersAsync();
+            try
+            {
+                await watch.RenewAsync();
+            }
+            catch (Exception ex)
+            {
+                LogRenewFailed(ex, watch.Key);
+            }
         }
     }
 
@@ -46,4 +56,7 @@ public sealed class CustomerFeed(IClusterClient cluster, IHubContext<CrmHub> hub
             _watches.TryRemove(KeyValuePair.Create(key, watch));
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Renewing the watch of customer {CustomerKey} failed; trying again at the next heartbeat")]
+    private partial void LogRenewFailed(Exception exception, CustomerKey customerKey);
 }

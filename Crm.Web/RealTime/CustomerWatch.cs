@@ -7,7 +7,8 @@ namespace Crm.Web.RealTime;
 /// <summary>
 /// This web node's subscription to one customer's stream, shared by every connection here that watches the customer.
 /// It forwards each change to the customer's SignalR group exactly once and in order: it remembers the highest change
-/// number it forwarded, drops what it has seen, and fills any gap from the grain before going on.
+/// number it forwarded, drops what it has seen, and fills any gap from the grain before going on. The grain publishes
+/// only while watched: the watch renews that lease with every heartbeat, and catches up then on anything not published.
 /// </summary>
 internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient cluster, IHubContext<CrmHub> hub, ILogger logger)
     : IAsyncObserver<CustomerEvent>
@@ -20,6 +21,8 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
     private StreamSubscriptionHandle<ViewersChanged>? _viewersSubscription;
     private long _forwarded;
     private bool _closed;
+
+    public CustomerKey Key => key;
 
     private ICustomerGrain Grain => cluster.GetGrain<ICustomerGrain>(key.ToString());
 
@@ -47,7 +50,7 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
                     .GetStream<CustomerEvent>(StreamId.Create(Constants.CustomerStreamNamespace, key.ToString()));
                 _subscription = await stream.SubscribeAsync(this);
                 // Subscribed first: whatever comes after this number arrives on the stream.
-                _forwarded = (await Grain.GetAsync())?.Sequence ?? 0;
+                _forwarded = await Grain.WatchAsync();
                 _viewersSubscription = await cluster.GetStreamProvider(Constants.StreamProvider)
                     .GetStream<ViewersChanged>(StreamId.Create(Constants.CustomerViewersStreamNamespace, key.ToString()))
                     .SubscribeAsync((viewers, _) => Group.SendAsync(HubMessages.ViewersChanged, viewers));
@@ -105,13 +108,27 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
         }
     }
 
-    /// <summary>Tells the customer's viewers grain that this node's views of the customer are still open.</summary>
-    public async Task RefreshViewersAsync()
+    /// <summary>
+    /// Keeps the customer publishing to this node and catches up on what it did not publish (a lease that ran out
+    /// while a renewal failed), then tells the viewers grain that this node's views of the customer are still open.
+    /// </summary>
+    public async Task RenewAsync()
     {
+        var latest = await Grain.WatchAsync();
         string[] connections;
         await _gate.WaitAsync();
         try
         {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (latest > _forwarded)
+            {
+                await ForwardMissedAsync(CancellationToken.None);
+            }
+
             connections = [.. _connections];
         }
         finally
