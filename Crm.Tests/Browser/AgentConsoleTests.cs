@@ -23,6 +23,8 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Searchbox).PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Grace Hopper" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live" })).ToBeVisibleAsync();
+        // The page has loaded the timeline: what comes now can only arrive live.
+        await Expect(page.GetByText("No interactions yet.")).ToBeVisibleAsync();
 
         await colleague.Client.PostAsJsonAsync($"/api/customers/{id}/interactions", new { channel = "call", subject = "Compiler question" });
 

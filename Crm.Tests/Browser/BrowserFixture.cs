@@ -85,7 +85,11 @@ public sealed partial class BrowserFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// Runs after the parallel collections, on its own: the browser tests hold the UI to "within a second", which a
+/// two-core machine busy starting other tests' silos cannot promise.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "Browser";

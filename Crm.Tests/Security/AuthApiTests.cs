@@ -50,6 +50,22 @@ public sealed class AuthApiTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task A_disabled_user_loses_access_with_the_token_they_hold()
+    {
+        var tenant = TestTenants.New();
+        var admin = await fixture.Web.SignInAsync(tenant, Roles.Admin);
+        var agent = await fixture.Web.SignInAsync(tenant);
+        var before = await agent.Client.GetAsync("/api/customers");
+
+        await admin.Client.DeleteAsync($"/api/users/{agent.Id}");
+        var after = await agent.Client.GetAsync("/api/customers");
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+        await Assert.ThrowsAsync<HttpRequestException>(() => fixture.Web.ConnectHubAsync(agent.Token));
+    }
+
+    [Fact]
     public async Task Admins_manage_their_own_tenant_users_only()
     {
         var tenant = TestTenants.New();

@@ -49,6 +49,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<Passwords>();
         services.AddSingleton<UserRegistration>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<EnabledAccounts>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>>(sp => sp.GetRequiredService<AccessTokens>());
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddAuthorization(Policies.Add);

@@ -8,7 +8,8 @@ namespace Crm.Web.Ingestion;
 /// <summary>
 /// Finds the source a write key belongs to: from HTTP Basic authentication (the key as user name, an empty password,
 /// as Segment's libraries send it) or a "writeKey" in the body. Lookups are cached for a short while, so a key
-/// revoked on another node stops working within <see cref="CacheFor"/>.
+/// revoked on another node stops working within <see cref="CacheFor"/>. Only keys that name a source are cached, so
+/// requests with made-up keys cannot grow the cache.
 /// </summary>
 public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
 {
@@ -32,7 +33,10 @@ public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
         if (!_byKeyHash.TryGetValue(cacheKey, out var cached) || now - cached.LookedUpAt > CacheFor)
         {
             cached = (await sources.FindByWriteKeyHashAsync(hash, cancellationToken), now);
-            _byKeyHash[cacheKey] = cached;
+            if (cached.Source is not null)
+            {
+                _byKeyHash[cacheKey] = cached;
+            }
         }
 
         return cached.Source is { IsRevoked: false } source ? source : null;

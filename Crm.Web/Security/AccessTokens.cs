@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Crm.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -61,6 +62,18 @@ public sealed class AccessTokens(IOptions<AuthOptions> options, SigningKey signi
                 }
 
                 return Task.CompletedTask;
+            },
+            OnTokenValidated = async context =>
+            {
+                var user = context.Principal!;
+                var enabled = Guid.TryParse(user.FindFirstValue(CrmClaims.UserId), out var userId)
+                    && user.FindFirstValue(CrmClaims.Tenant) is { } tenantId
+                    && await context.HttpContext.RequestServices.GetRequiredService<EnabledAccounts>()
+                        .IsEnabledAsync(tenantId, userId, context.HttpContext.RequestAborted);
+                if (!enabled)
+                {
+                    context.Fail("The account is disabled.");
+                }
             },
         };
     }

@@ -79,15 +79,19 @@ public static class UserEndpoints
 
     /// <summary>Users are disabled, never deleted: their name stays on the interactions they recorded.</summary>
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableUser(
-        Guid id, ClaimsPrincipal caller, IAccountStore accounts, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal caller, IAccountStore accounts, EnabledAccounts enabled, TimeProvider time, CancellationToken cancellationToken)
     {
         if (caller.ToActor().Id == id.ToString())
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "You cannot disable your own account.");
         }
 
-        return await accounts.DisableUserAsync(caller.TenantId(), id, time.GetUtcNow(), cancellationToken)
-            ? TypedResults.NoContent()
-            : TypedResults.NotFound();
+        if (!await accounts.DisableUserAsync(caller.TenantId(), id, time.GetUtcNow(), cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        enabled.Forget(caller.TenantId(), id);
+        return TypedResults.NoContent();
     }
 }
