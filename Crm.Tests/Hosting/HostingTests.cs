@@ -28,5 +28,11 @@ public sealed class HostingTests(EmbeddedWebFixture fixture)
         Assert.Contains("/api/customers/{id}/timeline", paths);
         Assert.Contains("/api/auth/token", paths);
         Assert.Contains("/api/users", paths);
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+        Assert.Equal("Bearer", Operation(document, "/api/customers", "get").GetProperty("security")[0].EnumerateObject().Single().Name);
+        Assert.False(Operation(document, "/api/auth/token", "post").TryGetProperty("security", out _));
     }
+
+    private static System.Text.Json.JsonElement Operation(System.Text.Json.JsonElement document, string path, string method) =>
+        document.GetProperty("paths").GetProperty(path).GetProperty(method);
 }

@@ -74,7 +74,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier));
         services.AddExceptionHandler<ApiExceptionHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(OpenApiBearerScheme.Add);
 
         var health = services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"]);
         if (mode.Hosting.UsesPostgres)
