@@ -1,4 +1,5 @@
 using Crm.Customers;
+using Crm.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -26,6 +27,7 @@ public sealed partial class IngestPartitionGrain(
     [PersistentState("ingest-partition", Constants.GrainStorage)] IPersistentState<IngestPartitionState> state,
     IIngestLog log,
     IOptions<IngestOptions> options,
+    CrmMetrics metrics,
     TimeProvider time,
     ILogger<IngestPartitionGrain> logger) : Grain, IIngestPartitionGrain, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<int>
 {
@@ -93,6 +95,7 @@ public sealed partial class IngestPartitionGrain(
                     LastAppliedAt = time.GetUtcNow(),
                 };
                 await state.WriteStateAsync();
+                metrics.Applied(batch.Count);
                 processed += batch.Count;
             }
 

@@ -26,7 +26,8 @@ public static class CrmHostApplicationBuilderExtensions
         builder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId))
             .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString))
-            .AddMemoryStreams(Constants.StreamProvider));
+            .AddMemoryStreams(Constants.StreamProvider)
+            .AddActivityPropagation());
         return builder;
     }
 }

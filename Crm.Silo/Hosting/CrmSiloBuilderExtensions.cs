@@ -1,6 +1,8 @@
 using Crm.Customers;
+using Crm.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -23,6 +25,8 @@ public static class CrmSiloBuilderExtensions
         var options = CrmHostingOptions.From(configuration);
         silo.Services.AddCrmStores(options);
         silo.Services.AddOptions<CustomerGrainOptions>().BindConfiguration(CustomerGrainOptions.Section);
+        silo.Services.TryAddSingleton<CrmMetrics>();
+        silo.AddActivityPropagation();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IngestProcessorsStarter>();
 
         silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));

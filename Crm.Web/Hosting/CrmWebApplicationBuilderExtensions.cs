@@ -12,6 +12,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Crm.Web.Hosting;
 
@@ -28,6 +31,9 @@ public static class CrmWebApplicationBuilderExtensions
         var mode = CrmMode.From(builder.Configuration, args);
         var services = builder.Services;
         services.AddSingleton(mode);
+        builder.AddCrmTelemetry(telemetry => telemetry
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation())
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation()));
         if (mode.ClientOnly)
         {
             builder.AddCrmClient();
@@ -62,6 +68,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<SourceAuthenticator>();
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
         services.AddSingleton<IngestWriter>();
+        services.AddSingleton<SourceOutcomes>();
         services.AddRequestDecompression();
         services.AddHostedService<WatchHeartbeat>();
         services.AddSignalR().AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));

@@ -1,5 +1,6 @@
 using Crm.Ingestion;
 using Crm.Storage;
+using Crm.Telemetry;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 
@@ -15,14 +16,15 @@ public sealed partial class IngestWriter : IAsyncDisposable
 {
     private readonly IIngestLog _log;
     private readonly IClusterClient _cluster;
+    private readonly CrmMetrics _metrics;
     private readonly IngestWriterOptions _options;
     private readonly ILogger<IngestWriter> _logger;
     private readonly GroupCommit<IReadOnlyList<LoggedEvent>, bool[]> _commits;
     private int _inFlight;
 
-    public IngestWriter(IIngestLog log, IClusterClient cluster, IOptions<IngestWriterOptions> options, ILogger<IngestWriter> logger)
+    public IngestWriter(IIngestLog log, IClusterClient cluster, CrmMetrics metrics, IOptions<IngestWriterOptions> options, ILogger<IngestWriter> logger)
     {
-        (_log, _cluster, _options, _logger) = (log, cluster, options.Value, logger);
+        (_log, _cluster, _metrics, _options, _logger) = (log, cluster, metrics, options.Value, logger);
         _commits = new(CommitAsync, _options.MaxEventsPerTransaction, _options.Writers, weight: events => events.Count);
     }
 
@@ -54,6 +56,7 @@ public sealed partial class IngestWriter : IAsyncDisposable
         try
         {
             stored = await _log.AppendAsync(events);
+            _metrics.Committed(events.Count);
         }
         catch (Exception ex)
         {

@@ -27,7 +27,7 @@ public static class TrackingEndpoints
         return group;
     }
 
-    public sealed record Services(SourceAuthenticator Sources, IngestWriter Writer, IGrainFactory Grains, TimeProvider Time);
+    public sealed record Services(SourceAuthenticator Sources, IngestWriter Writer, SourceOutcomes Outcomes, TimeProvider Time);
 
     public sealed record SuccessResponse(bool Success);
 
@@ -52,7 +52,7 @@ public static class TrackingEndpoints
         var (ingested, reason) = SegmentMessages.Read(message, type, source, receivedAt);
         if (ingested is null)
         {
-            Debug(services, source, [Rejected(receivedAt, message, reason!, type)]);
+            services.Outcomes.Record(source, [Rejected(receivedAt, message, reason!, type)]);
             return ValidationErrors.Single("message", reason!);
         }
 
@@ -62,7 +62,7 @@ public static class TrackingEndpoints
             return Saturated(http);
         }
 
-        Debug(services, source, [Entry(ingested, message, stored[0])]);
+        services.Outcomes.Record(source, [Entry(ingested, message, stored[0])]);
         return TypedResults.Ok(new SuccessResponse(true));
     }
 
@@ -105,7 +105,7 @@ public static class TrackingEndpoints
         }
 
         var outcome = accepted.Select((a, i) => (a.index, stored[i])).ToDictionary(x => x.index, x => x.Item2);
-        Debug(services, source, [.. messages.Select(m => m.read.Event is { } ingested
+        services.Outcomes.Record(source, [.. messages.Select(m => m.read.Event is { } ingested
             ? Entry(ingested, m.message, outcome[m.index])
             : Rejected(receivedAt, m.message, m.read.Problem!))]);
         if (accepted.Count == 0)
@@ -163,9 +163,6 @@ public static class TrackingEndpoints
         return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy: too many events are waiting to be stored.",
             detail: "Nothing of this request was stored. Send it again after the Retry-After delay.");
     }
-
-    private static void Debug(Services services, Source source, ImmutableArray<DebuggerEntry> entries) =>
-        services.Grains.GetGrain<ISourceDebuggerGrain>(SourceAuthenticator.DebuggerKey(source)).RecordAsync(entries).Ignore();
 
     private static DebuggerEntry Entry(IngestEvent ingested, JsonElement message, bool isNew) => new()
     {

@@ -16,7 +16,7 @@ public static class WebhookEndpoints
 
     /// <summary>An unknown source, a revoked one and a bad signature all get the same 401: the URL alone proves nothing.</summary>
     private static async Task<IResult> ReceiveAsync(
-        Guid sourceId, HttpContext http, ISourceStore sources, SourceSecrets secrets, IngestWriter writer, IGrainFactory grains, TimeProvider time)
+        Guid sourceId, HttpContext http, ISourceStore sources, SourceSecrets secrets, IngestWriter writer, SourceOutcomes outcomes, TimeProvider time)
     {
         var body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted);
         if (body is null)
@@ -45,11 +45,10 @@ public static class WebhookEndpoints
             return ValidationErrors.Single("body", JsonProblems.Describe(ex).Message);
         }
 
-        var debugger = grains.GetGrain<ISourceDebuggerGrain>(SourceAuthenticator.DebuggerKey(source!));
         var (ingested, errors) = WebhookEvents.Read(json, source!, now);
         if (ingested is null)
         {
-            debugger.RecordAsync([new DebuggerEntry { At = now, Outcome = DebuggerOutcome.Rejected, Reason = string.Join(" ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), Payload = json.GetRawText() }]).Ignore();
+            outcomes.Record(source!, [new DebuggerEntry { At = now, Outcome = DebuggerOutcome.Rejected, Reason = string.Join(" ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), Payload = json.GetRawText() }]);
             return errors.ToProblem();
         }
 
@@ -60,7 +59,7 @@ public static class WebhookEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy: send the webhook again shortly.");
         }
 
-        debugger.RecordAsync([new DebuggerEntry
+        outcomes.Record(source, [new DebuggerEntry
         {
             At = now,
             Outcome = stored[0] ? DebuggerOutcome.Accepted : DebuggerOutcome.Duplicate,
@@ -68,7 +67,7 @@ public static class WebhookEndpoints
             Type = "webhook",
             Name = ingested.Name,
             Payload = json.GetRawText(),
-        }]).Ignore();
+        }]);
         return TypedResults.Ok(new WebhookAccepted(true, !stored[0], ingested.MessageId));
     }
 }

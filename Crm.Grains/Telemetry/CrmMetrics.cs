@@ -1,0 +1,37 @@
+using System.Diagnostics.Metrics;
+using Crm.Ingestion;
+
+namespace Crm.Telemetry;
+
+/// <summary>The product's own measurements, on the "Crm.Orleans" meter, next to what ASP.NET Core, Orleans and Npgsql measure.</summary>
+public sealed class CrmMetrics
+{
+    public const string MeterName = "Crm.Orleans";
+
+    private readonly Counter<long> _ingested;
+    private readonly Histogram<long> _committed;
+    private readonly Counter<long> _applied;
+
+    public CrmMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _ingested = meter.CreateCounter<long>("crm.ingest.events", "{event}",
+            "Events integrations sent through the tracking API and webhooks, by outcome: accepted, duplicate or rejected.");
+        _committed = meter.CreateHistogram<long>("crm.ingest.commit.events", "{event}",
+            "Events per ingest log transaction: how much group commit gathers.");
+        _applied = meter.CreateCounter<long>("crm.ingest.applied", "{event}",
+            "Ingested events the partition processors have applied to customers.");
+    }
+
+    public void Ingested(DebuggerOutcome outcome, int count)
+    {
+        if (count > 0)
+        {
+            _ingested.Add(count, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        }
+    }
+
+    public void Committed(int events) => _committed.Record(events);
+
+    public void Applied(int events) => _applied.Add(events);
+}
