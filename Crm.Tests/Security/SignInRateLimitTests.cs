@@ -24,4 +24,31 @@ public sealed class SignInRateLimitTests
         Assert.True(last.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Equal("application/problem+json", last.Content.Headers.ContentType!.MediaType);
     }
+
+    [Fact]
+    public async Task Behind_a_proxy_that_forwards_client_addresses_counts_each_client_on_its_own()
+    {
+        await using var web = new CrmWebFactory(settings: new Dictionary<string, string?>
+        {
+            ["Crm:Auth:SignInAttemptsPerMinute"] = "2",
+            ["FORWARDEDHEADERS_ENABLED"] = "true",
+        });
+        var client = web.CreateClient();
+
+        async Task<HttpStatusCode> SignInFromAsync(string clientAddress)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token")
+            {
+                Content = JsonContent.Create(new { username = "guess@example.com", password = "guess" }),
+            };
+            request.Headers.Add("X-Forwarded-For", clientAddress);
+            return (await client.SendAsync(request)).StatusCode;
+        }
+
+        var first = new[] { await SignInFromAsync("203.0.113.7"), await SignInFromAsync("203.0.113.7"), await SignInFromAsync("203.0.113.7") };
+        var other = await SignInFromAsync("198.51.100.20");
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], first);
+        Assert.Equal(HttpStatusCode.Unauthorized, other);
+    }
 }
