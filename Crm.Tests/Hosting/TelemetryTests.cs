@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Crm.Tests.Hosting;
 
 /// <summary>Metrics and traces as an operator's OpenTelemetry collector receives them, over OTLP/HTTP.</summary>
+[Collection(Name)]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -58,6 +59,12 @@ public sealed class TelemetryTests
 
     private const string ServiceName = "crm-telemetry-test";
 
+    /// <summary>
+    /// Alone, after the parallel collections: OpenTelemetry picks meters and activity sources by name across the
+    /// whole process, and the other tests' hosts, whose meters bear the same names, would crowd this one's exports.
+    /// </summary>
+    public const string Name = "Telemetry";
+
     /// <summary>Receives OTLP/HTTP exports as a collector does, and keeps them to look into.</summary>
     private sealed class OtlpCollector : IAsyncDisposable
     {
@@ -91,3 +98,6 @@ public sealed class TelemetryTests
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 }
+
+[CollectionDefinition(TelemetryTests.Name, DisableParallelization = true)]
+public sealed class TelemetryCollection;
