@@ -13,6 +13,11 @@ public interface IIngestPartitionGrain : IGrainWithIntegerKey
 
     [Alias("status")]
     Task<IngestPartitionStatus> GetStatusAsync();
+
+    /// <summary>Tries the parked events again now (it also happens every minute).</summary>
+    /// <returns>Those still parked.</returns>
+    [Alias("retry-parked")]
+    Task<IReadOnlyList<ParkedEvent>> RetryParkedAsync();
 }
 
 [GenerateSerializer, Immutable, Alias("crm.ingest-partition-status")]
@@ -20,4 +25,5 @@ public sealed record IngestPartitionStatus(
     [property: Id(0)] int Partition,
     [property: Id(1)] IngestCheckpoint Checkpoint,
     [property: Id(2)] long Applied,
-    [property: Id(3)] DateTimeOffset? LastAppliedAt);
+    [property: Id(3)] DateTimeOffset? LastAppliedAt,
+    [property: Id(4)] IReadOnlyList<ParkedEvent> Parked);

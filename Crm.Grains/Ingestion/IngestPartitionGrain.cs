@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Crm.Customers;
 using Crm.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -14,13 +15,15 @@ public sealed record IngestPartitionState
     [Id(1)] public long Applied { get; init; }
     [Id(2)] public DateTimeOffset? LastAppliedAt { get; init; }
     [Id(3)] public DateTimeOffset? LastPrunedAt { get; init; }
+    [Id(4)] public ImmutableList<ParkedEvent> Parked { get; init; } = [];
 }
 
 /// <summary>
 /// Applies one ingest log partition. Woken by the "new work" stream when web nodes commit events, by a reminder
 /// that keeps it alive across restarts, and by a slow timer in case a signal was lost. Reads in order from its
 /// checkpoint; the checkpoint moves only after the whole batch before it was applied, so delivery is at least
-/// once, and applying is idempotent (message ids), so every event counts exactly once.
+/// once, and applying is idempotent (message ids), so every event counts exactly once. An event that fails on its
+/// own again and again is parked rather than allowed to hold up the partition (see the Parking part).
 /// </summary>
 [ImplicitStreamSubscription(Constants.IngestWorkStreamNamespace)]
 public sealed partial class IngestPartitionGrain(
@@ -52,10 +55,11 @@ public sealed partial class IngestPartitionGrain(
     public Task WakeAsync() => ProcessAsync();
 
     public Task<IngestPartitionStatus> GetStatusAsync() =>
-        Task.FromResult(new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt));
+        Task.FromResult(new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt, [.. state.State.Parked]));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        await RetryParkedAsync();
         await ProcessAsync();
         if (state.State.LastPrunedAt is not { } pruned || time.GetUtcNow() - pruned > TimeSpan.FromHours(1))
         {
@@ -87,12 +91,23 @@ public sealed partial class IngestPartitionGrain(
                     return;
                 }
 
-                await ApplyAsync(batch);
+                IReadOnlyList<ParkedEvent> parked = [];
+                if (_failures < IsolateAfterFailures)
+                {
+                    await ApplyAsync(batch);
+                }
+                else
+                {
+                    parked = await ApplyEachOrParkAsync(batch);
+                }
+
+                _failures = 0;
                 state.State = state.State with
                 {
                     Checkpoint = batch[^1].Position,
-                    Applied = state.State.Applied + batch.Count,
+                    Applied = state.State.Applied + batch.Count - parked.Count,
                     LastAppliedAt = time.GetUtcNow(),
+                    Parked = state.State.Parked.AddRange(parked),
                 };
                 await state.WriteStateAsync();
                 metrics.Applied(batch.Count);
@@ -105,6 +120,7 @@ public sealed partial class IngestPartitionGrain(
         catch (Exception ex)
         {
             // Nothing moved past what failed: the safety-net timer tries the same batch again.
+            _failures++;
             LogFailed(ex, Partition, state.State.Checkpoint.Position);
         }
     }

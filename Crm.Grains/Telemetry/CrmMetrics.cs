@@ -11,6 +11,7 @@ public sealed class CrmMetrics
     private readonly Counter<long> _ingested;
     private readonly Histogram<long> _committed;
     private readonly Counter<long> _applied;
+    private readonly Counter<long> _parked;
 
     public CrmMetrics(IMeterFactory meters)
     {
@@ -21,6 +22,8 @@ public sealed class CrmMetrics
             "Events per ingest log transaction: how much group commit gathers.");
         _applied = meter.CreateCounter<long>("crm.ingest.applied", "{event}",
             "Ingested events the partition processors have applied to customers.");
+        _parked = meter.CreateCounter<long>("crm.ingest.parked", "{event}",
+            "Ingested events set aside because applying them failed every time; each is logged as an error.");
     }
 
     public void Ingested(DebuggerOutcome outcome, int count)
@@ -34,4 +37,12 @@ public sealed class CrmMetrics
     public void Committed(int events) => _committed.Record(events);
 
     public void Applied(int events) => _applied.Add(events);
+
+    public void Parked(int events)
+    {
+        if (events > 0)
+        {
+            _parked.Add(events);
+        }
+    }
 }
