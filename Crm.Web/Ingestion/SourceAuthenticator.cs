@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using Crm.Ingestion;
+using Crm.Web.Api;
 
 namespace Crm.Web.Ingestion;
 
@@ -15,7 +15,7 @@ public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, (Source? Source, DateTimeOffset LookedUpAt)> _byKeyHash = new();
+    private readonly TimedCache<string, Source?> _byKeyHash = new(CacheFor, time);
 
     public static string DebuggerKey(Source source) => $"{source.TenantId}/{source.Id}";
 
@@ -28,28 +28,13 @@ public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
         }
 
         var hash = SourceSecrets.HashWriteKey(writeKey);
-        var cacheKey = Convert.ToBase64String(hash);
-        var now = time.GetUtcNow();
-        if (!_byKeyHash.TryGetValue(cacheKey, out var cached) || now - cached.LookedUpAt > CacheFor)
-        {
-            cached = (await sources.FindByWriteKeyHashAsync(hash, cancellationToken), now);
-            if (cached.Source is not null)
-            {
-                _byKeyHash[cacheKey] = cached;
-            }
-        }
-
-        return cached.Source is { IsRevoked: false } source ? source : null;
+        var source = await _byKeyHash.GetAsync(
+            Convert.ToBase64String(hash), () => sources.FindByWriteKeyHashAsync(hash, cancellationToken), keep: found => found is not null);
+        return source is { IsRevoked: false } ? source : null;
     }
 
     /// <summary>Drops a revoked source from this node's cache at once.</summary>
-    public void Forget(Guid sourceId)
-    {
-        foreach (var entry in _byKeyHash.Where(e => e.Value.Source?.Id == sourceId))
-        {
-            _byKeyHash.TryRemove(entry);
-        }
-    }
+    public void Forget(Guid sourceId) => _byKeyHash.Forget((_, source) => source?.Id == sourceId);
 
     private static string? BasicUserName(HttpRequest request)
     {

@@ -157,7 +157,8 @@ public static class TrackingEndpoints
             detail: "Send the source's write key as the HTTP Basic user name, with an empty password.");
     }
 
-    private static IResult Saturated(HttpContext http)
+    /// <summary>The answer when the ingest writer has too much in flight, for the tracking API and webhooks alike.</summary>
+    internal static IResult Saturated(HttpContext http)
     {
         http.Response.Headers.RetryAfter = "1";
         return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy: too many events are waiting to be stored.",

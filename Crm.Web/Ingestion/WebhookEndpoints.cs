@@ -55,8 +55,7 @@ public static class WebhookEndpoints
         var stored = await writer.TryAppendAsync([new LoggedEvent(source!.TenantId, ingested)], http.RequestAborted);
         if (stored is null)
         {
-            http.Response.Headers.RetryAfter = "1";
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy: send the webhook again shortly.");
+            return TrackingEndpoints.Saturated(http);
         }
 
         outcomes.Record(source, [new DebuggerEntry

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Crm.Security;
+using Crm.Web.Api;
 
 namespace Crm.Web.Security;
 
@@ -13,20 +13,11 @@ public sealed class EnabledAccounts(IAccountStore accounts, TimeProvider time)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<(string TenantId, Guid UserId), (bool Enabled, DateTimeOffset LookedUpAt)> _cache = new();
+    private readonly TimedCache<(string TenantId, Guid UserId), bool> _cache = new(CacheFor, time);
 
-    public async Task<bool> IsEnabledAsync(string tenantId, Guid userId, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (!_cache.TryGetValue((tenantId, userId), out var cached) || now - cached.LookedUpAt > CacheFor)
-        {
-            cached = (await accounts.FindUserAsync(tenantId, userId, cancellationToken) is { IsDisabled: false }, now);
-            _cache[(tenantId, userId)] = cached;
-        }
-
-        return cached.Enabled;
-    }
+    public Task<bool> IsEnabledAsync(string tenantId, Guid userId, CancellationToken cancellationToken) =>
+        _cache.GetAsync((tenantId, userId), async () => await accounts.FindUserAsync(tenantId, userId, cancellationToken) is { IsDisabled: false });
 
     /// <summary>Drops a disabled account from this node's cache at once.</summary>
-    public void Forget(string tenantId, Guid userId) => _cache.TryRemove((tenantId, userId), out _);
+    public void Forget(string tenantId, Guid userId) => _cache.Forget((key, _) => key == (tenantId, userId));
 }
