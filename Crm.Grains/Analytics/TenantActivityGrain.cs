@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using Orleans.Streams.Core;
@@ -66,7 +67,7 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             // Only interactions have a channel; they are what channels and agents are counted by.
             if (activity.Channel is { } channel)
             {
-                var name = channel.ToString().ToLowerInvariant();
+                var name = DbText.From(channel);
                 _byChannelToday[name] = _byChannelToday.GetValueOrDefault(name) + 1;
                 if (activity.Agent is { } agent)
                 {
@@ -205,7 +206,7 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             ByType[activity.Type] = ByType.GetValueOrDefault(activity.Type) + 1;
             if (activity.Channel is { } channel)
             {
-                var name = channel.ToString().ToLowerInvariant();
+                var name = DbText.From(channel);
                 ByChannel[name] = ByChannel.GetValueOrDefault(name) + 1;
             }
 

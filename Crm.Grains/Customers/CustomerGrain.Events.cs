@@ -4,6 +4,7 @@ using System.Text.Json;
 using Crm.Analytics;
 using Crm.Ingestion;
 using Crm.Security;
+using Crm.Storage;
 using Crm.Timeline;
 
 namespace Crm.Customers;
@@ -42,7 +43,7 @@ public sealed partial class CustomerGrain
         var next = current with { Identities = CustomerIdentities.Add(current.Identities, identities) };
         if (!leavesRow)
         {
-            next = next.WithEventId(ingested.MessageId) with { Engagement = next.Engagement.Count(DbName(ingested.Type), ingested.Timestamp) };
+            next = next.WithEventId(ingested.MessageId) with { Engagement = next.Engagement.Count(DbText.From(ingested.Type), ingested.Timestamp) };
         }
 
         if (created || (!ReferenceEquals(profile, current.Profile) && !Equivalent(profile, current.Profile)))
@@ -60,7 +61,7 @@ public sealed partial class CustomerGrain
             || (await AppendAsync(interaction)).Created;
         if (applied)
         {
-            RecordActivity(DbName(ingested.Type), interaction?.Channel, ingested.Type == IngestEventType.Track ? ingested.Name : null,
+            RecordActivity(DbText.From(ingested.Type), interaction?.Channel, ingested.Type == IngestEventType.Track ? ingested.Name : null,
                 interaction?.Agent, ingested.Timestamp, newCustomer: created);
         }
 
@@ -176,8 +177,6 @@ public sealed partial class CustomerGrain
         return JsonSerializer.Serialize(new Dictionary<string, string?> { ["company"] = name, ["groupId"] = ingested.GroupId });
     }
 
-    private static string DbName(IngestEventType type) => type.ToString().ToLowerInvariant();
-
     private static InteractionChannel ChannelOf(IngestEvent ingested)
     {
         var name = ingested.Name ?? "";
@@ -232,7 +231,7 @@ public sealed partial class CustomerGrain
             ExternalId = ingested.MessageId,
             Metadata = metadata,
             RecordedBy = source,
-            EventType = DbName(ingested.Type),
+            EventType = DbText.From(ingested.Type),
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Crm.Analytics;
 using Crm.Security;
+using Crm.Storage;
 using Crm.Timeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -90,7 +91,7 @@ public sealed partial class CustomerGrain(
 
         if (appended.Created)
         {
-            RecordActivity(DbName(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt);
+            RecordActivity(DbText.From(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt);
         }
 
         return appended;
@@ -321,8 +322,6 @@ public sealed partial class CustomerGrain(
     private CustomerSummary Summary() => CustomerSummary.Of(_key, Snapshot(), state.State.IsDeleted);
 
     private DateTimeOffset Now() => ToStoredPrecision(time.GetUtcNow());
-
-    private static string DbName(InteractionChannel channel) => channel.ToString().ToLowerInvariant();
 
     /// <summary>PostgreSQL keeps microseconds: every store sees the same instant, and cursors round-trip.</summary>
     private static DateTimeOffset ToStoredPrecision(DateTimeOffset at) =>
