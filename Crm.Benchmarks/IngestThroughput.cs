@@ -130,7 +130,7 @@ public static class IngestThroughput
     private static async Task WaitUntilAppliedAsync(string connectionString)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        await using var logged = dataSource.CreateCommand("SELECT count(*) FROM crm_ingest_log WHERE tenant_id = 'bench'");
+        await using var logged = dataSource.CreateCommand("SELECT count(*) FROM crm_ingest_events WHERE tenant_id = 'bench'");
         var total = (long)(await logged.ExecuteScalarAsync())!;
         var deadline = Stopwatch.GetTimestamp() + 300 * Stopwatch.Frequency;
         while (await TimelineRowsAsync(connectionString) < total && Stopwatch.GetTimestamp() < deadline)
@@ -143,23 +143,26 @@ public static class IngestThroughput
     private static async Task<double> CopyAsync(string connectionString, int rows)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var now = DateTimeOffset.UtcNow;
-        var events = Enumerable.Range(0, rows).Select(i => new LoggedEvent("bench-copy", new IngestEvent
+        var source = new Crm.Security.Actor(Guid.NewGuid().ToString(), "Benchmark");
+        var events = Enumerable.Range(0, rows).Select(i =>
         {
-            MessageId = $"copy-{i}",
-            SourceName = "Benchmark",
-            Type = IngestEventType.Track,
-            UserId = $"shopper-{i % 5000}",
-            Name = "Product Viewed",
-            Timestamp = now,
-            ReceivedAt = now,
-            Properties = """{"sku":"SKU-1","price":19.99}""",
-        })).Select(e => (Partition: e.PartitionOf(PostgresIngestLog.PartitionCount), e.TenantId, e.Event.MessageId, e.Event.ReceivedAt, Json: JsonSerializer.Serialize(e.Event, json))).ToList();
+            // The same message the HTTP phases send, read the same way.
+            var message = JsonSerializer.SerializeToElement(new
+            {
+                type = "track",
+                userId = $"shopper-{i % 5000}",
+                @event = "Product Viewed",
+                messageId = $"copy-{i}",
+                properties = new { sku = $"SKU-{i % 50}", price = 19.99 },
+            });
+            var logged = new LoggedEvent("bench-copy", SegmentMessages.Read(message, null, source, now).Event!);
+            return (Partition: logged.PartitionOf(PostgresIngestLog.PartitionCount), logged.TenantId, logged.Event.MessageId, logged.Event.ReceivedAt, Payload: IngestEventJson.Serialize(logged.Event));
+        }).ToList();
 
         var started = Stopwatch.GetTimestamp();
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY crm_ingest_log (partition_no, tenant_id, message_id, received_at, event) FROM STDIN (FORMAT BINARY)"))
+        await using (var writer = await connection.BeginBinaryImportAsync("COPY crm_ingest_events (partition_no, tenant_id, message_id, received_at, payload) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var row in events)
             {
@@ -168,7 +171,7 @@ public static class IngestThroughput
                 await writer.WriteAsync(row.TenantId, NpgsqlDbType.Text);
                 await writer.WriteAsync(row.MessageId, NpgsqlDbType.Text);
                 await writer.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz);
-                await writer.WriteAsync(row.Json, NpgsqlDbType.Jsonb);
+                await writer.WriteAsync(row.Payload, NpgsqlDbType.Bytea);
             }
 
             await writer.CompleteAsync();

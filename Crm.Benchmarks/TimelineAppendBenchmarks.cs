@@ -59,7 +59,7 @@ public class TimelineAppendBenchmarks
     }
 
     [Benchmark]
-    public Task<InteractionAppendResult> StoreAppend() => _store.AppendAsync(_customer, TimelineRows.Interaction(_customer, ++_sequence));
+    public Task<IReadOnlyList<InteractionAppendResult>> StoreAppend() => _store.AppendAsync(_customer, [TimelineRows.Interaction(_customer, ++_sequence)]);
 
     [Benchmark(Baseline = true)]
     public async Task RawInsert()

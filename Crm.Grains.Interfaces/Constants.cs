@@ -16,8 +16,10 @@ public static class Constants
     /// <summary>Who is looking at a customer right now, keyed like the customer: ephemeral, not part of its history.</summary>
     public const string CustomerViewersStreamNamespace = "customer-viewers";
 
-    /// <summary>"There is new work in ingest log partition n", keyed by the partition number.</summary>
-    public const string IngestWorkStreamNamespace = "ingest-work";
+    /// <summary>Users disabled and sources revoked, one stream for the whole deployment (key <see cref="RevocationStreamKey"/>), for every web node.</summary>
+    public const string RevocationStreamNamespace = "revocations";
+
+    public const string RevocationStreamKey = "all";
 
     /// <summary>Batches of what happened in a tenant, keyed by tenant, for the analytic grains.</summary>
     public const string ActivityStreamNamespace = "activity";

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orleans.Concurrency;
 
 namespace Crm.Analytics;
@@ -10,5 +11,5 @@ namespace Crm.Analytics;
 public interface IActivityBatcherGrain : IGrainWithIntegerKey
 {
     [Alias("record"), OneWay]
-    Task RecordAsync(string tenantId, Activity activity);
+    Task RecordAsync(string tenantId, ImmutableArray<Activity> activities);
 }

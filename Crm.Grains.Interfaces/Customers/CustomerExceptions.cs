@@ -37,3 +37,22 @@ public sealed class CustomerMergedException(string customerId, string mergedInto
     [Id(0)] public string CustomerId { get; } = customerId;
     [Id(1)] public string MergedInto { get; } = mergedInto;
 }
+
+/// <summary>Identified customers (known by a user id, an email or a phone) are never folded into others automatically.</summary>
+[GenerateSerializer, Alias("crm.cannot-merge")]
+public sealed class CannotMergeException(string customerId)
+    : Exception($"Customer '{customerId}' is identified: it is not merged into another automatically.")
+{
+    [Id(0)] public string CustomerId { get; } = customerId;
+}
+
+/// <summary>An identity (such as an external id) that belongs to another customer of the tenant.</summary>
+[GenerateSerializer, Alias("crm.identity-taken")]
+public sealed class IdentityTakenException(string field, string value, string ownerId)
+    : Exception($"'{value}' already identifies customer '{ownerId}'.")
+{
+    /// <summary>The field of the request that holds it, such as "externalId".</summary>
+    [Id(0)] public string Field { get; } = field;
+    [Id(1)] public string Value { get; } = value;
+    [Id(2)] public string OwnerId { get; } = ownerId;
+}

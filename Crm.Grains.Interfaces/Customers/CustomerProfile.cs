@@ -24,4 +24,6 @@ public sealed record CustomerProfile
     /// <summary>The user id of the agent who owns the relationship.</summary>
     [Id(12)] public string? OwnerId { get; init; }
     [Id(13)] public ImmutableDictionary<ConsentChannel, Consent> Consent { get; init; } = ImmutableDictionary<ConsentChannel, Consent>.Empty;
+    /// <summary>The customer's id in the tenant's own systems (an ERP, a shop, a web site's user id): a user id events find it by.</summary>
+    [Id(14)] public string? ExternalId { get; init; }
 }

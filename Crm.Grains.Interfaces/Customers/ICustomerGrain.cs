@@ -47,18 +47,19 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<TimelinePage> GetTimelineAsync(TimelineQuery query);
 
     /// <summary>
-    /// Applies an integration's event: creates the customer if it is new, takes in its identities and traits, and
-    /// puts tracked events, page views and screens on the timeline. An event whose message id was applied before
-    /// changes nothing.
+    /// Applies a batch of integrations' events, in order: creates the customer if it is new, claims the identities
+    /// the events name for it, takes in traits (the latest by event time wins, field by field), and puts tracked
+    /// events, page views, screens and webhooks on the timeline in one append. An event applied before changes nothing.
     /// </summary>
-    /// <exception cref="CustomerMergedException">Apply it to the customer this one was merged into.</exception>
-    [Alias("apply-event")]
-    Task<bool> ApplyEventAsync(IngestEvent ingested, ImmutableArray<Identity> identities);
+    /// <exception cref="CustomerMergedException">Apply them to the customer this one was merged into.</exception>
+    [Alias("apply-events")]
+    Task<AppliedEvents> ApplyEventsAsync(ImmutableArray<RoutedEvent> events);
 
     [Alias("standing"), ReadOnly]
     Task<CustomerStanding> GetStandingAsync();
 
     /// <summary>Folds another (anonymous) customer into this one: its timeline, identities and what the profile lacks.</summary>
+    /// <exception cref="CannotMergeException">The other customer is identified: identified customers are never merged automatically.</exception>
     [Alias("absorb")]
     Task AbsorbAsync(string customerId);
 
@@ -67,6 +68,7 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// created yet is marked all the same, so that an event on its way to it is sent on to the survivor.
     /// </summary>
     /// <exception cref="CustomerMergedException">It was merged into another customer already.</exception>
+    /// <exception cref="CannotMergeException">It is identified (known by a user id, email or phone).</exception>
     [Alias("merge-into")]
     Task<Customer?> MergeIntoAsync(string survivorId);
 

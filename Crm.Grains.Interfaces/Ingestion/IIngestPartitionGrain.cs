@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using Orleans.Concurrency;
+
 namespace Crm.Ingestion;
 
 /// <summary>
@@ -7,11 +10,15 @@ namespace Crm.Ingestion;
 [Alias("crm.ingest-partition-grain")]
 public interface IIngestPartitionGrain : IGrainWithIntegerKey
 {
-    /// <summary>Reads and applies whatever is new.</summary>
-    [Alias("wake")]
+    /// <summary>There is new work: read and apply it. Web nodes call this after each commit, without waiting.</summary>
+    [Alias("wake"), OneWay]
     Task WakeAsync();
 
-    [Alias("status")]
+    /// <summary>Who these identities resolve to is no longer known (a customer gave them up): resolve them afresh.</summary>
+    [Alias("forget"), OneWay]
+    Task ForgetAsync(string tenantId, ImmutableArray<Identity> identities);
+
+    [Alias("status"), AlwaysInterleave]
     Task<IngestPartitionStatus> GetStatusAsync();
 
     /// <summary>Tries the parked events again now (it also happens every minute).</summary>
@@ -20,10 +27,12 @@ public interface IIngestPartitionGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<ParkedEvent>> RetryParkedAsync();
 }
 
+/// <param name="OldestUnappliedAt">When the oldest event the partition has not applied yet was received; null when it is caught up.</param>
 [GenerateSerializer, Immutable, Alias("crm.ingest-partition-status")]
 public sealed record IngestPartitionStatus(
     [property: Id(0)] int Partition,
     [property: Id(1)] IngestCheckpoint Checkpoint,
     [property: Id(2)] long Applied,
     [property: Id(3)] DateTimeOffset? LastAppliedAt,
-    [property: Id(4)] IReadOnlyList<ParkedEvent> Parked);
+    [property: Id(4)] IReadOnlyList<ParkedEvent> Parked,
+    [property: Id(5)] DateTimeOffset? OldestUnappliedAt = null);

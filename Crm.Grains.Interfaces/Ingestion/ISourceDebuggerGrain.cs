@@ -13,9 +13,13 @@ public interface ISourceDebuggerGrain : IGrainWithStringKey
     [Alias("record"), OneWay]
     Task RecordAsync(ImmutableArray<DebuggerEntry> entries);
 
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest first. Asking counts as watching: the source's events are recorded while someone asks.</summary>
     [Alias("recent")]
     Task<ImmutableArray<DebuggerEntry>> GetRecentAsync();
+
+    /// <summary>Whether anyone asked for the recent events lately: only then are events recorded.</summary>
+    [Alias("is-watched"), ReadOnly]
+    Task<bool> IsWatchedAsync();
 }
 
 public enum DebuggerOutcome

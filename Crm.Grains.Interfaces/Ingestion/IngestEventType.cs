@@ -1,6 +1,6 @@
 namespace Crm.Ingestion;
 
-/// <summary>The calls of the Segment tracking spec; webhooks arrive as <see cref="Track"/> events with well-known names.</summary>
+/// <summary>The calls of the Segment tracking spec, and the webhooks of systems that are not Segment clients.</summary>
 public enum IngestEventType
 {
     Identify = 0,
@@ -9,4 +9,6 @@ public enum IngestEventType
     Screen = 3,
     Group = 4,
     Alias = 5,
+    /// <summary>A call, ticket or order a phone system, help desk or shop reported: an interaction, not web engagement.</summary>
+    Webhook = 6,
 }

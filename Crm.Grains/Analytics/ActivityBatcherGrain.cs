@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Streams;
@@ -16,9 +17,9 @@ public sealed partial class ActivityBatcherGrain(ILogger<ActivityBatcherGrain> l
     private Dictionary<string, List<Activity>> _pending = [];
     private IGrainTimer? _flush;
 
-    public Task RecordAsync(string tenantId, Activity activity)
+    public Task RecordAsync(string tenantId, ImmutableArray<Activity> activities)
     {
-        Pending(tenantId).Add(activity);
+        Pending(tenantId).AddRange(activities);
         _flush ??= this.RegisterGrainTimer(_ => FlushAsync(), new GrainTimerCreationOptions(FlushInterval, FlushInterval) { KeepAlive = true });
         return Task.CompletedTask;
     }

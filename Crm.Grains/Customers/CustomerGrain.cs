@@ -1,66 +1,88 @@
 using System.Collections.Immutable;
 using Crm.Analytics;
+using Crm.Ingestion;
 using Crm.Security;
 using Crm.Storage;
 using Crm.Timeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
 
 namespace Crm.Customers;
 
 /// <summary>
-/// One customer: the only writer of its profile and timeline. A change is committed when its state write
-/// (profile) or its timeline row (interaction) is durable; it is then published on the customer's stream.
+/// One customer: the only writer of its profile and timeline. A change is committed when its state write (profile)
+/// or its timeline rows (interactions) are durable; it is then published to watchers, projected into the directory
+/// and the identity index, and counted by the analytic grains. Each of those is a part of its own; this class decides
+/// what a command changes, in the order that keeps them consistent.
 /// </summary>
-public sealed partial class CustomerGrain(
-    [PersistentState("customer", Constants.GrainStorage)] IPersistentState<CustomerState> state,
-    ITimelineStore timeline,
-    ICustomerDirectory directory,
-    TimeProvider time,
-    IOptions<CustomerGrainOptions> options,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+public sealed partial class CustomerGrain : Grain, ICustomerGrain
 {
-    private const int CatchUpBatch = 500;
+    private readonly IPersistentState<CustomerState> _state;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CustomerGrain> _logger;
+    private readonly CustomerKey _key;
+    private readonly CustomerTimeline _timeline;
+    private readonly StateWriteBehind _writeBehind;
+    private readonly CustomerProjections _projections;
+    private readonly CustomerPublisher _publisher;
+    private readonly CustomerActivityRecorder _activity;
+    private readonly IIdentityIndex _identities;
 
-    private CustomerKey _key;
-    private IAsyncStream<CustomerEvent>? _stream;
-    private IGrainTimer? _directoryRetry;
-    private IGrainTimer? _stateFlush;
-    private bool _stateBehind;
-    private IActivityBatcherGrain? _activity;
-    private DateTimeOffset _publishUntil;
+    public CustomerGrain(
+        [PersistentState("customer", Constants.GrainStorage)] IPersistentState<CustomerState> state,
+        ITimelineStore timeline,
+        ICustomerDirectory directory,
+        IIdentityIndex identities,
+        IIngestLog log,
+        TimeProvider time,
+        IOptions<CustomerGrainOptions> options,
+        ILogger<CustomerGrain> logger)
+    {
+        (_state, _time, _logger, _identities) = (state, time, logger, identities);
+        _key = CustomerKey.Parse(this.GetPrimaryKeyString());
+        _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
+        _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, StateWriteFailed);
+        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, logger) { Released = Released };
+        _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
+        _activity = new CustomerActivityRecorder(GrainFactory, _key);
+    }
 
-    private bool Exists => state.RecordExists && !state.State.IsDeleted;
+    private CustomerState State => _state.State;
+
+    private bool Exists => _state.RecordExists && !State.IsDeleted;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _key = CustomerKey.Parse(this.GetPrimaryKeyString());
-        _publishUntil = time.GetUtcNow() + options.Value.WatchLease;
-        if (!state.RecordExists)
+        if (!_state.RecordExists)
         {
             return;
         }
 
-        await CatchUpWithTimelineAsync(cancellationToken);
-        // The row may have missed the last change if the previous activation died between the two writes.
-        await directory.UpsertAsync(Summary(), cancellationToken);
+        var caughtUp = await _timeline.CatchUpAsync(State, cancellationToken);
+        if (!ReferenceEquals(caughtUp, State))
+        {
+            _state.State = caughtUp;
+            await _state.WriteStateAsync(cancellationToken);
+        }
+
+        // The previous activation may have died between committing a change and projecting it.
+        await _projections.SyncAsync(Summary(), State.IsDeleted ? [] : State.Claims, State.PendingReleases);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        await FlushStateAsync();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _writeBehind.FlushAsync();
 
     public async Task<Customer> CreateAsync(CustomerProfile profile, Actor actor)
     {
-        if (state.RecordExists)
+        if (_state.RecordExists)
         {
             throw new CustomerAlreadyExistsException(_key.CustomerId);
         }
 
+        await EnsureExternalIdFreeAsync(profile);
         var now = Now();
-        await CommitProfileAsync(new CustomerState { CreatedAt = now, CreatedBy = actor }.WithProfile(profile, actor, now));
+        await CommitProfileAsync(new CustomerState { CreatedAt = now, CreatedBy = actor }.Edited(profile, actor, now));
+        _activity.Record([Activity("created", channel: null, eventName: null, actor, now, newCustomer: true)]);
         LogCreated(_key);
-        RecordActivity("created", channel: null, eventName: null, actor, now, newCustomer: true);
         return Snapshot();
     }
 
@@ -69,113 +91,63 @@ public sealed partial class CustomerGrain(
     public async Task<Customer> UpdateProfileAsync(CustomerProfile profile, long expectedVersion, Actor actor)
     {
         EnsureVersion(expectedVersion);
-        await CommitProfileAsync(state.State.WithProfile(profile, actor, Now()));
+        await EnsureExternalIdFreeAsync(profile);
+        await CommitProfileAsync(State.Edited(profile, actor, Now()));
         return Snapshot();
     }
 
     public async Task DeleteAsync(long? expectedVersion, Actor actor)
     {
         EnsureVersion(expectedVersion);
-        await CommitProfileAsync(state.State.Deleted(actor, Now()));
+        // A deleted customer no longer answers to its identities: events that name them find another, or a new one.
+        await CommitProfileAsync(State.Deleted(actor, Now()) with { PendingReleases = [.. State.Claims.Union(State.PendingReleases)] });
         LogDeleted(_key, actor.Id);
     }
 
     public async Task<InteractionAppendResult> AddInteractionAsync(NewInteraction request)
     {
         EnsureExists();
-        var appended = await AppendAsync(request);
-        if (!appended.Created && appended.Interaction.CustomerId != _key.CustomerId)
-        {
-            throw new ExternalIdConflictException(request.ExternalId!);
-        }
-
-        if (appended.Created)
-        {
-            RecordActivity(DbText.From(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt);
-        }
-
-        return appended;
-    }
-
-    /// <summary>
-    /// Numbers the interaction and appends it to the timeline, the commit point; then updates the cached counters
-    /// (written behind: they are rebuilt from the timeline on activation) and publishes it.
-    /// </summary>
-    private async Task<InteractionAppendResult> AppendAsync(NewInteraction request)
-    {
-        var interaction = new Interaction
-        {
-            Id = Guid.CreateVersion7(),
-            CustomerId = _key.CustomerId,
-            Sequence = state.State.Sequence + 1,
-            Channel = request.Channel,
-            Direction = request.Direction,
-            OccurredAt = ToStoredPrecision(request.OccurredAt),
-            RecordedAt = Now(),
-            Agent = request.Agent,
-            Subject = request.Subject,
-            Body = request.Body,
-            DurationSeconds = request.DurationSeconds,
-            Outcome = request.Outcome,
-            ExternalId = request.ExternalId,
-            Metadata = request.Metadata,
-            RecordedBy = request.RecordedBy,
-            EventType = request.EventType,
-        };
-
-        var appended = await timeline.AppendAsync(_key, interaction);
+        var (next, results) = await _timeline.AppendAsync(State, [request], Now());
+        var appended = results[0];
         if (!appended.Created)
         {
-            return appended;
+            return appended.Interaction.CustomerId == _key.CustomerId ? appended : throw new ExternalIdConflictException(request.ExternalId!);
         }
 
-        state.State = state.State.Recorded(interaction, options.Value.RecentInteractions);
-        WriteStateBehind();
-        await PublishAsync(new InteractionAdded(interaction));
+        _state.State = next;
+        _writeBehind.Mark();
+        await _publisher.PublishAsync(new InteractionAdded(appended.Interaction));
+        _activity.Record([Activity(DbText.From(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt)]);
         return appended;
-    }
-
-    /// <summary>Writes the state once, a moment from now, however many changes come in between.</summary>
-    private void WriteStateBehind()
-    {
-        _stateBehind = true;
-        _stateFlush ??= this.RegisterGrainTimer(
-            _ => FlushStateAsync(),
-            new GrainTimerCreationOptions(options.Value.StateWriteBehind, Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
 
     public async Task<Interaction?> GetInteractionAsync(Guid interactionId)
     {
         EnsureExists();
-        return state.State.Recent.FirstOrDefault(i => i.Id == interactionId)
-            ?? await timeline.FindAsync(_key, interactionId);
+        return await _timeline.FindAsync(State, interactionId);
     }
 
     public Task<TimelinePage> GetTimelineAsync(TimelineQuery query)
     {
         EnsureExists();
-        return timeline.ReadAsync(_key, query);
+        return _timeline.ReadAsync(query);
     }
 
     public Task<long> WatchAsync()
     {
-        _publishUntil = time.GetUtcNow() + options.Value.WatchLease;
-        return Task.FromResult(state.State.Sequence);
+        _publisher.Renew();
+        return Task.FromResult(State.Sequence);
     }
 
     public async Task<CustomerChanges> GetChangesSinceAsync(long afterSequence, int limit)
     {
-        if (!state.RecordExists)
+        if (!_state.RecordExists)
         {
             throw new CustomerNotFoundException(_key.CustomerId);
         }
 
-        var current = state.State;
-        var interactions = current.TryGetRecentSince(afterSequence, out var recent)
-            ? recent.Take(limit)
-            : await timeline.ReadSinceAsync(_key, afterSequence, limit);
-
-        var events = interactions.Select(CustomerEvent (i) => new InteractionAdded(i));
+        var current = State;
+        var events = (await _timeline.SinceAsync(current, afterSequence, limit)).Select(CustomerEvent (i) => new InteractionAdded(i));
         if (current.ProfileSequence > afterSequence)
         {
             var profile = Snapshot() with { Sequence = current.ProfileSequence };
@@ -185,116 +157,71 @@ public sealed partial class CustomerGrain(
         return new CustomerChanges([.. events.OrderBy(e => e.Sequence).Take(limit)], current.Sequence);
     }
 
+    public Task<CustomerStanding> GetStandingAsync() => Task.FromResult(
+        !_state.RecordExists ? new CustomerStanding(CustomerStandingKind.NotCreated)
+        : State.MergedInto is { } into ? new CustomerStanding(CustomerStandingKind.Merged, into)
+        : State.IsDeleted ? new CustomerStanding(CustomerStandingKind.Deleted)
+        : State.IsIdentified ? new CustomerStanding(CustomerStandingKind.Identified)
+        : new CustomerStanding(CustomerStandingKind.Anonymous));
+
+    /// <summary>Writes the state, then projects and publishes the profile it holds.</summary>
     private async Task CommitProfileAsync(CustomerState next)
     {
+        IReadOnlySet<Identity> claims = State.IsDeleted || !_state.RecordExists ? new HashSet<Identity>() : State.Claims;
         await PersistAsync(next);
-        await SyncDirectoryAsync();
+        await _projections.SyncAsync(Summary(), next.IsDeleted ? [] : next.Claims.Except(claims), next.PendingReleases);
         var customer = Snapshot();
-        await PublishAsync(next.IsDeleted ? new CustomerDeleted(customer) : new CustomerChanged(customer));
-    }
-
-    /// <summary>Folds in interactions whose timeline rows were written but whose state write was lost.</summary>
-    private async Task CatchUpWithTimelineAsync(CancellationToken cancellationToken)
-    {
-        var caughtUp = state.State;
-        IReadOnlyList<Interaction> missed;
-        do
-        {
-            missed = await timeline.ReadSinceAsync(_key, caughtUp.Sequence, CatchUpBatch, cancellationToken);
-            caughtUp = missed.Aggregate(caughtUp, (s, i) => s.Recorded(i, options.Value.RecentInteractions));
-        }
-        while (missed.Count == CatchUpBatch);
-
-        if (!ReferenceEquals(caughtUp, state.State))
-        {
-            LogCaughtUp(_key, state.State.Sequence, caughtUp.Sequence);
-            state.State = caughtUp;
-            await state.WriteStateAsync(cancellationToken);
-        }
+        await _publisher.PublishAsync(next.IsDeleted ? new CustomerDeleted(customer) : new CustomerChanged(customer));
     }
 
     /// <summary>Makes <paramref name="next"/> the state and writes it before returning.</summary>
     private async Task PersistAsync(CustomerState next)
     {
-        var previous = state.State;
-        state.State = next;
+        var previous = State;
+        _state.State = next;
         try
         {
-            await state.WriteStateAsync();
-            _stateBehind = false;
+            await _state.WriteStateAsync();
+            _writeBehind.Written();
         }
         catch
         {
             // Whether the write landed is unknown: start over from storage on the next call.
-            state.State = previous;
+            _state.State = previous;
             DeactivateOnIdle();
             throw;
         }
     }
 
-    private async Task FlushStateAsync()
+    /// <summary>An external id is how other systems name the customer: two customers cannot share one.</summary>
+    private async Task EnsureExternalIdFreeAsync(CustomerProfile profile)
     {
-        _stateFlush?.Dispose();
-        _stateFlush = null;
-        if (!_stateBehind)
+        if (IdentityRules.User(profile.ExternalId) is { } externalId && externalId.Value != State.Profile.ExternalId
+            && (await _identities.FindAsync([new TenantIdentity(_key.TenantId, externalId)])).Values.FirstOrDefault() is { } owner
+            && owner.CustomerId != _key.CustomerId)
         {
-            return;
-        }
-
-        try
-        {
-            await state.WriteStateAsync();
-            _stateBehind = false;
-        }
-        catch (Exception ex)
-        {
-            // Nothing is lost: the next activation rebuilds the state from the timeline.
-            LogStateWriteFailed(ex, _key);
-            DeactivateOnIdle();
+            throw new IdentityTakenException("externalId", externalId.Value, owner.CustomerId);
         }
     }
 
-    /// <summary>Writes the customer's directory row; on failure keeps retrying on a timer, as the change itself is committed.</summary>
-    private async Task SyncDirectoryAsync()
+    private void Released(IReadOnlyCollection<Identity> released)
     {
-        try
+        if (State.PendingReleases.Any(released.Contains))
         {
-            await directory.UpsertAsync(Summary());
-            _directoryRetry?.Dispose();
-            _directoryRetry = null;
-        }
-        catch (Exception ex)
-        {
-            LogDirectoryWriteFailed(ex, _key);
-            _directoryRetry ??= this.RegisterGrainTimer(
-                _ => SyncDirectoryAsync(),
-                new GrainTimerCreationOptions(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { KeepAlive = true });
+            _state.State = State with { PendingReleases = State.PendingReleases.RemoveAll(released.Contains) };
+            _writeBehind.Mark();
         }
     }
 
-    private async Task PublishAsync(CustomerEvent change)
+    private void StateWriteFailed(Exception exception)
     {
-        if (time.GetUtcNow() > _publishUntil)
-        {
-            return;
-        }
-
-        try
-        {
-            _stream ??= this.GetStreamProvider(Constants.StreamProvider)
-                .GetStream<CustomerEvent>(StreamId.Create(Constants.CustomerStreamNamespace, this.GetPrimaryKeyString()));
-            await _stream.OnNextAsync(change);
-        }
-        catch (Exception ex)
-        {
-            // Committed regardless; watchers fill the gap from the timeline when the next change arrives.
-            LogPublishFailed(ex, _key, change.Sequence);
-        }
+        LogStateWriteFailed(exception, _key);
+        DeactivateOnIdle();
     }
 
     private void EnsureNotMerged()
     {
-        if (state.RecordExists && state.State.MergedInto is { } into)
+        if (_state.RecordExists && State.MergedInto is { } into)
         {
             throw new CustomerMergedException(_key.CustomerId, into);
         }
@@ -311,21 +238,28 @@ public sealed partial class CustomerGrain(
     private void EnsureVersion(long? expectedVersion)
     {
         EnsureExists();
-        if (expectedVersion is { } expected && expected != state.State.Version)
+        if (expectedVersion is { } expected && expected != State.Version)
         {
-            throw new VersionConflictException(expected, state.State.Version);
+            throw new VersionConflictException(expected, State.Version);
         }
     }
 
-    private Customer Snapshot() => state.State.ToCustomer(_key.CustomerId);
+    private Activity Activity(string type, InteractionChannel? channel, string? eventName, Actor? agent, DateTimeOffset at, bool newCustomer = false) => new()
+    {
+        CustomerId = _key.CustomerId,
+        Type = type,
+        Channel = channel,
+        EventName = eventName,
+        Agent = agent,
+        At = at,
+        NewCustomer = newCustomer,
+    };
 
-    private CustomerSummary Summary() => CustomerSummary.Of(_key, Snapshot(), state.State.IsDeleted);
+    private Customer Snapshot() => State.ToCustomer(_key.CustomerId);
 
-    private DateTimeOffset Now() => ToStoredPrecision(time.GetUtcNow());
+    private CustomerSummary Summary() => CustomerSummary.Of(_key, Snapshot(), State.IsDeleted);
 
-    /// <summary>PostgreSQL keeps microseconds: every store sees the same instant, and cursors round-trip.</summary>
-    private static DateTimeOffset ToStoredPrecision(DateTimeOffset at) =>
-        new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
+    private DateTimeOffset Now() => StoredTime.Of(_time.GetUtcNow());
 
     [LoggerMessage(LogLevel.Debug, "Customer {CustomerKey} created")]
     private partial void LogCreated(CustomerKey customerKey);
@@ -333,18 +267,6 @@ public sealed partial class CustomerGrain(
     [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} deleted by {UserId}")]
     private partial void LogDeleted(CustomerKey customerKey, string userId);
 
-    [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} merged into {Survivor}")]
-    private partial void LogMerged(CustomerKey customerKey, string survivor);
-
-    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: caught up from sequence {From} to {To} with the timeline")]
-    private partial void LogCaughtUp(CustomerKey customerKey, long from, long to);
-
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: state write failed; the next activation rebuilds it from the timeline")]
     private partial void LogStateWriteFailed(Exception exception, CustomerKey customerKey);
-
-    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: directory row not written; retrying")]
-    private partial void LogDirectoryWriteFailed(Exception exception, CustomerKey customerKey);
-
-    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: change {Sequence} not published")]
-    private partial void LogPublishFailed(Exception exception, CustomerKey customerKey, long sequence);
 }

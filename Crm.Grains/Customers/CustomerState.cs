@@ -35,13 +35,41 @@ public sealed record CustomerState
     /// is applied once. Redeliveries only ever come from the last batch a processor had not checkpointed.
     /// </summary>
     [Id(14)] public ImmutableArray<string> RecentEventIds { get; init; } = [];
+    /// <summary>
+    /// When each profile field got its value (by its event's timestamp, or when someone edited it): an event's trait
+    /// changes a field only if it is at least as recent, so the latest wins whatever order events arrive in.
+    /// Keyed by the field's API name ("displayName", "attributes.plan").
+    /// </summary>
+    [Id(15)] public ImmutableDictionary<string, DateTimeOffset> FieldTimes { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
+    /// <summary>Identities this customer gave up (an email removed from its profile) whose claims are not released yet.</summary>
+    [Id(16)] public ImmutableArray<Identity> PendingReleases { get; init; } = [];
 
     public const int MaxRecentEventIds = 200;
 
     public bool IsDeleted => DeletedAt is not null;
 
-    /// <summary>An identified customer is one an integration knows by a user id, an email or a phone, not only an anonymous id.</summary>
-    public bool IsIdentified => Identities.Any(i => i.Kind != IdentityKind.Anonymous);
+    /// <summary>An identified customer is one known by a user id, an email or a phone, not only by anonymous ids.</summary>
+    public bool IsIdentified => Claims.Any(i => i.Kind != IdentityKind.Anonymous);
+
+    /// <summary>
+    /// Every identity the customer should own in the identity index: the ones integrations know it by, and its
+    /// profile's emails, phones and external id.
+    /// </summary>
+    public IReadOnlySet<Identity> Claims
+    {
+        get
+        {
+            var claims = new HashSet<Identity>(Identities);
+            claims.UnionWith(Profile.Emails.Select(e => new Identity(IdentityKind.Email, e)));
+            claims.UnionWith(Profile.Phones.Select(p => new Identity(IdentityKind.Phone, p)));
+            if (IdentityRules.User(Profile.ExternalId) is { } externalId)
+            {
+                claims.Add(externalId);
+            }
+
+            return claims;
+        }
+    }
 
     public Customer ToCustomer(string customerId) => new()
     {
@@ -67,6 +95,31 @@ public sealed record CustomerState
         UpdatedAt = at,
         UpdatedBy = actor,
     };
+
+    /// <summary>
+    /// A profile as someone edited it: the fields it changed count as of now, an email, phone or external id it removed
+    /// is no longer one of the customer's identities, and their claims are to be released.
+    /// </summary>
+    public CustomerState Edited(CustomerProfile profile, Actor actor, DateTimeOffset at)
+    {
+        var kept = this with
+        {
+            Profile = profile,
+            Identities = Identities.RemoveAll(i => i.Kind switch
+            {
+                IdentityKind.Email => Profile.Emails.Contains(i.Value) && !profile.Emails.Contains(i.Value),
+                IdentityKind.Phone => Profile.Phones.Contains(i.Value) && !profile.Phones.Contains(i.Value),
+                IdentityKind.User => i.Value == Profile.ExternalId && profile.ExternalId != Profile.ExternalId,
+                _ => false,
+            }),
+        };
+        var claims = kept.Claims;
+        return (kept with
+        {
+            FieldTimes = ProfileFieldTimes.Edited(FieldTimes, Profile, profile, at),
+            PendingReleases = [.. PendingReleases.Concat(Claims.Except(claims)).Distinct().Where(i => !claims.Contains(i))],
+        }).WithProfile(profile, actor, at);
+    }
 
     public CustomerState Deleted(Actor actor, DateTimeOffset at) => this with
     {

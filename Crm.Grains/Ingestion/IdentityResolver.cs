@@ -1,104 +1,88 @@
+using System.Collections.Immutable;
 using System.IO.Hashing;
 using System.Text;
+using BitFaster.Caching.Lru;
 using Crm.Customers;
 
 namespace Crm.Ingestion;
 
 /// <summary>
-/// Finds the customer an event is about through the identity index grains. Processors apply partitions in
-/// parallel, so the same person's events may be resolved at the same moment; the rules below converge anyway:
+/// Finds the customer each event of a batch is about, in the order received, with one index lookup for the identities
+/// it has not seen lately. The rules:
 /// <list type="bullet">
-/// <item>An identity belongs to the first customer that claims it; merges are followed to the surviving customer.</item>
-/// <item>The event's strongest identity (user id, then email, phone, anonymous id) decides the customer; if nobody
-/// owns it yet, an anonymous visitor owning a weaker one becomes that customer, else a new one is named after it.</item>
-/// <item>Other anonymous visitors owning the event's identities are folded into that customer. Identified customers
-/// are never merged with each other: an identity one of them owns stays with it.</item>
+/// <item>The event's strongest identity (user id, then email, phone, anonymous id) decides the customer when someone owns it.</item>
+/// <item>A user id nobody owns joins the identified customer that owns the event's email or phone if that customer has
+/// no user id yet (one created in the console or imported, say): a customer known by another user id is another
+/// person. Failing that, an anonymous visitor owning a weaker identity becomes the customer; failing that, a new one
+/// is named after the strongest identity.</item>
+/// <item>Other anonymous visitors owning the event's identities are folded into that customer. Identified customers are
+/// never merged with each other: an identity one of them owns stays with it.</item>
 /// </list>
-/// New customers get ids derived from the identity they are named after ("a…" for an anonymous id, "u…" otherwise),
-/// so concurrent first events agree on the id, and a customer not created yet can be told to be a visitor.
+/// New customers get ids derived from the identity they are named after ("a…" for an anonymous id, "u…" otherwise), so
+/// that every node agrees on them. What it resolved is remembered in a bounded LRU: only a hint, dropped when a customer
+/// turns out to be merged or gives an identity up.
 /// </summary>
-public sealed class IdentityResolver(IGrainFactory grains)
+public sealed class IdentityResolver(IIdentityIndex index, int capacity)
 {
-    private const int MaxMergeHops = 8;
+    private readonly ConcurrentLru<TenantIdentity, IdentityOwner> _owners = new(capacity);
 
-    /// <returns>
-    /// The customer the identities belong to, and the anonymous customers to fold into it once the event is applied;
-    /// null when the event names nobody usable.
-    /// </returns>
-    public async Task<Resolution?> ResolveAsync(string tenantId, IReadOnlyList<Identity> identities)
+    /// <param name="Claim">The event's identities the customer is to claim: those nobody else owns.</param>
+    /// <param name="Absorb">Anonymous visitors to fold into the customer once the event is applied.</param>
+    public sealed record Resolution(string CustomerId, ImmutableArray<Identity> Claim, ImmutableArray<string> Absorb);
+
+    /// <returns>One resolution per event, in order.</returns>
+    public async Task<IReadOnlyList<Resolution>> ResolveAsync(IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken = default)
     {
-        if (identities.Count == 0)
+        var unknown = events
+            .SelectMany(e => e.Event.Identities.Select(i => new TenantIdentity(e.TenantId, i)))
+            .Where(i => !_owners.TryGet(i, out _))
+            .ToHashSet();
+        if (unknown.Count > 0)
         {
-            return null;
-        }
-
-        var owners = await Task.WhenAll(identities.Select(async i => await Index(tenantId, i).GetOwnerAsync() is { } owner ? await FollowAsync(tenantId, owner) : null));
-        var candidate = owners[0];
-        for (var i = 1; candidate is null && i < owners.Length; i++)
-        {
-            if (owners[i] is { } owner && await IsVisitorAsync(tenantId, owner))
+            foreach (var (identity, owner) in await index.FindAsync(unknown, cancellationToken))
             {
-                candidate = owner;
+                _owners.AddOrUpdate(identity, owner);
             }
         }
 
-        candidate ??= NewCustomerId(tenantId, identities[0]);
-        var finals = new List<string>();
+        return [.. events.Select(Resolve)];
+    }
+
+    public void Forget(string tenantId, IEnumerable<Identity> identities)
+    {
         foreach (var identity in identities)
         {
-            var owner = await Index(tenantId, identity).ClaimAsync(candidate);
-            var current = await FollowAsync(tenantId, owner);
-            if (current != owner)
-            {
-                await Index(tenantId, identity).ReassignAsync(owner, current);
-            }
-
-            finals.Add(current);
+            _owners.TryRemove(new TenantIdentity(tenantId, identity));
         }
-
-        var customerId = finals[0];
-        var absorb = new List<string>();
-        foreach (var other in finals.Skip(1).Distinct().Where(f => f != customerId))
-        {
-            if (await IsVisitorAsync(tenantId, other))
-            {
-                absorb.Add(other);
-            }
-        }
-
-        return new Resolution(customerId, [.. identities.Where((_, i) => finals[i] == customerId)], absorb);
     }
 
-    /// <param name="Owned">The event's identities that belong to the customer (an identity owned by another identified customer stays there).</param>
-    public sealed record Resolution(string CustomerId, IReadOnlyList<Identity> Owned, IReadOnlyList<string> Absorb);
-
-    /// <summary>The customer that holds what <paramref name="customerId"/> had, after any merges.</summary>
-    private async Task<string> FollowAsync(string tenantId, string customerId)
+    private Resolution Resolve(LoggedEvent logged)
     {
-        for (var hop = 0; hop < MaxMergeHops; hop++)
-        {
-            if ((await Customer(tenantId, customerId).GetStandingAsync()).MergedInto is not { } next)
-            {
-                return customerId;
-            }
+        var identities = logged.Event.Identities;
+        var owners = identities.Select(i => _owners.TryGet(new TenantIdentity(logged.TenantId, i), out var owner) ? owner : null).ToArray();
+        var decided = owners[0]
+            ?? (identities[0].Kind == IdentityKind.User
+                ? owners.Skip(1).Where((o, i) => o is { Identified: true, UserIds: 0 } && identities[i + 1].Kind is IdentityKind.Email or IdentityKind.Phone).FirstOrDefault()
+                : null)
+            ?? owners.Skip(1).FirstOrDefault(o => o is { Identified: false });
+        var customerId = decided?.CustomerId ?? NewCustomerId(logged.TenantId, identities[0]);
 
-            customerId = next;
+        var claim = identities.Where((_, i) => owners[i] is null || owners[i]!.CustomerId == customerId).ToImmutableArray();
+        var absorb = owners.Where(o => o is { Identified: false } && o.CustomerId != customerId).Select(o => o!.CustomerId).Distinct().ToImmutableArray();
+        var identified = decided is { Identified: true } || claim.Any(i => i.Kind != IdentityKind.Anonymous);
+        var userIds = (decided?.UserIds ?? 0) + claim.Count(i => i.Kind == IdentityKind.User && owners[identities.IndexOf(i)] is null);
+        var resolved = new IdentityOwner(customerId, identified, userIds);
+        // The absorbed visitors' identities follow them into the customer.
+        foreach (var (identity, owner) in identities.Zip(owners))
+        {
+            if (owner is null || owner.CustomerId == customerId || absorb.Contains(owner.CustomerId))
+            {
+                _owners.AddOrUpdate(new TenantIdentity(logged.TenantId, identity), resolved);
+            }
         }
 
-        throw new InvalidOperationException($"Customer {tenantId}/{customerId}: more than {MaxMergeHops} merges in a row.");
+        return new Resolution(customerId, claim, absorb);
     }
-
-    private async Task<bool> IsVisitorAsync(string tenantId, string customerId) =>
-        (await Customer(tenantId, customerId).GetStandingAsync()).Kind switch
-        {
-            CustomerStandingKind.Anonymous => true,
-            CustomerStandingKind.NotCreated => customerId.StartsWith('a'),
-            _ => false,
-        };
-
-    private IIdentityGrain Index(string tenantId, Identity identity) => grains.GetGrain<IIdentityGrain>($"{tenantId}/{identity.Key}");
-
-    private ICustomerGrain Customer(string tenantId, string customerId) => grains.GetGrain<ICustomerGrain>(new CustomerKey(tenantId, customerId).ToString());
 
     private static string NewCustomerId(string tenantId, Identity identity) =>
         (identity.Kind == IdentityKind.Anonymous ? "a" : "u") + Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes($"{tenantId}/{identity.Key}")));

@@ -1,9 +1,12 @@
-using System.Text.Json;
+using System.Collections.Immutable;
 using Crm.Customers;
 
 namespace Crm.Ingestion;
 
-/// <summary>Which identities an event names, normalized, without the junk values integrations send for "nobody".</summary>
+/// <summary>
+/// The identities a person is known by, normalized, without the junk values integrations send for "nobody". The same
+/// rules hold wherever an identity comes from: an event, a webhook, a profile edited in the console, an import.
+/// </summary>
 public static class IdentityRules
 {
     public const int MaxIdLength = 200;
@@ -14,67 +17,39 @@ public static class IdentityRules
         "[object object]", "test", "user", "id", "00000000-0000-0000-0000-000000000000",
     };
 
-    /// <summary>In the order they decide who the event is about: user id, email, phone, anonymous id.</summary>
-    public static IReadOnlyList<Identity> Of(IngestEvent ingested)
+    /// <summary>In the order they decide who the event is about: user id, email, phone, anonymous ids.</summary>
+    /// <param name="country">Where a phone number without a country code is read as dialled.</param>
+    public static ImmutableArray<Identity> Of(string? userId, string? email, string? phone, string? country, params string?[] anonymousIds)
     {
-        var identities = new List<Identity>();
-        Add(identities, IdentityKind.User, ingested.UserId);
-        var traits = ingested.Type == IngestEventType.Identify ? ingested.Traits : ContextTraits(ingested.Context);
-        if (Read(traits, "email") is { } email && EmailAddresses.TryNormalize(email, out var normalizedEmail))
+        var identities = ImmutableArray.CreateBuilder<Identity>();
+        Add(identities, User(userId));
+        Add(identities, Email(email));
+        Add(identities, Phone(phone, country));
+        foreach (var anonymousId in anonymousIds)
         {
-            identities.Add(new Identity(IdentityKind.Email, normalizedEmail));
+            Add(identities, Id(IdentityKind.Anonymous, anonymousId));
         }
 
-        if (Read(traits, "phone") is { } phone && TelephoneNumbers.TryNormalize(phone, null, out var e164))
-        {
-            identities.Add(new Identity(IdentityKind.Phone, e164));
-        }
-
-        Add(identities, IdentityKind.Anonymous, ingested.AnonymousId);
-        if (ingested.Type == IngestEventType.Alias)
-        {
-            // Segment's previousId is usually the anonymous id a visitor had before signing in.
-            Add(identities, IdentityKind.Anonymous, ingested.PreviousId);
-        }
-
-        return identities.Distinct().ToList();
+        return identities.ToImmutable();
     }
+
+    public static Identity? User(string? userId) => Id(IdentityKind.User, userId);
+
+    public static Identity? Email(string? email) =>
+        email is not null && EmailAddresses.TryNormalize(email, out var normalized) && !IsJunk(normalized) ? new Identity(IdentityKind.Email, normalized) : null;
+
+    public static Identity? Phone(string? phone, string? country) =>
+        phone is not null && TelephoneNumbers.TryNormalize(phone, country, out var e164) ? new Identity(IdentityKind.Phone, e164) : null;
 
     public static bool IsJunk(string? value) => value is null || Junk.Contains(value.Trim()) || value.Trim().Length > MaxIdLength;
 
-    private static void Add(List<Identity> identities, IdentityKind kind, string? value)
+    private static Identity? Id(IdentityKind kind, string? value) => IsJunk(value) ? null : new Identity(kind, value!.Trim());
+
+    private static void Add(ImmutableArray<Identity>.Builder identities, Identity? identity)
     {
-        if (!IsJunk(value))
+        if (identity is not null && !identities.Contains(identity))
         {
-            identities.Add(new Identity(kind, value!.Trim()));
+            identities.Add(identity);
         }
-    }
-
-    private static string? ContextTraits(string? context)
-    {
-        if (context is null)
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(context);
-        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("traits", out var traits)
-            ? traits.GetRawText()
-            : null;
-    }
-
-    private static string? Read(string? json, string property)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Object
-            && document.RootElement.TryGetProperty(property, out var value)
-            && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
     }
 }

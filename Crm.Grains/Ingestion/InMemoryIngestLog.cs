@@ -6,7 +6,7 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
     public const int DefaultPartitions = 8;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<(string Tenant, string MessageId), DateTimeOffset> _seen = [];
+    private readonly HashSet<(string Tenant, string MessageId)> _seen = [];
     private readonly List<(IngestCheckpoint Position, LoggedEvent Event)>[] _partitions =
         Enumerable.Range(0, partitions).Select(_ => new List<(IngestCheckpoint, LoggedEvent)>()).ToArray();
     private long _position;
@@ -21,7 +21,7 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
             for (var i = 0; i < events.Count; i++)
             {
                 var logged = events[i];
-                if (_seen.TryAdd((logged.TenantId, logged.Event.MessageId), logged.Event.ReceivedAt))
+                if (_seen.Add((logged.TenantId, logged.Event.MessageId)))
                 {
                     _partitions[logged.PartitionOf(partitions)].Add((new IngestCheckpoint(++_position), logged));
                     result[i] = true;
@@ -36,17 +36,29 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
     {
         lock (_lock)
         {
-            IReadOnlyList<(IngestCheckpoint, LoggedEvent)> rows = _partitions[partition].Where(e => e.Position.CompareTo(after) > 0).Take(limit).ToList();
-            return Task.FromResult(rows);
+            var rows = _partitions[partition];
+            // Positions only grow within a partition: find the first one after the checkpoint by halving.
+            var (low, high) = (0, rows.Count);
+            while (low < high)
+            {
+                var middle = (low + high) / 2;
+                (low, high) = rows[middle].Position.CompareTo(after) > 0 ? (low, middle) : (middle + 1, high);
+            }
+
+            IReadOnlyList<(IngestCheckpoint, LoggedEvent)> page = rows.GetRange(low, Math.Min(limit, rows.Count - low));
+            return Task.FromResult(page);
         }
     }
 
-    public Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
+    public Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, IReadOnlyCollection<long> keep, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            var pruned = _partitions[partition].Where(e => e.Event.Event.ReceivedAt < receivedBefore).ToList();
-            _partitions[partition].RemoveAll(e => e.Event.Event.ReceivedAt < receivedBefore);
+            bool Prunable((IngestCheckpoint Position, LoggedEvent Event) row) =>
+                row.Position.CompareTo(appliedUpTo) <= 0 && row.Event.Event.ReceivedAt < receivedBefore && !keep.Contains(row.Position.Position);
+
+            var pruned = _partitions[partition].Where(Prunable).ToList();
+            _partitions[partition].RemoveAll(Prunable);
             foreach (var (_, logged) in pruned)
             {
                 _seen.Remove((logged.TenantId, logged.Event.MessageId));

@@ -7,9 +7,15 @@ public sealed class IngestOptions
     /// <summary>How long a message id is remembered: the same id again within this window is not applied twice.</summary>
     public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>Events a processor reads at a time; its checkpoint moves once per batch.</summary>
-    public int BatchSize { get; set; } = 256;
+    /// <summary>Events a processor reads at a time.</summary>
+    public int BatchSize { get; set; } = 1000;
 
-    /// <summary>Customers a processor applies events to at once; one customer's events stay in order.</summary>
-    public int Parallelism { get; set; } = 16;
+    /// <summary>Events a processor has read and not yet applied, at most: reads go on while earlier batches are applied.</summary>
+    public int MaxEventsInFlight { get; set; } = 4000;
+
+    /// <summary>Identities each processor remembers the owner of (a bounded LRU).</summary>
+    public int IdentityCacheSize { get; set; } = 20_000;
+
+    /// <summary>A partition whose oldest unapplied event is older than this makes the readiness check report degraded.</summary>
+    public TimeSpan LagWarning { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -1,10 +1,11 @@
 using System.Collections.Immutable;
 using Crm.Customers;
+using Crm.Storage;
 using Crm.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Streams;
-using Orleans.Streams.Core;
+using Polly;
+using Polly.Registry;
 
 namespace Crm.Ingestion;
 
@@ -19,209 +20,360 @@ public sealed record IngestPartitionState
 }
 
 /// <summary>
-/// Applies one ingest log partition. Woken by the "new work" stream when web nodes commit events, by a reminder
-/// that keeps it alive across restarts, and by a slow timer in case a signal was lost. Reads in order from its
-/// checkpoint; the checkpoint moves only after the whole batch before it was applied, so delivery is at least
-/// once, and applying is idempotent (message ids), so every event counts exactly once. An event that fails on its
-/// own again and again is parked rather than allowed to hold up the partition (see the Parking part).
+/// Applies one ingest log partition, in order, from its checkpoint. Woken by web nodes after each commit, by a
+/// reminder that keeps it alive across restarts, and by a slow timer in case a wake-up was lost.
+/// <para>
+/// A pipeline: while earlier batches are being applied, the next ones are read and their identities resolved (one
+/// index lookup a batch). Each batch's events go to their customers one call per customer, a customer's events in
+/// the order received, and batch after batch in order for that customer; the checkpoint moves over the batches
+/// applied so far from the oldest, so everything before it was applied. Applying is idempotent (message ids), so a
+/// redelivery after a crash changes nothing.
+/// </para>
+/// <para>
+/// A failure that is no fault of the events (the database is down) is waited out and tried again, for as long as it
+/// lasts; nothing is set aside for it. An event that fails on its own, again and again, is parked (see the status)
+/// so that it cannot hold up the partition, and tried again every minute.
+/// </para>
 /// </summary>
-[ImplicitStreamSubscription(Constants.IngestWorkStreamNamespace)]
 public sealed partial class IngestPartitionGrain(
     [PersistentState("ingest-partition", Constants.GrainStorage)] IPersistentState<IngestPartitionState> state,
     IIngestLog log,
+    IIdentityIndex identities,
     IOptions<IngestOptions> options,
+    ResiliencePipelineProvider<string> pipelines,
     CrmMetrics metrics,
     TimeProvider time,
-    ILogger<IngestPartitionGrain> logger) : Grain, IIngestPartitionGrain, IRemindable, IStreamSubscriptionObserver, IAsyncObserver<int>
+    ILogger<IngestPartitionGrain> logger) : Grain, IIngestPartitionGrain, IRemindable
 {
-    private const int MaxEventsPerTurn = 4096;
-    private const int MaxCachedIdentities = 100_000;
+    /// <summary>Tries of an event that fails on its own before it is parked.</summary>
+    private const int AttemptsBeforeParking = 3;
+
+    /// <summary>Beyond this many parked events the partition stops instead, so that nothing slips past unnoticed.</summary>
+    private const int MaxParked = 1000;
+
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// Who each identity resolved to, so that a person's next events skip the identity grains. Only a hint: when the
-    /// customer turns out to be merged, the entry is dropped and the identities are resolved again.
-    /// </summary>
-    private readonly Dictionary<(string Tenant, Identity Identity), string> _resolved = [];
+    private readonly IdentityResolver _resolver = new(identities, options.Value.IdentityCacheSize);
+    private readonly ResiliencePipeline _transient = pipelines.GetPipeline(TransientFailures.RetryPipeline);
+    private readonly Queue<Batch> _inFlight = new();
+    private readonly Dictionary<CustomerKey, Task> _customerTails = [];
+    private readonly SemaphoreSlim _stateWrites = new(1, 1);
+    private IngestCheckpoint _readUpTo;
+    private Task _pump = Task.CompletedTask;
+    private bool _woken;
 
     private int Partition => (int)this.GetPrimaryKeyLong();
 
+    private IngestOptions Options => options.Value;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _readUpTo = state.State.Checkpoint;
         await this.RegisterOrUpdateReminder("keep-alive", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        this.RegisterGrainTimer(_ => ProcessAsync(), new GrainTimerCreationOptions(SafetyNet, SafetyNet) { KeepAlive = true });
+        this.RegisterGrainTimer(_ => WakeAsync(), new GrainTimerCreationOptions(SafetyNet, SafetyNet) { KeepAlive = true, Interleave = true });
     }
 
-    public Task WakeAsync() => ProcessAsync();
+    public Task WakeAsync()
+    {
+        _woken = true;
+        if (_pump.IsCompleted)
+        {
+            // Not awaited: the pump runs on this activation's scheduler beside the calls it receives.
+            _pump = PumpAsync();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ForgetAsync(string tenantId, ImmutableArray<Identity> forgotten)
+    {
+        _resolver.Forget(tenantId, forgotten);
+        return Task.CompletedTask;
+    }
 
     public Task<IngestPartitionStatus> GetStatusAsync() =>
-        Task.FromResult(new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt, [.. state.State.Parked]));
+        Task.FromResult(new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt, [.. state.State.Parked],
+            _inFlight.TryPeek(out var oldest) ? oldest.OldestReceivedAt : null));
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         await RetryParkedAsync();
-        await ProcessAsync();
+        await WakeAsync();
         if (state.State.LastPrunedAt is not { } pruned || time.GetUtcNow() - pruned > TimeSpan.FromHours(1))
         {
-            var removed = await log.PruneAsync(Partition, time.GetUtcNow() - options.Value.DedupeWindow);
-            state.State = state.State with { LastPrunedAt = time.GetUtcNow() };
-            await state.WriteStateAsync();
+            var current = state.State;
+            var removed = await log.PruneAsync(Partition, time.GetUtcNow() - Options.DedupeWindow, current.Checkpoint, [.. current.Parked.Select(p => p.Position)]);
+            await UpdateStateAsync(s => s with { LastPrunedAt = time.GetUtcNow() });
             LogPruned(Partition, removed);
         }
     }
 
-    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<int>().ResumeAsync(this);
-
-    public Task OnNextAsync(int item, StreamSequenceToken? token = null) => ProcessAsync();
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
-
-    private async Task ProcessAsync()
+    private async Task PumpAsync()
     {
-        var processed = 0;
         try
         {
-            while (processed < MaxEventsPerTurn)
-            {
-                var batch = await log.ReadAsync(Partition, state.State.Checkpoint, options.Value.BatchSize);
-                if (batch.Count == 0)
-                {
-                    return;
-                }
-
-                IReadOnlyList<ParkedEvent> parked = [];
-                if (_failures < IsolateAfterFailures)
-                {
-                    await ApplyAsync(batch);
-                }
-                else
-                {
-                    parked = await ApplyEachOrParkAsync(batch);
-                }
-
-                _failures = 0;
-                state.State = state.State with
-                {
-                    Checkpoint = batch[^1].Position,
-                    Applied = state.State.Applied + batch.Count - parked.Count,
-                    LastAppliedAt = time.GetUtcNow(),
-                    Parked = state.State.Parked.AddRange(parked),
-                };
-                await state.WriteStateAsync();
-                metrics.Applied(batch.Count);
-                processed += batch.Count;
-            }
-
-            // More is waiting: carry on in a new turn, so that other calls to this grain get in between.
-            this.RegisterGrainTimer(_ => ProcessAsync(), new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            await PumpBatchesAsync();
         }
         catch (Exception ex)
         {
-            // Nothing moved past what failed: the safety-net timer tries the same batch again.
-            _failures++;
-            LogFailed(ex, Partition, state.State.Checkpoint.Position);
+            // Nothing moved past what failed: the safety-net timer starts the pump again.
+            LogPumpFailed(ex, Partition, state.State.Checkpoint.Position);
         }
     }
 
-    /// <summary>One person's events in order; different people side by side.</summary>
-    private async Task ApplyAsync(IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event)> batch)
+    private async Task PumpBatchesAsync()
     {
-        var byPerson = batch
-            .Select(row => (row.Event, Identities: IdentityRules.Of(row.Event.Event)))
-            .GroupBy(e => (e.Event.TenantId, Person: e.Identities.FirstOrDefault()?.Key))
-            .ToList();
-        var resolver = new IdentityResolver(GrainFactory);
-        await Parallel.ForEachAsync(byPerson, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, TaskScheduler = TaskScheduler.Current },
-            async (events, _) =>
+        var caughtUp = false;
+        while (true)
+        {
+            if (_woken)
             {
-                foreach (var (logged, identities) in events)
+                (_woken, caughtUp) = (false, false);
+            }
+
+            while (!caughtUp && _inFlight.Sum(b => b.Count) < Options.MaxEventsInFlight && state.State.Parked.Count < MaxParked)
+            {
+                var rows = await _transient.ExecuteAsync(async _ => await log.ReadAsync(Partition, _readUpTo, Options.BatchSize), OnGrainContext());
+                if (rows.Count == 0)
                 {
-                    await ApplyAsync(resolver, logged, identities);
+                    caughtUp = true;
+                    break;
                 }
+
+                _inFlight.Enqueue(await StartAsync(rows));
+                _readUpTo = rows[^1].Position;
+            }
+
+            if (!_inFlight.TryPeek(out var oldest))
+            {
+                if (_woken)
+                {
+                    continue;
+                }
+
+                return;
+            }
+
+            await oldest.Applied;
+            var done = new List<Batch>();
+            while (_inFlight.TryPeek(out var next) && next.Applied.IsCompleted)
+            {
+                done.Add(_inFlight.Dequeue());
+            }
+
+            foreach (var key in _customerTails.Where(t => t.Value.IsCompleted).Select(t => t.Key).ToList())
+            {
+                _customerTails.Remove(key);
+            }
+
+            var parked = done.SelectMany(b => b.Applied.Result).ToList();
+            var applied = done.Sum(b => b.Count) - parked.Count;
+            await UpdateStateAsync(s => s with
+            {
+                Checkpoint = done[^1].Last,
+                Applied = s.Applied + applied,
+                LastAppliedAt = time.GetUtcNow(),
+                Parked = s.Parked.AddRange(parked),
             });
+            metrics.Applied(applied);
+            metrics.Parked(parked.Count);
+        }
     }
 
-    private async Task ApplyAsync(IdentityResolver resolver, LoggedEvent logged, IReadOnlyList<Identity> identities)
+    /// <summary>Resolves a batch and sets its customers' applies going, each after that customer's previous ones.</summary>
+    private async Task<Batch> StartAsync(IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event)> rows)
+    {
+        var readable = rows.Where(r => r.Event.Problem is null).ToList();
+        var resolutions = await _transient.ExecuteAsync(async _ => await _resolver.ResolveAsync([.. readable.Select(r => r.Event)]), OnGrainContext());
+        var applies = readable
+            .Select((row, i) => (row.Position, row.Event, Resolution: resolutions[i]))
+            .GroupBy(e => new CustomerKey(e.Event.TenantId, e.Resolution.CustomerId))
+            .Select(group =>
+            {
+                var previous = _customerTails.GetValueOrDefault(group.Key) ?? Task.CompletedTask;
+                var apply = ApplyAfterAsync(previous, group.Key, [.. group.Select(e => (e.Position, e.Event, e.Resolution))]);
+                _customerTails[group.Key] = apply;
+                return apply;
+            })
+            .ToList();
+        var unreadable = rows.Where(r => r.Event.Problem is not null).Select(r => Park(r.Position, r.Event, r.Event.Problem!, attempts: 1)).ToList();
+        return new Batch(rows.Count, rows[^1].Position, rows[0].Event.Event.ReceivedAt, CollectAsync(applies, unreadable));
+    }
+
+    private static async Task<IReadOnlyList<ParkedEvent>> CollectAsync(List<Task<IReadOnlyList<ParkedEvent>>> applies, List<ParkedEvent> unreadable) =>
+        [.. unreadable, .. (await Task.WhenAll(applies)).SelectMany(p => p)];
+
+    private async Task<IReadOnlyList<ParkedEvent>> ApplyAfterAsync(Task previous, CustomerKey customer, IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events)
+    {
+        await previous;
+        try
+        {
+            await ApplyAsync(customer, events);
+            return [];
+        }
+        catch (Exception ex) when (!TransientFailures.Is(ex))
+        {
+            // Merged meanwhile: each event resolves afresh. Otherwise something in these events fails: find which, one
+            // at a time, and set aside only what fails on its own.
+            if (ex is not CustomerMergedException)
+            {
+                LogIsolating(ex, Partition, customer, events.Count);
+            }
+
+            var parked = new List<ParkedEvent>();
+            foreach (var one in events)
+            {
+                if (await ApplyAloneAsync(one.Position, one.Event) is { } reason)
+                {
+                    parked.Add(Park(one.Position, one.Event, reason, AttemptsBeforeParking));
+                }
+            }
+
+            return parked;
+        }
+    }
+
+    /// <returns>Null when applied, else why it still fails after every attempt.</returns>
+    private async Task<string?> ApplyAloneAsync(IngestCheckpoint position, LoggedEvent logged)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var resolution = Cached(logged.TenantId, identities) ?? await resolver.ResolveAsync(logged.TenantId, identities);
-            if (resolution is null)
-            {
-                LogNobody(logged.TenantId, logged.Event.MessageId);
-                return;
-            }
-
-            var customer = Customer(logged.TenantId, resolution.CustomerId);
             try
             {
-                await customer.ApplyEventAsync(logged.Event, [.. resolution.Owned]);
-                foreach (var anonymous in resolution.Absorb)
-                {
-                    await customer.AbsorbAsync(anonymous);
-                }
-
-                Remember(logged.TenantId, resolution);
-                return;
-            }
-            catch (CustomerMergedException merged) when (attempt < 3)
-            {
-                // The identity index still names a customer that was merged: finish the merge, then resolve again.
-                Forget(logged.TenantId, identities);
-                await Customer(logged.TenantId, merged.MergedInto).AbsorbAsync(merged.CustomerId);
-            }
-        }
-    }
-
-    /// <summary>A resolution from the cache, when every identity of the event resolved to the same customer before.</summary>
-    private IdentityResolver.Resolution? Cached(string tenantId, IReadOnlyList<Identity> identities)
-    {
-        string? customerId = null;
-        foreach (var identity in identities)
-        {
-            if (!_resolved.TryGetValue((tenantId, identity), out var owner) || (customerId is not null && owner != customerId))
-            {
+                var resolution = (await _transient.ExecuteAsync(async _ => await _resolver.ResolveAsync([logged]), OnGrainContext()))[0];
+                await ApplyAsync(new CustomerKey(logged.TenantId, resolution.CustomerId), [(position, logged, resolution)]);
                 return null;
             }
-
-            customerId = owner;
+            catch (Exception ex) when (!TransientFailures.Is(ex) && attempt >= AttemptsBeforeParking)
+            {
+                return ex.Message;
+            }
+            catch (Exception ex) when (!TransientFailures.Is(ex))
+            {
+                _resolver.Forget(logged.TenantId, logged.Event.Identities);
+            }
         }
-
-        return customerId is null ? null : new IdentityResolver.Resolution(customerId, identities, []);
     }
 
-    private void Remember(string tenantId, IdentityResolver.Resolution resolution)
+    /// <summary>One call to the customer for all its events of the batch; then the visitors it turned out to be are folded in.</summary>
+    private async Task ApplyAsync(CustomerKey customer, IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events)
     {
-        if (_resolved.Count + resolution.Owned.Count > MaxCachedIdentities)
+        var grain = GrainFactory.GetGrain<ICustomerGrain>(customer.ToString());
+        try
         {
-            _resolved.Clear();
+            var result = await _transient.ExecuteAsync(
+                async _ => await grain.ApplyEventsAsync([.. events.Select(e => new RoutedEvent(e.Event.Event, e.Resolution.Claim))]), OnGrainContext());
+            _resolver.Forget(customer.TenantId, result.NotOwned);
+        }
+        catch (CustomerMergedException merged)
+        {
+            // The index still names a customer that was merged: finish the merge, then resolve these events again.
+            foreach (var (_, logged, _) in events)
+            {
+                _resolver.Forget(logged.TenantId, logged.Event.Identities);
+            }
+
+            await _transient.ExecuteAsync(async _ => await GrainFactory.GetGrain<ICustomerGrain>(new CustomerKey(customer.TenantId, merged.MergedInto).ToString()).AbsorbAsync(merged.CustomerId), OnGrainContext());
+            throw;
         }
 
-        foreach (var identity in resolution.Owned)
+        foreach (var visitor in events.SelectMany(e => e.Resolution.Absorb).Distinct())
         {
-            _resolved[(tenantId, identity)] = resolution.CustomerId;
+            try
+            {
+                await _transient.ExecuteAsync(async _ => await grain.AbsorbAsync(visitor), OnGrainContext());
+            }
+            catch (Exception ex) when (!TransientFailures.Is(ex))
+            {
+                // The events are applied; the visitor stays a customer of its own, as before it was resolved.
+                LogAbsorbFailed(ex, customer, visitor);
+            }
         }
     }
 
-    private void Forget(string tenantId, IReadOnlyList<Identity> identities)
+    public async Task<IReadOnlyList<ParkedEvent>> RetryParkedAsync()
     {
-        foreach (var identity in identities)
+        var retried = new Dictionary<long, ParkedEvent?>();
+        foreach (var parked in state.State.Parked)
         {
-            _resolved.Remove((tenantId, identity));
+            var rows = await log.ReadAsync(Partition, new IngestCheckpoint(parked.Position - 1), 1);
+            if (rows is not [var row] || row.Position.Position != parked.Position)
+            {
+                LogParkedGone(Partition, parked.Position, parked.TenantId, parked.MessageId);
+                retried[parked.Position] = null;
+                continue;
+            }
+
+            try
+            {
+                var reason = row.Event.Problem ?? await ApplyAloneAsync(row.Position, row.Event);
+                retried[parked.Position] = reason is null ? null : parked with { Reason = reason, Attempts = parked.Attempts + AttemptsBeforeParking };
+                if (reason is null)
+                {
+                    LogParkedApplied(Partition, parked.Position, parked.TenantId, parked.MessageId);
+                }
+            }
+            catch (Exception ex) when (TransientFailures.Is(ex))
+            {
+                // Not the event's fault: it stays parked as it was, for the next try.
+            }
+        }
+
+        var applied = retried.Count(r => r.Value is null);
+        await UpdateStateAsync(s => s with
+        {
+            Parked = [.. s.Parked.Select(p => retried.TryGetValue(p.Position, out var after) ? after : p).OfType<ParkedEvent>()],
+            Applied = s.Applied + applied,
+        });
+        metrics.Applied(applied);
+        return state.State.Parked;
+    }
+
+    /// <summary>One state write at a time, each on the latest state: the pump and the reminder both change it.</summary>
+    private async Task UpdateStateAsync(Func<IngestPartitionState, IngestPartitionState> change)
+    {
+        await _stateWrites.WaitAsync();
+        try
+        {
+            state.State = change(state.State);
+            await _transient.ExecuteAsync(async _ => await state.WriteStateAsync(), OnGrainContext());
+        }
+        finally
+        {
+            _stateWrites.Release();
         }
     }
 
-    private ICustomerGrain Customer(string tenantId, string customerId) =>
-        GrainFactory.GetGrain<ICustomerGrain>(new CustomerKey(tenantId, customerId).ToString());
+    private ParkedEvent Park(IngestCheckpoint position, LoggedEvent logged, string reason, int attempts)
+    {
+        LogParked(Partition, position.Position, logged.TenantId, logged.Event.MessageId, reason);
+        return new ParkedEvent(position.Position, logged.TenantId, logged.Event.MessageId, reason, time.GetUtcNow(), attempts);
+    }
 
-    [LoggerMessage(LogLevel.Warning, "Ingest partition {Partition}: applying the batch after position {Position} failed; it will be tried again")]
-    private partial void LogFailed(Exception exception, int partition, long position);
+    /// <summary>Polly resumes on the thread pool unless told otherwise; grain code must resume on the grain's scheduler.</summary>
+    private static ResilienceContext OnGrainContext() => ResilienceContextPool.Shared.Get(continueOnCapturedContext: true);
 
-    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: message {MessageId} names nobody usable (only junk identities); skipped")]
-    private partial void LogNobody(string tenantId, string messageId);
+    /// <param name="Applied">Completes when every event of the batch is applied or parked; yields the parked ones.</param>
+    private sealed record Batch(int Count, IngestCheckpoint Last, DateTimeOffset OldestReceivedAt, Task<IReadOnlyList<ParkedEvent>> Applied);
 
-    [LoggerMessage(LogLevel.Information, "Ingest partition {Partition}: pruned {Count} events older than the dedupe window")]
+    [LoggerMessage(LogLevel.Error, "Ingest partition {Partition}: processing after position {Position} failed; it starts again shortly")]
+    private partial void LogPumpFailed(Exception exception, int partition, long position);
+
+    [LoggerMessage(LogLevel.Warning, "Ingest partition {Partition}: applying {Count} events to customer {CustomerKey} failed; applying them one at a time")]
+    private partial void LogIsolating(Exception exception, int partition, CustomerKey customerKey, int count);
+
+    [LoggerMessage(LogLevel.Error, "Ingest partition {Partition}: event at {Position} (tenant {TenantId}, message {MessageId}) fails on its own and is parked; the partition moves on. {Reason}")]
+    private partial void LogParked(int partition, long position, string tenantId, string messageId, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Ingest partition {Partition}: parked event at {Position} (tenant {TenantId}, message {MessageId}) applied")]
+    private partial void LogParkedApplied(int partition, long position, string tenantId, string messageId);
+
+    [LoggerMessage(LogLevel.Error, "Ingest partition {Partition}: parked event at {Position} (tenant {TenantId}, message {MessageId}) is no longer in the ingest log")]
+    private partial void LogParkedGone(int partition, long position, string tenantId, string messageId);
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: folding in visitor {Visitor} failed; it stays a customer of its own")]
+    private partial void LogAbsorbFailed(Exception exception, CustomerKey customerKey, string visitor);
+
+    [LoggerMessage(LogLevel.Information, "Ingest partition {Partition}: pruned {Count} applied events older than the dedupe window")]
     private partial void LogPruned(int partition, long count);
 }

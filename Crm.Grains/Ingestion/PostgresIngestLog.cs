@@ -1,30 +1,46 @@
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Crm.Ingestion;
 
 /// <summary>
-/// The ingest log in table crm_ingest_log, list-partitioned by partition number. Writers to a partition take turns:
-/// each transaction takes the partition's advisory lock before it draws positions, so positions become visible in
-/// increasing order and a reader that has read up to a position never finds an earlier one later. Group commit
-/// makes the turns large (thousands of events each), so taking turns costs little.
+/// The ingest log in table crm_ingest_events, unique on (tenant, message id), read by (partition, position). Writers to
+/// a partition take turns: each transaction takes the advisory locks of the partitions it writes before it draws
+/// positions, so positions become visible in increasing order and a reader that has read up to a position never finds
+/// an earlier one later. One person's events share a partition, so a message sent again by the same person waits for
+/// the turn of the first and is found by the duplicate check; group commit makes the turns large.
 /// </summary>
 public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
 {
-    /// <summary>Fixed by the schema (migration 0002): one list partition per number.</summary>
     public const int PartitionCount = 8;
 
     /// <summary>Every writer runs this first in its transaction, with the partitions it writes to, in order (no deadlocks).</summary>
     public const string LockPartitionsSql = "SELECT pg_advisory_xact_lock(1129466700, p) FROM unnest($1::int[]) AS p ORDER BY p";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const string UniqueViolation = "23505";
 
     public int Partitions => PartitionCount;
 
     public async Task<bool[]> AppendAsync(IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken = default)
     {
         var partitions = events.Select(e => e.PartitionOf(PartitionCount)).ToArray();
+        var payloads = events.Select(e => IngestEventJson.Serialize(e.Event)).ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await AppendOnceAsync(events, partitions, payloads, cancellationToken);
+            }
+            catch (PostgresException ex) when (ex.SqlState == UniqueViolation && attempt < 3)
+            {
+                // The same message id from another person, committed meanwhile under another partition's turn: the
+                // next attempt's duplicate check finds it.
+            }
+        }
+    }
+
+    private async Task<bool[]> AppendOnceAsync(IReadOnlyList<LoggedEvent> events, int[] partitions, byte[][] payloads, CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var turn = new NpgsqlCommand(LockPartitionsSql, connection))
@@ -33,20 +49,51 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
             await turn.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var insert = new NpgsqlCommand("""
-            INSERT INTO crm_ingest_log (partition_no, tenant_id, message_id, received_at, event)
-            SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
-            ON CONFLICT DO NOTHING
-            RETURNING tenant_id, message_id
-            """, connection);
-        insert.Parameters.AddWithValue(partitions);
-        insert.Parameters.AddWithValue(events.Select(e => e.TenantId).ToArray());
-        insert.Parameters.AddWithValue(events.Select(e => e.Event.MessageId).ToArray());
-        insert.Parameters.AddWithValue(events.Select(e => e.Event.ReceivedAt).ToArray());
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = events.Select(e => JsonSerializer.Serialize(e.Event, Json)).ToArray() });
+        var isNew = await NewOnesAsync(connection, events, cancellationToken);
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY crm_ingest_events (tenant_id, message_id, partition_no, received_at, payload) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (!isNew[i])
+                {
+                    continue;
+                }
 
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(events[i].TenantId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(events[i].Event.MessageId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(partitions[i], NpgsqlDbType.Integer, cancellationToken);
+                await copy.WriteAsync(events[i].Event.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                await copy.WriteAsync(payloads[i], NpgsqlDbType.Bytea, cancellationToken);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return isNew;
+    }
+
+    /// <summary>Which events the log does not hold yet; a message sent twice in one batch is new once, the first time.</summary>
+    private static async Task<bool[]> NewOnesAsync(NpgsqlConnection connection, IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken)
+    {
+        var isNew = new bool[events.Count];
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            isNew[i] = seen.Add((events[i].TenantId, events[i].Event.MessageId));
+        }
+
+        await using var existing = new NpgsqlCommand("""
+            SELECT m.tenant_id, m.message_id
+            FROM unnest($1::text[], $2::text[]) AS m(tenant_id, message_id)
+            WHERE EXISTS (SELECT 1 FROM crm_ingest_events e WHERE e.tenant_id = m.tenant_id AND e.message_id = m.message_id)
+            """, connection);
+        existing.Parameters.AddWithValue(events.Select(e => e.TenantId).ToArray());
+        existing.Parameters.AddWithValue(events.Select(e => e.Event.MessageId).ToArray());
         var stored = new HashSet<(string, string)>();
-        await using (var reader = await insert.ExecuteReaderAsync(cancellationToken))
+        await using (var reader = await existing.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -54,15 +101,18 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        // A message sent twice in one batch is new once: the first time.
-        return events.Select(e => stored.Remove((e.TenantId, e.Event.MessageId))).ToArray();
+        for (var i = 0; i < events.Count; i++)
+        {
+            isNew[i] &= !stored.Contains((events[i].TenantId, events[i].Event.MessageId));
+        }
+
+        return isNew;
     }
 
     public async Task<IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event)>> ReadAsync(int partition, IngestCheckpoint after, int limit, CancellationToken cancellationToken = default)
     {
         await using var select = dataSource.CreateCommand("""
-            SELECT position, tenant_id, event FROM crm_ingest_log
+            SELECT position, tenant_id, payload, legacy_event::text, message_id FROM crm_ingest_events
             WHERE partition_no = $1 AND position > $2
             ORDER BY position
             LIMIT $3
@@ -74,18 +124,35 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var ingested = JsonSerializer.Deserialize<IngestEvent>(reader.GetString(2), Json)!;
-            rows.Add((new IngestCheckpoint(reader.GetInt64(0)), new LoggedEvent(reader.GetString(1), ingested)));
+            var tenantId = reader.GetString(1);
+            LoggedEvent logged;
+            try
+            {
+                logged = new LoggedEvent(tenantId, reader.IsDBNull(2)
+                    ? LegacyIngestEvent.Convert(reader.GetString(3))
+                    : IngestEventJson.Deserialize(reader.GetFieldValue<byte[]>(2)));
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException)
+            {
+                logged = LoggedEvent.Unreadable(tenantId, reader.GetString(4), ex.Message);
+            }
+
+            rows.Add((new IngestCheckpoint(reader.GetInt64(0)), logged));
         }
 
         return rows;
     }
 
-    public async Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, CancellationToken cancellationToken = default)
+    public async Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, IReadOnlyCollection<long> keep, CancellationToken cancellationToken = default)
     {
-        await using var delete = dataSource.CreateCommand("DELETE FROM crm_ingest_log WHERE partition_no = $1 AND received_at < $2");
+        await using var delete = dataSource.CreateCommand("""
+            DELETE FROM crm_ingest_events
+            WHERE partition_no = $1 AND position <= $2 AND received_at < $3 AND position <> ALL ($4)
+            """);
         delete.Parameters.AddWithValue(partition);
+        delete.Parameters.AddWithValue(appliedUpTo.Position);
         delete.Parameters.AddWithValue(receivedBefore);
+        delete.Parameters.AddWithValue(keep.ToArray());
         return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -16,6 +16,9 @@ public sealed record Source
     public DateTimeOffset? RevokedAt { get; init; }
 
     public bool IsRevoked => RevokedAt is not null;
+
+    /// <summary>The source as the author of what it sends.</summary>
+    public Security.Actor Actor => new(Id.ToString(), Name);
 }
 
 public interface ISourceStore

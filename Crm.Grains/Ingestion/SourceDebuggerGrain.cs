@@ -2,9 +2,14 @@ using System.Collections.Immutable;
 
 namespace Crm.Ingestion;
 
-public sealed class SourceDebuggerGrain : Grain, ISourceDebuggerGrain
+public sealed class SourceDebuggerGrain(TimeProvider time) : Grain, ISourceDebuggerGrain
 {
     public const int Capacity = 100;
+
+    /// <summary>The debugger page asks every 2 seconds; a page closed this long ago no longer counts.</summary>
+    public static readonly TimeSpan WatchedFor = TimeSpan.FromMinutes(1);
+
+    private DateTimeOffset _askedAt = DateTimeOffset.MinValue;
 
     private readonly LinkedList<DebuggerEntry> _recent = [];
 
@@ -37,5 +42,11 @@ public sealed class SourceDebuggerGrain : Grain, ISourceDebuggerGrain
         return Task.CompletedTask;
     }
 
-    public Task<ImmutableArray<DebuggerEntry>> GetRecentAsync() => Task.FromResult(_recent.ToImmutableArray());
+    public Task<ImmutableArray<DebuggerEntry>> GetRecentAsync()
+    {
+        _askedAt = time.GetUtcNow();
+        return Task.FromResult(_recent.ToImmutableArray());
+    }
+
+    public Task<bool> IsWatchedAsync() => Task.FromResult(time.GetUtcNow() - _askedAt < WatchedFor);
 }

@@ -9,10 +9,11 @@ namespace Crm.Timeline;
 public interface ITimelineStore
 {
     /// <summary>
-    /// Stores the interaction, unless the tenant already has one with the same external id:
-    /// then nothing is written and the stored one is returned with <c>Created = false</c>.
+    /// Stores a customer's new interactions in one transaction, except those whose external id the tenant already
+    /// has: for those nothing is written and the stored one is returned with <c>Created = false</c>.
     /// </summary>
-    Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default);
+    /// <returns>One result per interaction, in order.</returns>
+    Task<IReadOnlyList<InteractionAppendResult>> AppendAsync(CustomerKey customer, IReadOnlyList<Interaction> interactions, CancellationToken cancellationToken = default);
 
     /// <summary>Newest first by when it happened (then by sequence), after the cursor, optionally one channel only.</summary>
     Task<TimelinePage> ReadAsync(CustomerKey customer, TimelineQuery query, CancellationToken cancellationToken = default);

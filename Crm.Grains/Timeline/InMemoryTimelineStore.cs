@@ -9,33 +9,40 @@ public sealed class InMemoryTimelineStore : ITimelineStore
     private readonly Dictionary<CustomerKey, List<Interaction>> _bySequence = [];
     private readonly Dictionary<(string Tenant, string ExternalId), Interaction> _byExternalId = [];
 
-    public Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<InteractionAppendResult>> AppendAsync(CustomerKey customer, IReadOnlyList<Interaction> interactions, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            if (interaction.ExternalId is { } externalId && _byExternalId.TryGetValue((customer.TenantId, externalId), out var existing))
-            {
-                return Task.FromResult(new InteractionAppendResult(existing, Created: false));
-            }
-
             if (!_bySequence.TryGetValue(customer, out var timeline))
             {
                 _bySequence[customer] = timeline = [];
             }
 
-            if (timeline.Count > 0 && timeline[^1].Sequence >= interaction.Sequence)
+            if (interactions.Count > 0 && timeline.Count > 0 && timeline[^1].Sequence >= interactions[0].Sequence)
             {
-                return Task.FromException<InteractionAppendResult>(
-                    new InvalidOperationException($"Customer {customer} already has sequence {timeline[^1].Sequence}; cannot append {interaction.Sequence}."));
+                return Task.FromException<IReadOnlyList<InteractionAppendResult>>(
+                    new InvalidOperationException($"Customer {customer} already has sequence {timeline[^1].Sequence}; cannot append {interactions[0].Sequence}."));
             }
 
-            timeline.Add(interaction);
-            if (interaction.ExternalId is { } id)
+            var results = new List<InteractionAppendResult>();
+            foreach (var interaction in interactions)
             {
-                _byExternalId[(customer.TenantId, id)] = interaction;
+                if (interaction.ExternalId is { } externalId && _byExternalId.TryGetValue((customer.TenantId, externalId), out var existing))
+                {
+                    results.Add(new InteractionAppendResult(existing, Created: false));
+                    continue;
+                }
+
+                timeline.Add(interaction);
+                if (interaction.ExternalId is { } id)
+                {
+                    _byExternalId[(customer.TenantId, id)] = interaction;
+                }
+
+                results.Add(new InteractionAppendResult(interaction, Created: true));
             }
 
-            return Task.FromResult(new InteractionAppendResult(interaction, Created: true));
+            return Task.FromResult<IReadOnlyList<InteractionAppendResult>>(results);
         }
     }
 

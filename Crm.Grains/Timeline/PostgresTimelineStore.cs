@@ -26,28 +26,36 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
     private const int Writers = 2;
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly GroupCommit<(CustomerKey Customer, Interaction Interaction), bool> _appends;
+    private readonly GroupCommit<(CustomerKey Customer, IReadOnlyList<Interaction> Interactions), bool[]> _appends;
 
     public PostgresTimelineStore(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
-        // A sequence number already taken (a stale grain state) breaks the whole transaction: each row then goes alone.
-        _appends = new(InsertAllAsync, MaxRowsPerCommit, Writers, retryAlone: ex => ex is PostgresException);
+        _appends = new(InsertAllAsync, MaxRowsPerCommit, Writers, weight: item => item.Interactions.Count);
     }
 
-    public async Task<InteractionAppendResult> AppendAsync(CustomerKey customer, Interaction interaction, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<InteractionAppendResult>> AppendAsync(CustomerKey customer, IReadOnlyList<Interaction> interactions, CancellationToken cancellationToken = default)
     {
-        if (await _appends.CommitAsync((customer, interaction)).WaitAsync(cancellationToken))
+        if (interactions.Count == 0)
         {
-            return new InteractionAppendResult(interaction, Created: true);
+            return [];
         }
 
-        await using var existing = _dataSource.CreateCommand($"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND external_id = $2");
-        existing.Parameters.AddWithValue(customer.TenantId);
-        existing.Parameters.AddWithValue(interaction.ExternalId!);
-        var stored = await ReadSingleAsync(existing, cancellationToken)
-            ?? throw new InvalidOperationException($"External id '{interaction.ExternalId}' conflicted but no row holds it.");
-        return new InteractionAppendResult(stored, Created: false);
+        var created = await _appends.CommitAsync((customer, interactions)).WaitAsync(cancellationToken);
+        var taken = interactions.Where((_, i) => !created[i]).Select(i => i.ExternalId!).ToArray();
+        var stored = new Dictionary<string, Interaction>();
+        if (taken.Length > 0)
+        {
+            await using var existing = _dataSource.CreateCommand($"SELECT {Columns} FROM crm_timeline WHERE tenant_id = $1 AND external_id = ANY ($2)");
+            existing.Parameters.AddWithValue(customer.TenantId);
+            existing.Parameters.AddWithValue(taken);
+            stored = (await ReadAllAsync(existing, cancellationToken)).ToDictionary(i => i.ExternalId!);
+        }
+
+        return [.. interactions.Select((interaction, i) => created[i]
+            ? new InteractionAppendResult(interaction, Created: true)
+            : new InteractionAppendResult(stored.GetValueOrDefault(interaction.ExternalId!)
+                ?? throw new InvalidOperationException($"External id '{interaction.ExternalId}' conflicted but no row holds it."), Created: false))];
     }
 
     public async Task<TimelinePage> ReadAsync(CustomerKey customer, TimelineQuery query, CancellationToken cancellationToken = default)
@@ -123,57 +131,61 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _appends.DisposeAsync();
 
-    /// <returns>For each row, whether it was inserted (false: its external id was already stored).</returns>
+    /// <returns>For each customer's rows, whether each was inserted (false: its external id was already stored).</returns>
     /// <remarks>One statement for all rows, so PostgreSQL parses and plans once per commit, not once per row.</remarks>
-    private async Task<IReadOnlyList<bool>> InsertAllAsync(IReadOnlyList<(CustomerKey Customer, Interaction Interaction)> rows)
+    private async Task<IReadOnlyList<bool[]>> InsertAllAsync(IReadOnlyList<(CustomerKey Customer, IReadOnlyList<Interaction> Interactions)> items)
     {
+        var rows = items.SelectMany(item => item.Interactions.Select(interaction => (item.Customer, Interaction: interaction))).ToList();
+        var inserted = new HashSet<Guid>();
         if (rows.Count == 1)
         {
             // Alone (the usual case at low load), a plain VALUES insert plans faster than unnest.
             await using var single = _dataSource.CreateBatch();
             single.BatchCommands.Add(Insert(rows[0].Customer, rows[0].Interaction, OnExternalIdConflict));
-            return [await single.ExecuteNonQueryAsync() == 1];
+            if (await single.ExecuteNonQueryAsync() == 1)
+            {
+                inserted.Add(rows[0].Interaction.Id);
+            }
         }
-
-        await using var insert = _dataSource.CreateCommand($"""
-            INSERT INTO crm_timeline (tenant_id, {Columns})
-            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[],
-                $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[],
-                $16::jsonb[], $17::text[], $18::text[], $19::text[])
-            {OnExternalIdConflict}
-            RETURNING interaction_id
-            """);
-        var p = insert.Parameters;
-        p.AddWithValue(rows.Select(r => r.Customer.TenantId).ToArray());
-        p.AddWithValue(rows.Select(r => r.Customer.CustomerId).ToArray());
-        p.AddWithValue(rows.Select(r => r.Interaction.Sequence).ToArray());
-        p.AddWithValue(rows.Select(r => r.Interaction.Id).ToArray());
-        p.AddWithValue(rows.Select(r => DbText.From(r.Interaction.Channel)).ToArray());
-        p.AddWithValue(rows.Select(r => DbText.From(r.Interaction.Direction)).ToArray());
-        p.AddWithValue(rows.Select(r => r.Interaction.OccurredAt).ToArray());
-        p.AddWithValue(rows.Select(r => r.Interaction.RecordedAt).ToArray());
-        p.Add(NullableTexts(rows, i => i.Agent?.Id));
-        p.Add(NullableTexts(rows, i => i.Agent?.Name));
-        p.Add(NullableTexts(rows, i => i.Subject));
-        p.Add(NullableTexts(rows, i => i.Body));
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = rows.Select(r => r.Interaction.DurationSeconds).ToArray() });
-        p.Add(NullableTexts(rows, i => i.Outcome));
-        p.Add(NullableTexts(rows, i => i.ExternalId));
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = rows.Select(r => JsonSerializer.Serialize(r.Interaction.Metadata)).ToArray() });
-        p.Add(NullableTexts(rows, i => i.RecordedBy?.Id));
-        p.Add(NullableTexts(rows, i => i.RecordedBy?.Name));
-        p.Add(NullableTexts(rows, i => i.EventType));
-
-        var inserted = new HashSet<Guid>();
-        await using (var reader = await insert.ExecuteReaderAsync())
+        else
         {
+            await using var insert = _dataSource.CreateCommand($"""
+                INSERT INTO crm_timeline (tenant_id, {Columns})
+                SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[],
+                    $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[],
+                    $16::jsonb[], $17::text[], $18::text[], $19::text[])
+                {OnExternalIdConflict}
+                RETURNING interaction_id
+                """);
+            var p = insert.Parameters;
+            p.AddWithValue(rows.Select(r => r.Customer.TenantId).ToArray());
+            p.AddWithValue(rows.Select(r => r.Customer.CustomerId).ToArray());
+            p.AddWithValue(rows.Select(r => r.Interaction.Sequence).ToArray());
+            p.AddWithValue(rows.Select(r => r.Interaction.Id).ToArray());
+            p.AddWithValue(rows.Select(r => DbText.From(r.Interaction.Channel)).ToArray());
+            p.AddWithValue(rows.Select(r => DbText.From(r.Interaction.Direction)).ToArray());
+            p.AddWithValue(rows.Select(r => r.Interaction.OccurredAt).ToArray());
+            p.AddWithValue(rows.Select(r => r.Interaction.RecordedAt).ToArray());
+            p.Add(NullableTexts(rows, i => i.Agent?.Id));
+            p.Add(NullableTexts(rows, i => i.Agent?.Name));
+            p.Add(NullableTexts(rows, i => i.Subject));
+            p.Add(NullableTexts(rows, i => i.Body));
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, Value = rows.Select(r => r.Interaction.DurationSeconds).ToArray() });
+            p.Add(NullableTexts(rows, i => i.Outcome));
+            p.Add(NullableTexts(rows, i => i.ExternalId));
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = rows.Select(r => JsonSerializer.Serialize(r.Interaction.Metadata)).ToArray() });
+            p.Add(NullableTexts(rows, i => i.RecordedBy?.Id));
+            p.Add(NullableTexts(rows, i => i.RecordedBy?.Name));
+            p.Add(NullableTexts(rows, i => i.EventType));
+
+            await using var reader = await insert.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
                 inserted.Add(reader.GetGuid(0));
             }
         }
 
-        return rows.Select(r => inserted.Contains(r.Interaction.Id)).ToArray();
+        return [.. items.Select(item => item.Interactions.Select(i => inserted.Contains(i.Id)).ToArray())];
     }
 
     private static NpgsqlParameter NullableTexts(IReadOnlyList<(CustomerKey Customer, Interaction Interaction)> rows, Func<Interaction, string?> text) =>

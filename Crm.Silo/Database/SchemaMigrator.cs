@@ -25,6 +25,8 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0001-crm-core", "0001-crm-core.sql"),
         new("0002-ingestion", "0002-ingestion.sql"),
         new("0003-timeline-event-type", "0003-timeline-event-type.sql"),
+        new("0004-ingest-by-person", "0004-ingest-by-person.sql"),
+        new("0005-identity-index", "0005-identity-index.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Crm.Customers;
+using Crm.Storage;
 using Crm.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Polly;
+using Polly.Retry;
 
 namespace Crm.Silo.Hosting;
 
@@ -27,6 +30,17 @@ public static class CrmSiloBuilderExtensions
         silo.Services.AddOptions<CustomerGrainOptions>().BindConfiguration(CustomerGrainOptions.Section);
         silo.Services.TryAddSingleton<CrmMetrics>();
         silo.AddActivityPropagation();
+        silo.AddIncomingGrainCallFilter<TransientFailureFilter>();
+        silo.Services.AddResiliencePipeline(TransientFailures.RetryPipeline, pipeline => pipeline.AddRetry(new RetryStrategyOptions
+        {
+            // What is no fault of the work is waited out for as long as it lasts: nothing is set aside for it.
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && TransientFailures.Is(ex)),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(10),
+        }));
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IngestProcessorsStarter>();
 
         silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));

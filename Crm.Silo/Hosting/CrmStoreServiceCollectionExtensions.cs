@@ -25,6 +25,7 @@ public static class CrmStoreServiceCollectionExtensions
             services.TryAddSingleton<ISecretStore, InMemorySecretStore>();
             services.TryAddSingleton<ISourceStore, InMemorySourceStore>();
             services.TryAddSingleton<IIngestLog>(_ => new InMemoryIngestLog());
+            services.TryAddSingleton<IIdentityIndex, InMemoryIdentityIndex>();
             return services;
         }
 
@@ -38,6 +39,7 @@ public static class CrmStoreServiceCollectionExtensions
         services.TryAddSingleton<ISecretStore, PostgresSecretStore>();
         services.TryAddSingleton<ISourceStore, PostgresSourceStore>();
         services.TryAddSingleton<IIngestLog, PostgresIngestLog>();
+        services.TryAddSingleton<IIdentityIndex, PostgresIdentityIndex>();
         return services;
     }
 }

@@ -5,8 +5,12 @@ namespace Crm.Tests.Infrastructure;
 
 public static class Json
 {
-    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response) =>
-        await response.Content.ReadFromJsonAsync<JsonElement>();
+    /// <summary>The body as JSON; it can be read again (the body is buffered).</summary>
+    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
 
     /// <summary>The messages a ValidationProblemDetails gives for one field.</summary>
     public static async Task<string[]> ErrorsForAsync(this HttpResponseMessage response, string field)

@@ -9,7 +9,7 @@ public sealed class BackPressureTests
     [Fact]
     public async Task Past_the_bound_on_events_in_flight_a_request_gets_429_with_retry_after_and_nothing_is_stored()
     {
-        await using var web = new CrmWebFactory(settings: new Dictionary<string, string?> { ["Crm:Ingest:MaxEventsInFlight"] = "5" });
+        await using var web = new CrmWebFactory(settings: new Dictionary<string, string?> { ["Crm:Ingest:MaxEventsInFlight"] = "5", ["Crm:Ingest:MaxEventsInFlightPerTenant"] = "5" });
         var admin = await web.SignInAsync(TestTenants.New(), Roles.Admin);
         var source = await TestSource.CreateAsync(web, admin);
 

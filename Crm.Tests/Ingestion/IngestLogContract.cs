@@ -56,20 +56,61 @@ public abstract class IngestLogContract
     }
 
     [Fact]
-    public async Task Forgets_old_messages_after_the_window_so_their_ids_are_new_again()
+    public async Task Forgets_old_applied_messages_after_the_window_so_their_ids_are_new_again()
     {
         var tenant = TestTenants.New();
         var old = Event(tenant, "old") with { Event = Event(tenant, "old").Event with { ReceivedAt = T0.AddDays(-10) } };
         await Log.AppendAsync([old, Event(tenant, "fresh")]);
 
-        for (var partition = 0; partition < Log.Partitions; partition++)
-        {
-            await Log.PruneAsync(partition, T0.AddDays(-7));
-        }
+        await PruneEverywhereAsync(T0.AddDays(-7), appliedUpTo: null);
 
         var result = await Log.AppendAsync([Event(tenant, "old"), Event(tenant, "fresh")]);
         Assert.Equal([true, false], result);
     }
+
+    [Fact]
+    public async Task Never_forgets_an_event_not_applied_yet_or_one_that_is_parked_however_old()
+    {
+        var tenant = TestTenants.New();
+        var stuck = Aged(Event(tenant, "stuck"), days: 30);
+        var parked = Aged(Event(tenant, "parked") with { Event = Event(tenant, "parked").Event with { Identities = [new Identity(IdentityKind.User, "u-2")] } }, days: 30);
+        await Log.AppendAsync([stuck, parked]);
+        var rows = await AllAsync(tenant);
+        var stuckAt = rows.Single(r => r.Event.Event.MessageId == "stuck").Position;
+        var parkedAt = rows.Single(r => r.Event.Event.MessageId == "parked").Position;
+
+        // The partition of "stuck" has not applied it (its checkpoint is just before it); "parked" was passed over, kept aside.
+        var removed = 0L;
+        for (var partition = 0; partition < Log.Partitions; partition++)
+        {
+            var appliedUpTo = partition == stuck.PartitionOf(Log.Partitions) ? new IngestCheckpoint(stuckAt.Position - 1) : new IngestCheckpoint(long.MaxValue);
+            removed += await Log.PruneAsync(partition, T0, appliedUpTo, [parkedAt.Position]);
+        }
+
+        Assert.Equal(0, removed);
+        Assert.Equal(["parked", "stuck"], (await AllAsync(tenant)).Select(r => r.Event.Event.MessageId).Order());
+    }
+
+    private async Task PruneEverywhereAsync(DateTimeOffset receivedBefore, IngestCheckpoint? appliedUpTo)
+    {
+        for (var partition = 0; partition < Log.Partitions; partition++)
+        {
+            await Log.PruneAsync(partition, receivedBefore, appliedUpTo ?? new IngestCheckpoint(long.MaxValue), []);
+        }
+    }
+
+    private async Task<List<(IngestCheckpoint Position, LoggedEvent Event)>> AllAsync(string tenant)
+    {
+        var rows = new List<(IngestCheckpoint, LoggedEvent)>();
+        for (var partition = 0; partition < Log.Partitions; partition++)
+        {
+            rows.AddRange((await Log.ReadAsync(partition, IngestCheckpoint.Start, 100_000)).Where(r => r.Event.TenantId == tenant));
+        }
+
+        return rows;
+    }
+
+    private static LoggedEvent Aged(LoggedEvent logged, int days) => logged with { Event = logged.Event with { ReceivedAt = T0.AddDays(-days) } };
 
     protected static LoggedEvent Event(string tenant, string messageId) => new(tenant, new IngestEvent
     {
@@ -77,11 +118,11 @@ public abstract class IngestLogContract
         SourceId = Guid.Empty,
         SourceName = "test",
         Type = IngestEventType.Track,
-        UserId = "u-1",
+        Identities = [new Identity(IdentityKind.User, "u-1")],
         Name = "Tested",
         Timestamp = T0,
         ReceivedAt = T0,
-        Properties = """{"n":1}""",
+        Interaction = new Crm.Timeline.NewInteraction { Channel = Crm.Timeline.InteractionChannel.Web, Subject = "Tested", OccurredAt = T0, ExternalId = messageId },
     });
 }
 
@@ -100,7 +141,7 @@ public sealed class PostgresIngestLogTests(MigratedDatabaseFixture database) : I
         var tenant = TestTenants.New();
         var slow = Event(tenant, "slow");
         var partition = slow.PartitionOf(Log.Partitions);
-        var fast = Enumerable.Range(0, 1000).Select(i => Event(tenant, $"fast{i}")).First(e => e.PartitionOf(Log.Partitions) == partition);
+        var fast = Event(tenant, "fast");
         var start = await LatestAsync(partition);
 
         // A writer that has its turn and has not committed yet.
@@ -113,11 +154,11 @@ public sealed class PostgresIngestLogTests(MigratedDatabaseFixture database) : I
         }
 
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO crm_ingest_log (partition_no, tenant_id, message_id, received_at, event) VALUES ($1, $2, 'slow', now(), $3::jsonb)", connection))
+            "INSERT INTO crm_ingest_events (partition_no, tenant_id, message_id, received_at, payload) VALUES ($1, $2, 'slow', now(), $3)", connection))
         {
             insert.Parameters.AddWithValue(partition);
             insert.Parameters.AddWithValue(tenant);
-            insert.Parameters.AddWithValue(System.Text.Json.JsonSerializer.Serialize(slow.Event, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)));
+            insert.Parameters.AddWithValue(IngestEventJson.Serialize(slow.Event));
             await insert.ExecuteNonQueryAsync();
         }
 

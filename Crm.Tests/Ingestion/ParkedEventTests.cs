@@ -1,6 +1,7 @@
 using Crm.Customers;
 using Crm.Ingestion;
 using Crm.Tests.Infrastructure;
+using Crm.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Tests.Ingestion;
@@ -15,35 +16,35 @@ public sealed class ParkedEventTests(InMemoryClusterFixture fixture)
         // Corrupt identity data, as a bug or a bad manual fix might leave it: two customers merged into each other.
         await Customer(tenant, "loop-a").MergeIntoAsync("loop-b");
         await Customer(tenant, "loop-b").MergeIntoAsync("loop-a");
-        var poisoned = fixture.Grains.GetGrain<IIdentityGrain>($"{tenant}/{new Identity(IdentityKind.User, "looper").Key}");
-        await poisoned.ClaimAsync("loop-a");
-        var log = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IIngestLog>();
+        var index = Silo.GetRequiredService<IIdentityIndex>();
+        await index.ClaimAsync(new CustomerKey(tenant, "loop-a"), [new Identity(IdentityKind.User, "looper")]);
+        var log = Silo.GetRequiredService<IIngestLog>();
         var poison = Tracked(tenant, "looper", "poison-1");
         var partition = poison.PartitionOf(log.Partitions);
-        var healthy = Enumerable.Range(0, 1000).Select(i => Tracked(tenant, "fine", $"healthy-{i}")).First(e => e.PartitionOf(log.Partitions) == partition);
+        var healthy = Enumerable.Range(0, 1000).Select(i => Tracked(tenant, $"fine-{i}", $"healthy-{i}")).First(e => e.PartitionOf(log.Partitions) == partition);
         await log.AppendAsync([poison, healthy]);
         var processor = fixture.Grains.GetGrain<IIngestPartitionGrain>(partition);
 
-        var status = await Eventually.ReturnsAsync(async () =>
-        {
-            await processor.WakeAsync();
-            return await processor.GetStatusAsync();
-        }, s => s.Parked.Any(p => p.TenantId == tenant));
+        await processor.WakeAsync();
+        var status = await Eventually.ReturnsAsync(processor.GetStatusAsync, s => s.Parked.Any(p => p.TenantId == tenant));
         var parked = Assert.Single(status.Parked, p => p.TenantId == tenant);
         var fine = await Eventually.ReturnsAsync(
-            () => fixture.Grains.GetGrain<IIdentityGrain>($"{tenant}/{new Identity(IdentityKind.User, "fine").Key}").GetOwnerAsync(), owner => owner is not null);
+            async () => (await index.FindAsync([new TenantIdentity(tenant, healthy.Event.Identities[0])])).Values.SingleOrDefault(), owner => owner is not null);
 
         Assert.Equal("poison-1", parked.MessageId);
-        Assert.Contains("merges in a row", parked.Reason);
-        Assert.Equal(1, (await Customer(tenant, fine!).GetAsync())!.Activity.TotalInteractions);
+        Assert.Contains("merged into", parked.Reason);
+        Assert.Equal(1, (await Eventually.ReturnsAsync(() => Customer(tenant, fine!.CustomerId).GetAsync(), c => c is not null))!.Activity.TotalInteractions);
         Assert.Single(await processor.RetryParkedAsync(), p => p.TenantId == tenant);
 
-        await poisoned.ReassignAsync("loop-a", "repaired");
+        await index.MoveAsync(new CustomerKey(tenant, "loop-a"), new CustomerKey(tenant, "repaired"), [new Identity(IdentityKind.User, "looper")]);
+        await processor.ForgetAsync(tenant, [new Identity(IdentityKind.User, "looper")]);
         var still = await processor.RetryParkedAsync();
 
         Assert.DoesNotContain(still, p => p.TenantId == tenant);
         Assert.Equal(1, (await Customer(tenant, "repaired").GetAsync())!.Activity.TotalInteractions);
     }
+
+    private IServiceProvider Silo => fixture.Cluster.GetSiloServiceProvider();
 
     private ICustomerGrain Customer(string tenant, string id) => fixture.Grains.GetGrain<ICustomerGrain>(new CustomerKey(tenant, id).ToString());
 
@@ -53,9 +54,10 @@ public sealed class ParkedEventTests(InMemoryClusterFixture fixture)
         SourceId = Guid.NewGuid(),
         SourceName = "Test source",
         Type = IngestEventType.Track,
-        UserId = userId,
+        Identities = [new Identity(IdentityKind.User, userId)],
         Name = "Viewed",
         Timestamp = DateTimeOffset.UtcNow,
         ReceivedAt = DateTimeOffset.UtcNow,
+        Interaction = new NewInteraction { Channel = InteractionChannel.Web, Subject = "Viewed", OccurredAt = DateTimeOffset.UtcNow, ExternalId = messageId },
     });
 }

@@ -10,6 +10,7 @@ using Crm.Web.Security;
 using Crm.Web.Timeline;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -68,10 +69,17 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<SourceAuthenticator>();
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
         services.AddSingleton<IngestWriter>();
+        services.AddOptions<SourceRateLimitOptions>().BindConfiguration(SourceRateLimitOptions.Section);
+        services.AddSingleton<SourceRateLimits>();
         services.AddSingleton<SourceOutcomes>();
+        services.AddSingleton<HubConnections>();
+        services.AddSingleton<Revocations>();
+        services.AddHostedService(sp => sp.GetRequiredService<Revocations>());
         services.AddRequestDecompression();
         services.AddHostedService<WatchHeartbeat>();
-        services.AddSignalR().AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));
+        services.AddOptions<CrmHubOptions>().BindConfiguration(CrmHubOptions.Section);
+        services.AddSingleton<EnabledAccountHubFilter>();
+        services.AddSignalR(o => o.AddFilter<EnabledAccountHubFilter>()).AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));
 
         services.ConfigureHttpJsonOptions(o => CrmJson.Configure(o.SerializerOptions));
         // Body binding errors reach ApiExceptionHandler, which names the field.

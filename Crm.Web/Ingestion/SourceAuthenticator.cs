@@ -1,23 +1,22 @@
 using System.Net.Http.Headers;
 using System.Text;
+using BitFaster.Caching.Lru;
 using Crm.Ingestion;
-using Crm.Web.Api;
 
 namespace Crm.Web.Ingestion;
 
 /// <summary>
 /// Finds the source a write key belongs to: from HTTP Basic authentication (the key as user name, an empty password,
-/// as Segment's libraries send it) or a "writeKey" in the body. Lookups are cached for a short while, so a key
-/// revoked on another node stops working within <see cref="CacheFor"/>. Only keys that name a source are cached, so
-/// requests with made-up keys cannot grow the cache.
+/// as Segment's libraries send it) or a "writeKey" in the body. Lookups are kept for a short while in a bounded
+/// cache; a revoked key is dropped from every node's cache at once (see <see cref="Security.Revocations"/>), and
+/// the keeping time bounds how long a lost revocation signal could matter. Only keys that name a source are kept,
+/// so requests with made-up keys cannot crowd the cache.
 /// </summary>
-public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
+public sealed class SourceAuthenticator(ISourceStore sources)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    private readonly TimedCache<string, Source?> _byKeyHash = new(CacheFor, time);
-
-    public static string DebuggerKey(Source source) => $"{source.TenantId}/{source.Id}";
+    private readonly ConcurrentTLru<string, Source> _byKeyHash = new(10_000, CacheFor);
 
     public async Task<Source?> AuthenticateAsync(HttpRequest request, string? writeKeyInBody, CancellationToken cancellationToken)
     {
@@ -28,13 +27,23 @@ public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
         }
 
         var hash = SourceSecrets.HashWriteKey(writeKey);
-        var source = await _byKeyHash.GetAsync(
-            Convert.ToBase64String(hash), () => sources.FindByWriteKeyHashAsync(hash, cancellationToken), keep: found => found is not null);
+        var key = Convert.ToBase64String(hash);
+        if (!_byKeyHash.TryGet(key, out var source) && await sources.FindByWriteKeyHashAsync(hash, cancellationToken) is { } found)
+        {
+            _byKeyHash.AddOrUpdate(key, source = found);
+        }
+
         return source is { IsRevoked: false } ? source : null;
     }
 
-    /// <summary>Drops a revoked source from this node's cache at once.</summary>
-    public void Forget(Guid sourceId) => _byKeyHash.Forget((_, source) => source?.Id == sourceId);
+    /// <summary>Drops a revoked source from this node's cache.</summary>
+    public void Forget(Guid sourceId)
+    {
+        foreach (var entry in _byKeyHash.Where(e => e.Value.Id == sourceId).ToList())
+        {
+            _byKeyHash.TryRemove(entry.Key);
+        }
+    }
 
     private static string? BasicUserName(HttpRequest request)
     {
@@ -46,11 +55,11 @@ public sealed class SourceAuthenticator(ISourceStore sources, TimeProvider time)
 
         try
         {
-            var credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter));
+            var credentials = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(Convert.FromBase64String(header.Parameter));
             var colon = credentials.IndexOf(':');
             return colon < 0 ? credentials : credentials[..colon];
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
 using Crm.Ingestion;
+using Crm.Security;
 using Crm.Web.Api;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -69,26 +70,27 @@ public static class SourceEndpoints
         await sources.FindAsync(caller.TenantId(), id, cancellationToken) is { } source ? TypedResults.Ok(SourceResponse.From(source)) : TypedResults.NotFound();
 
     private static async Task<Results<NoContent, NotFound>> RevokeSource(
-        Guid id, ClaimsPrincipal caller, ISourceStore sources, SourceAuthenticator authenticator, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal caller, ISourceStore sources, Revocations revocations, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!await sources.RevokeAsync(caller.TenantId(), id, time.GetUtcNow(), cancellationToken))
         {
             return TypedResults.NotFound();
         }
 
-        authenticator.Forget(id);
+        await revocations.RevokeAsync(new Revocation(RevocationKind.Source, caller.TenantId(), id));
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<DebuggerResponse>, NotFound>> RecentEvents(
-        Guid id, ClaimsPrincipal caller, ISourceStore sources, IGrainFactory grains, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal caller, ISourceStore sources, SourceOutcomes outcomes, IGrainFactory grains, CancellationToken cancellationToken)
     {
         if (await sources.FindAsync(caller.TenantId(), id, cancellationToken) is not { } source)
         {
             return TypedResults.NotFound();
         }
 
-        var entries = await grains.GetGrain<ISourceDebuggerGrain>(SourceAuthenticator.DebuggerKey(source)).GetRecentAsync();
+        var entries = await grains.GetGrain<ISourceDebuggerGrain>(SourceOutcomes.DebuggerKey(source)).GetRecentAsync();
+        outcomes.Watching(source);
         return TypedResults.Ok(new DebuggerResponse(entries));
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using Crm.Ingestion;
 using Crm.Web.Api;
@@ -9,7 +8,8 @@ namespace Crm.Web.Ingestion;
 /// <summary>
 /// The Segment HTTP Tracking API, so that Segment's libraries and tools work unchanged against this host:
 /// /v1/identify, track, page, screen, group, alias and batch, authenticated with the source's write key (HTTP Basic,
-/// empty password), gzip accepted. An answer of success means the events are durable.
+/// empty password), gzip accepted. An answer of success means the events are durable. A message that cannot be taken
+/// in is answered with a 400 naming its index and field; the others of its batch are stored all the same.
 /// </summary>
 public static class TrackingEndpoints
 {
@@ -27,7 +27,7 @@ public static class TrackingEndpoints
         return group;
     }
 
-    public sealed record Services(SourceAuthenticator Sources, IngestWriter Writer, SourceOutcomes Outcomes, TimeProvider Time);
+    public sealed record Services(SourceAuthenticator Sources, SourceRateLimits Limits, IngestWriter Writer, SourceOutcomes Outcomes, TimeProvider Time);
 
     public sealed record SuccessResponse(bool Success);
 
@@ -49,20 +49,30 @@ public static class TrackingEndpoints
         }
 
         var receivedAt = services.Time.GetUtcNow();
-        var (ingested, reason) = SegmentMessages.Read(message, type, source, receivedAt);
+        var (ingested, problems) = SegmentMessages.Read(message, type, source.Actor, receivedAt);
         if (ingested is null)
         {
-            services.Outcomes.Record(source, [Rejected(receivedAt, message, reason!, type)]);
-            return ValidationErrors.Single("message", reason!);
+            await services.Outcomes.RecordAsync(source, [SourceOutcomes.Rejected(receivedAt, message, Describe(problems), type)]);
+            return ToProblem(problems, prefix: null);
         }
 
-        var stored = await services.Writer.TryAppendAsync([new LoggedEvent(source.TenantId, ingested)], http.RequestAborted);
-        if (stored is null)
+        if (services.Limits.TryAcquire(source, 1) is { } retryAfter)
         {
-            return Saturated(http);
+            return IngestAnswers.RateLimited(http, retryAfter);
         }
 
-        services.Outcomes.Record(source, [Entry(ingested, message, stored[0])]);
+        if (await services.Writer.TryAppendAsync(source.TenantId, [ingested], http.RequestAborted) is not { } stored)
+        {
+            return IngestAnswers.Busy(http);
+        }
+
+        if (stored.Refused.TryGetValue(0, out var refused))
+        {
+            await services.Outcomes.RecordAsync(source, [SourceOutcomes.Rejected(receivedAt, message, refused, type)]);
+            return ValidationErrors.Single("body", refused);
+        }
+
+        await services.Outcomes.RecordAsync(source, [SourceOutcomes.Entry(ingested, message, stored.IsNew[0])]);
         return TypedResults.Ok(new SuccessResponse(true));
     }
 
@@ -84,71 +94,83 @@ public static class TrackingEndpoints
             return ValidationErrors.Single("batch", "Required: an array of messages.");
         }
 
+        var context = body.TryGetProperty("context", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
+        if (context.ValueKind == JsonValueKind.Object && JsonInput.Check(context, "context") is { } badContext)
+        {
+            return ValidationErrors.Single(badContext.Field, badContext.Message);
+        }
+
         var receivedAt = services.Time.GetUtcNow();
-        var context = body.TryGetProperty("context", out var c) ? c : (JsonElement?)null;
-        var sentAt = body.TryGetProperty("sentAt", out var s) && s.ValueKind == JsonValueKind.String && s.TryGetDateTimeOffset(out var at) ? at : (DateTimeOffset?)null;
+        var sentAt = JsonInput.String(body, "sentAt") is { } s && DateTimeOffset.TryParse(s, out var at) && at >= EventTimes.Earliest ? at : (DateTimeOffset?)null;
         // In the order sent: the debugger shows a batch as its messages came.
         var messages = batch.EnumerateArray()
-            .Select((message, index) => (message, index, read: SegmentMessages.Read(message, type: null, source, receivedAt, context, sentAt)))
+            .Select((message, index) => (message, index, read: SegmentMessages.Read(message, type: null, source.Actor, receivedAt, context, sentAt)))
             .ToList();
         var accepted = messages.Where(m => m.read.Event is not null).ToList();
-        var rejected = messages.Where(m => m.read.Event is null).Select(m => new Rejection(m.index, m.read.Problem!)).ToList();
-        bool[] stored = [];
-        if (accepted.Count > 0)
+        if (services.Limits.TryAcquire(source, accepted.Count) is { } retryAfter)
         {
-            if (await services.Writer.TryAppendAsync(accepted.Select(a => new LoggedEvent(source.TenantId, a.read.Event!)).ToList(), http.RequestAborted) is not { } result)
-            {
-                return Saturated(http);
-            }
-
-            stored = result;
+            return IngestAnswers.RateLimited(http, retryAfter);
         }
 
-        var outcome = accepted.Select((a, i) => (a.index, stored[i])).ToDictionary(x => x.index, x => x.Item2);
-        services.Outcomes.Record(source, [.. messages.Select(m => m.read.Event is { } ingested
-            ? Entry(ingested, m.message, outcome[m.index])
-            : Rejected(receivedAt, m.message, m.read.Problem!))]);
-        if (accepted.Count == 0)
+        if (await services.Writer.TryAppendAsync(source.TenantId, [.. accepted.Select(a => a.read.Event!)], http.RequestAborted) is not { } stored)
         {
-            var errors = new ValidationErrors();
-            rejected.ForEach(r => errors.Add($"batch[{r.Index}]", r.Reason));
-            if (!errors.Any)
-            {
-                errors.Add("batch", "The batch is empty.");
-            }
-
-            return errors.ToProblem();
+            return IngestAnswers.Busy(http);
         }
 
-        return TypedResults.Ok(new BatchResult(true, stored.Count(isNew => isNew), stored.Count(isNew => !isNew), rejected));
+        var outcomes = accepted.Select((a, i) => (a.index, isNew: stored.IsNew[i], refused: stored.Refused.GetValueOrDefault(i))).ToDictionary(x => x.index);
+        await services.Outcomes.RecordAsync(source, [.. messages.Select(m => m.read.Event is { } ingested
+            ? outcomes[m.index].refused is { } refused ? SourceOutcomes.Rejected(receivedAt, m.message, refused) : SourceOutcomes.Entry(ingested, m.message, outcomes[m.index].isNew)
+            : SourceOutcomes.Rejected(receivedAt, m.message, Describe(m.read.Problems)))]);
+
+        var problems = messages
+            .SelectMany(m => m.read.Problems.Select(p => p.Under($"batch[{m.index}]")))
+            .Concat(outcomes.Values.Where(o => o.refused is not null).Select(o => new FieldProblem($"batch[{o.index}]", o.refused!)))
+            .ToList();
+        var storedCount = outcomes.Values.Count(o => o.refused is null);
+        var newCount = outcomes.Values.Count(o => o.refused is null && o.isNew);
+        if (problems.Count == 0 && batch.GetArrayLength() == 0)
+        {
+            problems.Add(new FieldProblem("batch", "The batch is empty."));
+        }
+
+        if (problems.Count > 0)
+        {
+            // The others are stored: the 400 says which messages were not, and how many were.
+            var answer = ToProblem(problems, prefix: null);
+            return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(answer.ProblemDetails.Errors)
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = storedCount > 0 ? "Some messages are not valid; the others were stored." : "The request is not valid.",
+                Extensions = { ["accepted"] = newCount, ["duplicates"] = storedCount - newCount },
+            });
+        }
+
+        var rejected = messages.Where(m => m.read.Event is null).Select(m => new Rejection(m.index, Describe(m.read.Problems))).ToList();
+        return TypedResults.Ok(new BatchResult(true, newCount, storedCount - newCount, rejected));
     }
 
     private static async Task<(JsonElement Json, IResult? Problem)> ReadJsonAsync(HttpContext http, int maxBytes)
     {
-        var body = await RequestBodies.ReadAsync(http.Request, maxBytes, http.RequestAborted);
-        if (body is null)
+        var (body, tooLarge) = await RequestBodies.ReadAsync(http.Request, maxBytes, http.RequestAborted);
+        if (tooLarge is not null)
         {
-            return (default, ValidationErrors.Single("body", $"Larger than {maxBytes / 1024} KB once decompressed."));
+            return (default, tooLarge);
         }
 
-        try
+        var (document, problem) = JsonInput.Parse(body, checkAll: false);
+        if (problem is not null)
         {
-            using var document = JsonDocument.Parse(body);
-            return (document.RootElement.Clone(), null);
+            return (default, ValidationErrors.Single(problem.Field, problem.Message));
         }
-        catch (JsonException ex)
+
+        using (document)
         {
-            return (default, ValidationErrors.Single("body", JsonProblems.Describe(ex).Message));
+            return (document!.RootElement.Clone(), null);
         }
     }
 
-    private static Task<Source?> AuthenticateAsync(HttpContext http, JsonElement body, Services services)
-    {
-        var writeKey = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("writeKey", out var key) && key.ValueKind == JsonValueKind.String
-            ? key.GetString()
-            : null;
-        return services.Sources.AuthenticateAsync(http.Request, writeKey, http.RequestAborted);
-    }
+    private static Task<Source?> AuthenticateAsync(HttpContext http, JsonElement body, Services services) =>
+        services.Sources.AuthenticateAsync(http.Request, JsonInput.String(body, "writeKey"), http.RequestAborted);
 
     private static IResult Unauthorized(HttpContext http)
     {
@@ -157,40 +179,17 @@ public static class TrackingEndpoints
             detail: "Send the source's write key as the HTTP Basic user name, with an empty password.");
     }
 
-    /// <summary>The answer when the ingest writer has too much in flight, for the tracking API and webhooks alike.</summary>
-    internal static IResult Saturated(HttpContext http)
-    {
-        http.Response.Headers.RetryAfter = "1";
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Busy: too many events are waiting to be stored.",
-            detail: "Nothing of this request was stored. Send it again after the Retry-After delay.");
-    }
+    private static string Describe(IReadOnlyList<FieldProblem> problems) =>
+        string.Join(" ", problems.Select(p => p.Field.Length == 0 ? p.Message : $"{p.Field}: {p.Message}"));
 
-    private static DebuggerEntry Entry(IngestEvent ingested, JsonElement message, bool isNew) => new()
+    internal static ValidationProblem ToProblem(IEnumerable<FieldProblem> problems, string? prefix)
     {
-        At = ingested.ReceivedAt,
-        Outcome = isNew ? DebuggerOutcome.Accepted : DebuggerOutcome.Duplicate,
-        Reason = isNew ? null : "This message id was received before; it is not applied again.",
-        MessageId = ingested.MessageId,
-        Type = ingested.Type.ToString().ToLowerInvariant(),
-        Name = ingested.Name,
-        Payload = Payload(message),
-    };
+        var errors = new ValidationErrors();
+        foreach (var problem in problems)
+        {
+            errors.Add(prefix is null ? (problem.Field.Length == 0 ? "message" : problem.Field) : problem.Under(prefix).Field, problem.Message);
+        }
 
-    /// <param name="calledAs">The type the call's path names (/v1/track), which a single message need not repeat.</param>
-    private static DebuggerEntry Rejected(DateTimeOffset at, JsonElement message, string reason, IngestEventType? calledAs = null) => new()
-    {
-        At = at,
-        Outcome = DebuggerOutcome.Rejected,
-        Reason = reason,
-        MessageId = message.ValueKind == JsonValueKind.Object && message.TryGetProperty("messageId", out var id) ? id.ToString() : null,
-        Type = calledAs?.ToString().ToLowerInvariant()
-            ?? (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("type", out var type) ? type.ToString() : null),
-        Payload = Payload(message),
-    };
-
-    private static string Payload(JsonElement message)
-    {
-        var text = message.GetRawText();
-        return text.Length <= 4096 ? text : text[..4096] + "…";
+        return errors.ToProblem();
     }
 }

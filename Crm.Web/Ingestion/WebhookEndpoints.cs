@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Crm.Ingestion;
 using Crm.Web.Api;
 
@@ -14,59 +13,69 @@ public static class WebhookEndpoints
 
     public sealed record WebhookAccepted(bool Success, bool Duplicate, string MessageId);
 
-    /// <summary>An unknown source, a revoked one and a bad signature all get the same 401: the URL alone proves nothing.</summary>
+    /// <summary>
+    /// An unknown source, a revoked one and a bad signature all get the same 401: the URL alone proves nothing, and the
+    /// answer must not tell a guesser which sources exist. Why a known source's signature failed shows in its debugger.
+    /// </summary>
     private static async Task<IResult> ReceiveAsync(
-        Guid sourceId, HttpContext http, ISourceStore sources, SourceSecrets secrets, IngestWriter writer, SourceOutcomes outcomes, TimeProvider time)
+        Guid sourceId, HttpContext http, ISourceStore sources, SourceSecrets secrets, SourceRateLimits limits, IngestWriter writer, SourceOutcomes outcomes, TimeProvider time)
     {
-        var body = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted);
-        if (body is null)
+        var (body, unreadable) = await RequestBodies.ReadAsync(http.Request, MaxBodyBytes, http.RequestAborted);
+        if (unreadable is not null)
         {
-            return ValidationErrors.Single("body", $"Larger than {MaxBodyBytes / 1024} KB.");
+            return unreadable;
         }
 
         var now = time.GetUtcNow();
         var source = await sources.FindAsync(sourceId, http.RequestAborted);
-        var problem = source is { IsRevoked: false }
-            ? WebhookSignatures.Check(http.Request.Headers[WebhookSignatures.Header], secrets.Unprotect(source.SigningSecret), body, now)
-            : "Unknown or revoked source.";
+        if (source is not { IsRevoked: false })
+        {
+            return NotSigned();
+        }
+
+        if (WebhookSignatures.Check(http.Request.Headers[WebhookSignatures.Header], secrets.Unprotect(source.SigningSecret), body, now) is { } reason)
+        {
+            await outcomes.RecordAsync(source, [new DebuggerEntry { At = now, Outcome = DebuggerOutcome.Rejected, Reason = reason, Type = "webhook" }]);
+            return NotSigned();
+        }
+
+        var (document, problem) = JsonInput.Parse(body!);
         if (problem is not null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The webhook is not signed by this source.", detail: problem);
+            return ValidationErrors.Single(problem.Field, problem.Message);
         }
 
-        JsonElement json;
-        try
+        using (document)
         {
-            using var document = JsonDocument.Parse(body);
-            json = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            return ValidationErrors.Single("body", JsonProblems.Describe(ex).Message);
-        }
+            var json = document!.RootElement;
+            var (ingested, problems) = WebhookEvents.Read(json, source.Actor, now);
+            if (ingested is null)
+            {
+                await outcomes.RecordAsync(source, [SourceOutcomes.Rejected(now, json, string.Join(" ", problems.Select(p => $"{p.Field}: {p.Message}")), IngestEventType.Webhook)]);
+                return TrackingEndpoints.ToProblem(problems, prefix: null);
+            }
 
-        var (ingested, errors) = WebhookEvents.Read(json, source!, now);
-        if (ingested is null)
-        {
-            outcomes.Record(source!, [new DebuggerEntry { At = now, Outcome = DebuggerOutcome.Rejected, Reason = string.Join(" ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")), Payload = json.GetRawText() }]);
-            return errors.ToProblem();
-        }
+            if (limits.TryAcquire(source, 1) is { } retryAfter)
+            {
+                return IngestAnswers.RateLimited(http, retryAfter);
+            }
 
-        var stored = await writer.TryAppendAsync([new LoggedEvent(source!.TenantId, ingested)], http.RequestAborted);
-        if (stored is null)
-        {
-            return TrackingEndpoints.Saturated(http);
-        }
+            if (await writer.TryAppendAsync(source.TenantId, [ingested], http.RequestAborted) is not { } stored)
+            {
+                return IngestAnswers.Busy(http);
+            }
 
-        outcomes.Record(source, [new DebuggerEntry
-        {
-            At = now,
-            Outcome = stored[0] ? DebuggerOutcome.Accepted : DebuggerOutcome.Duplicate,
-            MessageId = ingested.MessageId,
-            Type = "webhook",
-            Name = ingested.Name,
-            Payload = json.GetRawText(),
-        }]);
-        return TypedResults.Ok(new WebhookAccepted(true, !stored[0], ingested.MessageId));
+            if (stored.Refused.TryGetValue(0, out var refused))
+            {
+                return ValidationErrors.Single("body", refused);
+            }
+
+            await outcomes.RecordAsync(source, [SourceOutcomes.Entry(ingested, json, stored.IsNew[0])]);
+            return TypedResults.Ok(new WebhookAccepted(true, !stored.IsNew[0], ingested.MessageId));
+        }
     }
+
+    private static IResult NotSigned() => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
+        title: "The webhook is not signed by a known source.",
+        detail: $"Send the {WebhookSignatures.Header} header: {WebhookSignatures.Format}, made within {WebhookSignatures.Tolerance.TotalMinutes:0} minutes of now.");
 }

@@ -4,6 +4,7 @@ using Crm.Web.Analytics;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Web.RealTime;
 
@@ -13,9 +14,16 @@ namespace Crm.Web.RealTime;
 /// with no gap and no repeat. viewersChanged tells who else is looking at the customer.
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class CrmHub(CustomerFeed feed, DashboardFeed dashboards, IGrainFactory grains, IAuthorizationService authorization) : Hub
+public sealed class CrmHub(
+    CustomerFeed feed, DashboardFeed dashboards, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
 {
     public const string Path = "/hubs/crm";
+
+    public override Task OnConnectedAsync()
+    {
+        connections.Opened(Context);
+        return base.OnConnectedAsync();
+    }
 
     /// <returns>The change number you are up to date with once the call returns.</returns>
     public async Task<long> WatchCustomer(string customerId, long? lastSeenSequence)
@@ -29,6 +37,11 @@ public sealed class CrmHub(CustomerFeed feed, DashboardFeed dashboards, IGrainFa
         if (!Context.User!.TryGetCustomerKey(customerId, out var key) || await grains.GetGrain<ICustomerGrain>(key.ToString()).GetAsync() is null)
         {
             throw new HubException($"Customer '{customerId}' was not found.");
+        }
+
+        if (!Watched.Contains(key) && Watched.Count >= options.Value.MaxWatchedCustomers)
+        {
+            throw new HubException($"A connection watches at most {options.Value.MaxWatchedCustomers} customers: unwatch one first.");
         }
 
         Watched.Add(key);
@@ -73,6 +86,7 @@ public sealed class CrmHub(CustomerFeed feed, DashboardFeed dashboards, IGrainFa
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        connections.Closed(Context.ConnectionId);
         foreach (var key in Watched)
         {
             await LeaveAsync(key);

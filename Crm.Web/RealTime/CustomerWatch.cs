@@ -20,6 +20,7 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
     private StreamSubscriptionHandle<CustomerEvent>? _subscription;
     private StreamSubscriptionHandle<ViewersChanged>? _viewersSubscription;
     private long _forwarded;
+    private int _joining;
     private bool _closed;
 
     public CustomerKey Key => key;
@@ -31,11 +32,14 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
     public static string GroupName(CustomerKey key) => $"customer:{key}";
 
     /// <summary>
-    /// Sends the connection what it missed after <paramref name="lastSeen"/>, then adds it to the group.
+    /// Sends the connection what it missed after <paramref name="lastSeen"/>, then adds it to the group. A long history
+    /// is sent outside the watch's lock, so that the customer's other watchers keep receiving live changes meanwhile;
+    /// only the last few changes that arrived during the catch-up are sent under it, just before the connection joins.
     /// </summary>
     /// <returns>The change number the connection is now up to date with; null when this watch has closed (make a new one).</returns>
     public async Task<long?> TryJoinAsync(string connectionId, long? lastSeen, CancellationToken cancellationToken)
     {
+        long sent;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -62,18 +66,56 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
                 await ForwardMissedAsync(cancellationToken);
             }
 
-            if (lastSeen is { } after && after < _forwarded)
-            {
-                await SendMissedAsync(connectionId, after, cancellationToken);
-            }
-
-            await hub.Groups.AddToGroupAsync(connectionId, GroupName(key), cancellationToken);
-            _connections.Add(connectionId);
-            return _forwarded;
+            sent = Math.Min(lastSeen ?? _forwarded, _forwarded);
+            _joining++;
         }
         finally
         {
             _gate.Release();
+        }
+
+        try
+        {
+            while (true)
+            {
+                await _gate.WaitAsync(cancellationToken);
+                long upTo;
+                try
+                {
+                    if (_forwarded - sent <= Batch)
+                    {
+                        await SendMissedAsync(connectionId, sent, _forwarded, cancellationToken);
+                        await hub.Groups.AddToGroupAsync(connectionId, GroupName(key), cancellationToken);
+                        _connections.Add(connectionId);
+                        return _forwarded;
+                    }
+
+                    upTo = _forwarded;
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+
+                await SendMissedAsync(connectionId, sent, upTo, cancellationToken);
+                sent = upTo;
+            }
+        }
+        finally
+        {
+            await _gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                // A join given up half way (the call was cancelled) must not leave a watch that nobody will leave.
+                if (--_joining == 0 && _connections.Count == 0)
+                {
+                    await CloseAsync();
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
     }
 
@@ -84,27 +126,31 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
         try
         {
             await hub.Groups.RemoveFromGroupAsync(connectionId, GroupName(key));
-            if (!_connections.Remove(connectionId) || _connections.Count > 0)
+            if (!_connections.Remove(connectionId) || _connections.Count > 0 || _joining > 0)
             {
                 return false;
             }
 
-            _closed = true;
-            try
-            {
-                await (_subscription?.UnsubscribeAsync() ?? Task.CompletedTask);
-                await (_viewersSubscription?.UnsubscribeAsync() ?? Task.CompletedTask);
-            }
-            catch (Exception ex)
-            {
-                LogUnsubscribeFailed(ex, key);
-            }
-
+            await CloseAsync();
             return true;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        _closed = true;
+        try
+        {
+            await (_subscription?.UnsubscribeAsync() ?? Task.CompletedTask);
+            await (_viewersSubscription?.UnsubscribeAsync() ?? Task.CompletedTask);
+        }
+        catch (Exception ex)
+        {
+            LogUnsubscribeFailed(ex, key);
         }
     }
 
@@ -191,11 +237,11 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
         }
     }
 
-    /// <summary>Sends one connection the changes after <paramref name="after"/> that the group has already had.</summary>
-    private async Task SendMissedAsync(string connectionId, long after, CancellationToken cancellationToken)
+    /// <summary>Sends one connection the changes after <paramref name="after"/> up to <paramref name="upTo"/>, which the group has already had.</summary>
+    private async Task SendMissedAsync(string connectionId, long after, long upTo, CancellationToken cancellationToken)
     {
         var connection = hub.Clients.Client(connectionId);
-        await foreach (var change in ChangesAfterAsync(after, _forwarded, cancellationToken))
+        await foreach (var change in ChangesAfterAsync(after, upTo, cancellationToken))
         {
             await HubMessages.SendAsync(connection, change, cancellationToken);
         }

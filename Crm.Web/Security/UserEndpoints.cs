@@ -79,7 +79,7 @@ public static class UserEndpoints
 
     /// <summary>Users are disabled, never deleted: their name stays on the interactions they recorded.</summary>
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableUser(
-        Guid id, ClaimsPrincipal caller, IAccountStore accounts, EnabledAccounts enabled, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal caller, IAccountStore accounts, Revocations revocations, TimeProvider time, CancellationToken cancellationToken)
     {
         if (caller.ToActor().Id == id.ToString())
         {
@@ -91,7 +91,7 @@ public static class UserEndpoints
             return TypedResults.NotFound();
         }
 
-        enabled.Forget(caller.TenantId(), id);
+        await revocations.RevokeAsync(new Revocation(RevocationKind.User, caller.TenantId(), id));
         return TypedResults.NoContent();
     }
 }

@@ -1,0 +1,104 @@
+using Crm.Ingestion;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Customers;
+
+/// <summary>
+/// What a customer's committed state implies outside the grain: its row in the customer directory, and its claims in
+/// the identity index. Written after each commit, re-asserted on activation, and kept for another try every few
+/// seconds when a write fails, since the change itself is committed.
+/// </summary>
+internal sealed partial class CustomerProjections(
+    IGrainBase grain,
+    CustomerKey key,
+    ICustomerDirectory directory,
+    IIdentityIndex index,
+    IGrainFactory grains,
+    int partitions,
+    ILogger logger)
+{
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
+
+    private CustomerSummary? _row;
+    private readonly HashSet<Identity> _claims = [];
+    private readonly HashSet<Identity> _releases = [];
+    private readonly List<(string From, IReadOnlySet<Identity> Identities)> _moves = [];
+    private IGrainTimer? _retry;
+
+    /// <summary>Called with the identities whose release is done, so that the state can stop listing them.</summary>
+    public Action<IReadOnlyCollection<Identity>>? Released { get; init; }
+
+    /// <summary>Claims identities now: applying an event needs to know which it owns.</summary>
+    public Task<IReadOnlySet<Identity>> ClaimAsync(IReadOnlyCollection<Identity> identities) => index.ClaimAsync(key, identities);
+
+    /// <param name="row">The directory row, when the profile changed.</param>
+    public Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
+    {
+        _row = row ?? _row;
+        _claims.UnionWith(claims);
+        _releases.UnionWith(releases);
+        _claims.ExceptWith(_releases);
+        return WriteAsync();
+    }
+
+    /// <summary>The identities of a customer merged into this one that this one takes over; its others are released.</summary>
+    public Task MoveAsync(string fromCustomerId, IReadOnlySet<Identity> identities)
+    {
+        _moves.Add((fromCustomerId, identities));
+        return WriteAsync();
+    }
+
+    private async Task WriteAsync()
+    {
+        try
+        {
+            if (_row is { } row)
+            {
+                await directory.UpsertAsync(row);
+                _row = null;
+            }
+
+            foreach (var (from, identities) in _moves.ToList())
+            {
+                await index.MoveAsync(new CustomerKey(key.TenantId, from), key, identities);
+                _moves.RemoveAt(0);
+            }
+
+            if (_releases.Count > 0)
+            {
+                var releases = _releases.ToList();
+                await index.ReleaseAsync(key, releases);
+                _releases.ExceptWith(releases);
+                ForgetEverywhere(releases);
+                Released?.Invoke(releases);
+            }
+
+            if (_claims.Count > 0)
+            {
+                var claims = _claims.ToList();
+                await index.ClaimAsync(key, claims);
+                _claims.ExceptWith(claims);
+            }
+
+            _retry?.Dispose();
+            _retry = null;
+        }
+        catch (Exception ex)
+        {
+            LogWriteFailed(ex, key);
+            _retry ??= grain.RegisterGrainTimer(_ => WriteAsync(), new GrainTimerCreationOptions(RetryEvery, RetryEvery) { KeepAlive = true });
+        }
+    }
+
+    /// <summary>The ingest processors remember who identities resolved to: a released one must resolve afresh.</summary>
+    private void ForgetEverywhere(IReadOnlyCollection<Identity> released)
+    {
+        for (var partition = 0; partition < partitions; partition++)
+        {
+            grains.GetGrain<IIngestPartitionGrain>(partition).ForgetAsync(key.TenantId, [.. released]).Ignore();
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: directory row or identity claims not written; retrying")]
+    private partial void LogWriteFailed(Exception exception, CustomerKey customerKey);
+}

@@ -1,0 +1,41 @@
+namespace Crm.Customers;
+
+/// <summary>
+/// Writes a customer's state once, a moment after a change that need not be durable at once (counters and recent
+/// interactions are rebuilt from the timeline after a crash), however many such changes come in between.
+/// </summary>
+/// <param name="failed">What to do when the write fails: nothing is lost, the next activation rebuilds the state.</param>
+internal sealed class StateWriteBehind(IGrainBase grain, IPersistentState<CustomerState> state, TimeSpan delay, Action<Exception> failed)
+{
+    private IGrainTimer? _flush;
+    private bool _behind;
+
+    public void Mark()
+    {
+        _behind = true;
+        _flush ??= grain.RegisterGrainTimer(_ => FlushAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+    }
+
+    /// <summary>The state was just written in full: nothing is behind.</summary>
+    public void Written() => _behind = false;
+
+    public async Task FlushAsync()
+    {
+        _flush?.Dispose();
+        _flush = null;
+        if (!_behind)
+        {
+            return;
+        }
+
+        try
+        {
+            await state.WriteStateAsync();
+            _behind = false;
+        }
+        catch (Exception ex)
+        {
+            failed(ex);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Crm.Storage;
+
+namespace Crm.Ingestion;
+
+/// <summary>
+/// JSON from outside, read defensively: duplicated keys are refused, and every string, key and number is checked
+/// before anything reads it, so that text no database can store (NUL, unpaired surrogates, invalid UTF-8) and numbers
+/// no program can hold are answered with the field that holds them.
+/// </summary>
+public static class JsonInput
+{
+    public static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
+
+    /// <param name="checkAll">Also check every value (see <see cref="Check"/>); a batch checks each of its messages on its own instead.</param>
+    /// <returns>The document, or what is wrong with the body.</returns>
+    public static (JsonDocument? Document, FieldProblem? Problem) Parse(ReadOnlyMemory<byte> body, bool checkAll = true)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(body, Options);
+            if (checkAll && Check(document.RootElement) is { } problem)
+            {
+                document.Dispose();
+                return (null, problem.Field.Length == 0 ? problem with { Field = "body" } : problem);
+            }
+
+            return (document, null);
+        }
+        catch (JsonException ex)
+        {
+            var position = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : "";
+            return (null, new FieldProblem("body", ex.Message.StartsWith("Duplicate", StringComparison.Ordinal)
+                ? $"A key appears twice in one object{position}."
+                : $"Not valid JSON{position}."));
+        }
+    }
+
+    /// <summary>The first string, key or number in the value that cannot be taken in, with its path ("" for the value itself).</summary>
+    public static FieldProblem? Check(JsonElement value, string path = "")
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return TextProblem(value) is { } text ? new FieldProblem(path, text) : null;
+            case JsonValueKind.Number:
+                return value.TryGetDouble(out var number) && double.IsFinite(number)
+                    ? null
+                    : new FieldProblem(path, "A number too large to hold.");
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return new FieldProblem(path, "A key is not valid text (invalid UTF-8 or an unpaired surrogate).");
+                    }
+
+                    var child = path.Length == 0 ? name : $"{path}.{name}";
+                    if (StorableText.Problem(name) is { } key)
+                    {
+                        return new FieldProblem(child, $"The key: {key}");
+                    }
+
+                    if (Check(property.Value, child) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (Check(item, $"{path}[{index++}]") is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A string property that <see cref="Check"/> would pass; null otherwise.</summary>
+    public static string? String(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
+            && Check(value) is null
+                ? value.GetString()
+                : null;
+
+    /// <summary>The value's JSON as sent, in UTF-8, without decoding it.</summary>
+    public static int Utf8Length(JsonElement value) => JsonMarshal.GetRawUtf8Value(value).Length;
+
+    /// <summary>The value's JSON as sent, cut to <paramref name="maxBytes"/>, safe to show whatever it holds.</summary>
+    public static string Preview(JsonElement value, int maxBytes)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        return raw.Length <= maxBytes ? Encoding.UTF8.GetString(raw) : Encoding.UTF8.GetString(raw[..maxBytes]) + "…";
+    }
+
+    private static string? TextProblem(JsonElement value)
+    {
+        try
+        {
+            return StorableText.Problem(value.GetString());
+        }
+        catch (InvalidOperationException)
+        {
+            return "Not valid text (invalid UTF-8 or an unpaired surrogate).";
+        }
+    }
+}
