@@ -55,6 +55,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("apply-events")]
     Task<AppliedEvents> ApplyEventsAsync(ImmutableArray<RoutedEvent> events);
 
+    /// <summary>
+    /// Claims the customer's identities in the identity index: those integrations know it by, and with
+    /// <paramref name="withProfile"/> its profile's emails, phones and external id too. The upgrade that introduced
+    /// the index fills it this way; a customer claims what it gains by itself.
+    /// </summary>
+    [Alias("claim-identities")]
+    Task ClaimIdentitiesAsync(bool withProfile);
+
     [Alias("standing"), ReadOnly]
     Task<CustomerStanding> GetStandingAsync();
 

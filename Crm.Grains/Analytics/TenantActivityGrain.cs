@@ -7,8 +7,9 @@ using Orleans.Streams.Core;
 namespace Crm.Analytics;
 
 /// <summary>
-/// A tenant's live KPIs from its activity stream, in memory: counts in ten-second buckets over the last hour,
-/// when each customer was last active over the last day, and today's totals. Publishes the KPIs on the tenant's
+/// A tenant's live KPIs from its activity stream, in memory: counts in ten-second buckets over the last hour, which
+/// customers were active per minute over the last hour and per hour over the last day (as HyperLogLog sketches, a few
+/// kilobytes however many customers there are), and today's totals. Publishes the KPIs on the tenant's
 /// dashboard stream when they change, at most every <see cref="PublishInterval"/>, however fast events come.
 /// </summary>
 [ImplicitStreamSubscription(Constants.ActivityStreamNamespace)]
@@ -20,7 +21,8 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
     private static readonly TimeSpan ActiveWindow = TimeSpan.FromDays(1);
 
     private readonly Dictionary<long, Bucket> _buckets = [];
-    private readonly Dictionary<string, DateTimeOffset> _lastActive = [];
+    private readonly Dictionary<long, HyperLogLog> _activeByMinute = [];
+    private readonly Dictionary<long, HyperLogLog> _activeByHour = [];
     private readonly Dictionary<string, long> _byAgentToday = [];
     private readonly Dictionary<string, long> _byChannelToday = [];
     private DateOnly _today;
@@ -47,9 +49,13 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
                 BucketAt(at).Add(activity);
             }
 
-            if (now - at <= ActiveWindow && (!_lastActive.TryGetValue(activity.CustomerId, out var last) || at > last))
+            if (now - at <= ActiveWindow)
             {
-                _lastActive[activity.CustomerId] = at;
+                Sketch(_activeByHour, at.UtcTicks / TimeSpan.TicksPerHour).Add(activity.CustomerId);
+                if (now - at <= TimeSpan.FromHours(1))
+                {
+                    Sketch(_activeByMinute, at.UtcTicks / TimeSpan.TicksPerMinute).Add(activity.CustomerId);
+                }
             }
 
             // The customer record is new now, whatever the time of the event that created it.
@@ -129,10 +135,9 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             _buckets.Remove(old);
         }
 
-        foreach (var stale in _lastActive.Where(a => now - a.Value > ActiveWindow).Select(a => a.Key).ToList())
-        {
-            _lastActive.Remove(stale);
-        }
+        var (minute, hour) = (now.UtcTicks / TimeSpan.TicksPerMinute, now.UtcTicks / TimeSpan.TicksPerHour);
+        Expire(_activeByMinute, minute - 60);
+        Expire(_activeByHour, hour - 24);
 
         var lastMinute = _buckets.Where(b => b.Key > current - 6).Select(b => b.Value).ToList();
         var perMinute = Enumerable.Range(0, 30).Reverse()
@@ -143,7 +148,16 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
                 return new MinuteCount(minute, _buckets.Where(b => b.Key >= from && b.Key < from + 6).Sum(b => b.Value.Total));
             })
             .ToImmutableArray();
-        int ActiveWithin(TimeSpan span) => _lastActive.Values.Count(at => now - at <= span);
+        int Active(Dictionary<long, HyperLogLog> sketches, long since)
+        {
+            var union = new HyperLogLog();
+            foreach (var (at, sketch) in sketches.Where(s => s.Key >= since))
+            {
+                union.Merge(sketch);
+            }
+
+            return union.Count();
+        }
 
         return new LiveKpis
         {
@@ -152,9 +166,9 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             LastMinute = lastMinute.Sum(b => b.Total),
             LastMinuteByType = Top(lastMinute.SelectMany(b => b.ByType)),
             LastMinuteByChannel = Top(lastMinute.SelectMany(b => b.ByChannel)),
-            ActiveCustomers5Minutes = ActiveWithin(TimeSpan.FromMinutes(5)),
-            ActiveCustomers1Hour = ActiveWithin(TimeSpan.FromHours(1)),
-            ActiveCustomers24Hours = ActiveWithin(ActiveWindow),
+            ActiveCustomers5Minutes = Active(_activeByMinute, minute - 4),
+            ActiveCustomers1Hour = Active(_activeByMinute, minute - 59),
+            ActiveCustomers24Hours = Active(_activeByHour, hour - 23),
             NewCustomersToday = _newToday,
             TopEvents = Top(_buckets.Values.SelectMany(b => b.EventNames), 10),
             InteractionsByAgent = Top(_byAgentToday),
@@ -177,6 +191,24 @@ public sealed partial class TenantActivityGrain(TimeProvider time, ILogger<Tenan
             _totalToday = 0;
             _byAgentToday.Clear();
             _byChannelToday.Clear();
+        }
+    }
+
+    private static HyperLogLog Sketch(Dictionary<long, HyperLogLog> sketches, long at)
+    {
+        if (!sketches.TryGetValue(at, out var sketch))
+        {
+            sketches[at] = sketch = new HyperLogLog();
+        }
+
+        return sketch;
+    }
+
+    private static void Expire(Dictionary<long, HyperLogLog> sketches, long before)
+    {
+        foreach (var old in sketches.Keys.Where(k => k < before).ToList())
+        {
+            sketches.Remove(old);
         }
     }
 

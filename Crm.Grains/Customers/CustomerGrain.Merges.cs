@@ -52,7 +52,9 @@ public sealed partial class CustomerGrain
                 Identities = CustomerIdentities.Add(next.Identities, absorbed.Identities),
             };
             await PersistAsync(merged);
-            await _projections.MoveAsync(customerId, merged.Claims.Except(next.Claims).ToHashSet());
+            // All the merged customer had that this one now claims, even when an earlier attempt moved some already.
+            var theirs = new CustomerState { Profile = absorbed.Profile, Identities = absorbed.Identities }.Claims;
+            await _projections.MoveAsync(customerId, merged.Claims.Where(theirs.Contains).ToHashSet());
             await _projections.SyncAsync(Summary(), [], []);
             await _publisher.PublishAsync(new CustomerChanged(Snapshot() with { Sequence = State.ProfileSequence }));
         }

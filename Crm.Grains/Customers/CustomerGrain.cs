@@ -42,7 +42,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
         _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, StateWriteFailed);
-        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, logger) { Released = Released };
+        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, logger) { Done = Projected };
         _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
         _activity = new CustomerActivityRecorder(GrainFactory, _key);
     }
@@ -66,7 +66,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         }
 
         // The previous activation may have died between committing a change and projecting it.
-        await _projections.SyncAsync(Summary(), State.IsDeleted ? [] : State.Claims, State.PendingReleases);
+        await _projections.SyncAsync(Summary(), State.PendingClaims, State.PendingReleases);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _writeBehind.FlushAsync();
@@ -100,7 +100,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     {
         EnsureVersion(expectedVersion);
         // A deleted customer no longer answers to its identities: events that name them find another, or a new one.
-        await CommitProfileAsync(State.Deleted(actor, Now()) with { PendingReleases = [.. State.Claims.Union(State.PendingReleases)] });
+        await CommitProfileAsync(State.Deleted(actor, Now()) with { PendingReleases = [.. State.Claims.Union(State.PendingReleases)], PendingClaims = [] });
         LogDeleted(_key, actor.Id);
     }
 
@@ -157,6 +157,14 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         return new CustomerChanges([.. events.OrderBy(e => e.Sequence).Take(limit)], current.Sequence);
     }
 
+    public async Task ClaimIdentitiesAsync(bool withProfile)
+    {
+        if (Exists)
+        {
+            await _projections.ClaimAsync(withProfile ? [.. State.Claims] : State.Identities);
+        }
+    }
+
     public Task<CustomerStanding> GetStandingAsync() => Task.FromResult(
         !_state.RecordExists ? new CustomerStanding(CustomerStandingKind.NotCreated)
         : State.MergedInto is { } into ? new CustomerStanding(CustomerStandingKind.Merged, into)
@@ -167,9 +175,8 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     /// <summary>Writes the state, then projects and publishes the profile it holds.</summary>
     private async Task CommitProfileAsync(CustomerState next)
     {
-        IReadOnlySet<Identity> claims = State.IsDeleted || !_state.RecordExists ? new HashSet<Identity>() : State.Claims;
         await PersistAsync(next);
-        await _projections.SyncAsync(Summary(), next.IsDeleted ? [] : next.Claims.Except(claims), next.PendingReleases);
+        await _projections.SyncAsync(Summary(), next.PendingClaims, next.PendingReleases);
         var customer = Snapshot();
         await _publisher.PublishAsync(next.IsDeleted ? new CustomerDeleted(customer) : new CustomerChanged(customer));
     }
@@ -204,11 +211,12 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         }
     }
 
-    private void Released(IReadOnlyCollection<Identity> released)
+    /// <summary>Claims and releases done in the index are no longer pending: recorded with the next write.</summary>
+    private void Projected(IReadOnlyCollection<Identity> done)
     {
-        if (State.PendingReleases.Any(released.Contains))
+        if (State.PendingReleases.Any(done.Contains) || State.PendingClaims.Any(done.Contains))
         {
-            _state.State = State with { PendingReleases = State.PendingReleases.RemoveAll(released.Contains) };
+            _state.State = State with { PendingReleases = State.PendingReleases.RemoveAll(done.Contains), PendingClaims = State.PendingClaims.RemoveAll(done.Contains) };
             _writeBehind.Mark();
         }
     }

@@ -1,4 +1,5 @@
 using Crm.Ingestion;
+using Crm.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.Customers;
@@ -25,8 +26,8 @@ internal sealed partial class CustomerProjections(
     private readonly List<(string From, IReadOnlySet<Identity> Identities)> _moves = [];
     private IGrainTimer? _retry;
 
-    /// <summary>Called with the identities whose release is done, so that the state can stop listing them.</summary>
-    public Action<IReadOnlyCollection<Identity>>? Released { get; init; }
+    /// <summary>Called with the identities claimed or released, so that the state can stop listing them as pending.</summary>
+    public Action<IReadOnlyCollection<Identity>>? Done { get; init; }
 
     /// <summary>Claims identities now: applying an event needs to know which it owns.</summary>
     public Task<IReadOnlySet<Identity>> ClaimAsync(IReadOnlyCollection<Identity> identities) => index.ClaimAsync(key, identities);
@@ -70,7 +71,7 @@ internal sealed partial class CustomerProjections(
                 await index.ReleaseAsync(key, releases);
                 _releases.ExceptWith(releases);
                 ForgetEverywhere(releases);
-                Released?.Invoke(releases);
+                Done?.Invoke(releases);
             }
 
             if (_claims.Count > 0)
@@ -78,15 +79,27 @@ internal sealed partial class CustomerProjections(
                 var claims = _claims.ToList();
                 await index.ClaimAsync(key, claims);
                 _claims.ExceptWith(claims);
+                Done?.Invoke(claims);
             }
 
             _retry?.Dispose();
             _retry = null;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (TransientFailures.Is(ex))
         {
             LogWriteFailed(ex, key);
             _retry ??= grain.RegisterGrainTimer(_ => WriteAsync(), new GrainTimerCreationOptions(RetryEvery, RetryEvery) { KeepAlive = true });
+        }
+        catch (Exception ex)
+        {
+            // Not the database being away: trying again would fail again, forever. Drop it, loudly.
+            LogWriteRefused(ex, key);
+            _row = null;
+            _moves.Clear();
+            _claims.Clear();
+            _releases.Clear();
+            _retry?.Dispose();
+            _retry = null;
         }
     }
 
@@ -98,6 +111,9 @@ internal sealed partial class CustomerProjections(
             grains.GetGrain<IIngestPartitionGrain>(partition).ForgetAsync(key.TenantId, [.. released]).Ignore();
         }
     }
+
+    [LoggerMessage(LogLevel.Error, "Customer {CustomerKey}: the database refused its directory row or identity claims; they are not written")]
+    private partial void LogWriteRefused(Exception exception, CustomerKey customerKey);
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: directory row or identity claims not written; retrying")]
     private partial void LogWriteFailed(Exception exception, CustomerKey customerKey);

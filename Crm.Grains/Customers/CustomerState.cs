@@ -43,6 +43,8 @@ public sealed record CustomerState
     [Id(15)] public ImmutableDictionary<string, DateTimeOffset> FieldTimes { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
     /// <summary>Identities this customer gave up (an email removed from its profile) whose claims are not released yet.</summary>
     [Id(16)] public ImmutableArray<Identity> PendingReleases { get; init; } = [];
+    /// <summary>Identities this customer gained (an email added to its profile) that it has not claimed in the index yet.</summary>
+    [Id(17)] public ImmutableArray<Identity> PendingClaims { get; init; } = [];
 
     public const int MaxRecentEventIds = 200;
 
@@ -113,11 +115,12 @@ public sealed record CustomerState
                 _ => false,
             }),
         };
-        var claims = kept.Claims;
+        var (before, after) = (Claims, kept.Claims);
         return (kept with
         {
             FieldTimes = ProfileFieldTimes.Edited(FieldTimes, Profile, profile, at),
-            PendingReleases = [.. PendingReleases.Concat(Claims.Except(claims)).Distinct().Where(i => !claims.Contains(i))],
+            PendingReleases = [.. PendingReleases.Concat(before.Except(after)).Distinct().Where(i => !after.Contains(i))],
+            PendingClaims = [.. PendingClaims.Concat(after.Except(before)).Distinct().Where(after.Contains)],
         }).WithProfile(profile, actor, at);
     }
 

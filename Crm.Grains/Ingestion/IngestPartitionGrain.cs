@@ -142,6 +142,7 @@ public sealed partial class IngestPartitionGrain(
 
                 _inFlight.Enqueue(await StartAsync(rows));
                 _readUpTo = rows[^1].Position;
+                metrics.Unapplied(Partition, _inFlight.Peek().OldestReceivedAt);
             }
 
             if (!_inFlight.TryPeek(out var oldest))
@@ -177,6 +178,7 @@ public sealed partial class IngestPartitionGrain(
             });
             metrics.Applied(applied);
             metrics.Parked(parked.Count);
+            metrics.Unapplied(Partition, _inFlight.TryPeek(out var behind) ? behind.OldestReceivedAt : null);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Crm.Ingestion;
 
@@ -12,8 +13,9 @@ public sealed class CrmMetrics
     private readonly Histogram<long> _committed;
     private readonly Counter<long> _applied;
     private readonly Counter<long> _parked;
+    private readonly ConcurrentDictionary<int, DateTimeOffset> _oldestUnapplied = new();
 
-    public CrmMetrics(IMeterFactory meters)
+    public CrmMetrics(IMeterFactory meters, TimeProvider time)
     {
         var meter = meters.Create(MeterName);
         _ingested = meter.CreateCounter<long>("crm.ingest.events", "{event}",
@@ -24,6 +26,22 @@ public sealed class CrmMetrics
             "Ingested events the partition processors have applied to customers.");
         _parked = meter.CreateCounter<long>("crm.ingest.parked", "{event}",
             "Ingested events set aside because applying them failed every time; each is logged as an error.");
+        meter.CreateObservableGauge("crm.ingest.lag", () => _oldestUnapplied.Select(p =>
+                new Measurement<double>(Math.Max(0, (time.GetUtcNow() - p.Value).TotalSeconds), new KeyValuePair<string, object?>("partition", p.Key))),
+            "s", "How long ago the oldest event a partition has not applied yet was received, per partition this silo processes; alert long before the dedupe window.");
+    }
+
+    /// <param name="oldest">When the oldest unapplied event was received; null when the partition is caught up.</param>
+    public void Unapplied(int partition, DateTimeOffset? oldest)
+    {
+        if (oldest is { } at)
+        {
+            _oldestUnapplied[partition] = at;
+        }
+        else
+        {
+            _oldestUnapplied.TryRemove(partition, out _);
+        }
     }
 
     public void Ingested(DebuggerOutcome outcome, int count)

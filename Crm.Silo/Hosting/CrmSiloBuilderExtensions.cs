@@ -1,4 +1,5 @@
 using Crm.Customers;
+using Crm.Silo.Database;
 using Crm.Storage;
 using Crm.Telemetry;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,8 @@ public static class CrmSiloBuilderExtensions
         if (options.ConnectionString is { } connectionString)
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationOnSiloStart>();
+            silo.Services.TryAddSingleton<IdentityBackfill>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IdentityBackfillOnSiloStart>();
             silo.AddAdoNetGrainStorage(Constants.GrainStorage, o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
             silo.AddAdoNetGrainStorage(Constants.PubSubStorage, o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));

@@ -48,6 +48,28 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_profile_card_counts_an_interaction_the_moment_it_arrives()
+    {
+        var tenant = TestTenants.New();
+        var (agent, colleague) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant));
+        var id = await CreateCustomerAsync(colleague, "Grace Hopper");
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        var card = page.GetByRole(AriaRole.Complementary, new() { Name = "Profile" });
+        await Expect(card).ToContainTextAsync("Interactions0");
+        await Expect(card).ToContainTextAsync("Last contactnever");
+
+        await LogAsync(colleague, id, "A first chat");
+        await LogAsync(colleague, id, "A second chat");
+
+        await Expect(Entry(page, "A second chat")).ToBeVisibleAsync();
+        await Expect(card).ToContainTextAsync("Interactions2 (2 chat");
+        await Expect(card).Not.ToContainTextAsync("Last contactnever");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_customer_with_ten_thousand_interactions_opens_and_scrolls_without_rendering_its_history()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());

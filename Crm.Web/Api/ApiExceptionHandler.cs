@@ -37,6 +37,8 @@ internal sealed partial class ApiExceptionHandler(
     {
         BadHttpRequestException { InnerException: JsonException json } => Invalid(JsonProblems.Describe(json)),
         JsonException json => Invalid(JsonProblems.Describe(json)),
+        BadHttpRequestException { InnerException: InvalidDataException } or InvalidDataException =>
+            Invalid(("body", "The body does not decompress as its Content-Encoding says.")),
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read.", Detail = bad.Message },
         CustomerNotFoundException => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = exception.Message },
         CustomerAlreadyExistsException => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Already exists.", Detail = exception.Message },
@@ -47,6 +49,15 @@ internal sealed partial class ApiExceptionHandler(
             Detail = $"{conflict.Message} Read it again and reapply your change.",
             Extensions = { ["currentVersion"] = conflict.CurrentVersion },
         },
+        IdentityTakenException taken => new ValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            [taken.Field] = [taken.Message],
+        })
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "Another customer is known by this already.",
+            Extensions = { ["customerId"] = taken.OwnerId },
+        },
         ExternalIdConflictException conflict => new ValidationProblemDetails(new Dictionary<string, string[]>
         {
             ["externalId"] = [conflict.Message],
@@ -55,7 +66,7 @@ internal sealed partial class ApiExceptionHandler(
             Status = StatusCodes.Status409Conflict,
             Title = "The external id is taken.",
         },
-        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException
+        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or TransientFailureException
             or NpgsqlException { IsTransient: true } => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,

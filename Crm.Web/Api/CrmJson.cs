@@ -11,7 +11,10 @@ public static class CrmJson
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        // A key sent twice in one object is a mistake to point out, not a value to pick.
+        options.AllowDuplicateProperties = false;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.Converters.Add(new StorableStringConverter());
     }
 
     public static readonly JsonSerializerOptions Options = Create();

@@ -8,6 +8,13 @@ public static class Cursors
 {
     public static string Encode<T>(T position) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(position, CrmJson.Options));
 
+    /// <summary>A cursor must name every part of its position: "{}" or a null where a value belongs is not a cursor.</summary>
+    private static readonly JsonSerializerOptions Strict = new(CrmJson.Options)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
     public static bool TryDecode<T>(string? cursor, out T? position)
     {
         position = default;
@@ -18,7 +25,7 @@ public static class Cursors
 
         try
         {
-            position = JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(cursor), CrmJson.Options);
+            position = JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(cursor), Strict);
             return position is not null;
         }
         catch (Exception ex) when (ex is FormatException or JsonException)

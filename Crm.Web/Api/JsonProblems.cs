@@ -16,7 +16,17 @@ public static class JsonProblems
 
         if (message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
         {
-            return (field, $"Expected {ExpectedKind(message)}.");
+            return (field, exception.InnerException is InvalidOperationException ? StorableStringConverter.InvalidText : $"Expected {ExpectedKind(message)}.");
+        }
+
+        if (message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+        {
+            return (field, "This key appears twice in one object.");
+        }
+
+        if (message.StartsWith("Must not contain", StringComparison.Ordinal) || message.StartsWith(StorableStringConverter.InvalidText, StringComparison.Ordinal))
+        {
+            return (field, message.Split(" Path:")[0]);
         }
 
         var position = exception.LineNumber is { } line ? $" (line {line + 1}, position {exception.BytePositionInLine + 1})" : "";

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Crm.Web.Api;
@@ -20,7 +21,7 @@ public sealed class ValidationErrors
         messages.Add(message);
     }
 
-    /// <summary>Trims; empty becomes null. Reports a missing required value or one longer than the limit.</summary>
+    /// <summary>Trims; empty becomes null. Reports a missing required value, one longer than the limit, or one the stores cannot keep.</summary>
     public string? Text(string field, string? value, int maxLength, bool required = false)
     {
         var trimmed = string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -31,6 +32,10 @@ public sealed class ValidationErrors
         else if (trimmed is not null && trimmed.Length > maxLength)
         {
             Add(field, $"At most {maxLength} characters.");
+        }
+        else if (trimmed is not null && StorableText.Problem(trimmed) is { } problem)
+        {
+            Add(field, problem);
         }
 
         return trimmed;
@@ -66,10 +71,13 @@ public sealed class ValidationErrors
 
         if (values.Count > max)
         {
+            // The rest is not looked at: a list many times too long costs no more than one at the limit.
             Add(field, $"At most {max}.");
+            return [];
         }
 
         var result = ImmutableArray.CreateBuilder<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < values.Count; i++)
         {
             var (value, problem) = string.IsNullOrWhiteSpace(values[i]) ? (null, "Must not be empty.") : check(values[i]!);
@@ -77,7 +85,7 @@ public sealed class ValidationErrors
             {
                 Add($"{field}[{i}]", problem);
             }
-            else if (!result.Contains(value!))
+            else if (seen.Add(value!))
             {
                 result.Add(value!);
             }
@@ -99,6 +107,7 @@ public sealed class ValidationErrors
         if (values.Count > max)
         {
             Add(field, $"At most {max} entries.");
+            return ImmutableDictionary<string, TValue>.Empty;
         }
 
         var result = ImmutableDictionary.CreateBuilder<string, TValue>(StringComparer.Ordinal);

@@ -23,6 +23,8 @@ public sealed record CustomerProfileRequest
     public string? OwnerId { get; init; }
     /// <summary>Channel (email, sms, call, post, push) to status (granted, denied, unknown).</summary>
     public Dictionary<string, string?>? Consent { get; init; }
+    /// <summary>The customer's id in your own systems (ERP, shop, web site): events with this user id land on this customer.</summary>
+    public string? ExternalId { get; init; }
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

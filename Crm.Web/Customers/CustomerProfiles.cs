@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Crm.Customers;
+using Crm.Ingestion;
 using Crm.Security;
 using Crm.Web.Api;
 
@@ -46,8 +47,15 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             errors.Add("ownerId", "No user of your tenant has this id.");
         }
 
+        var externalId = errors.Text("externalId", request.ExternalId, IdentityRules.MaxIdLength);
+        if (externalId is not null && IdentityRules.IsJunk(externalId))
+        {
+            errors.Add("externalId", $"'{externalId}' names nobody: values such as 'null', 'test' or '0' are not ids.");
+        }
+
         var profile = new CustomerProfile
         {
+            ExternalId = externalId,
             DisplayName = displayName,
             GivenName = givenName,
             FamilyName = familyName,
@@ -84,6 +92,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
         Attributes = profile.Attributes.ToDictionary(a => a.Key, a => JsonSerializer.SerializeToElement(CustomerResponse.AttributeJson(a.Value))),
         Lifecycle = JsonNamingPolicy.CamelCase.ConvertName(profile.Lifecycle.ToString()),
         OwnerId = profile.OwnerId,
+        ExternalId = profile.ExternalId,
         Consent = profile.Consent.ToDictionary(
             c => JsonNamingPolicy.CamelCase.ConvertName(c.Key.ToString()),
             c => (string?)JsonNamingPolicy.CamelCase.ConvertName(c.Value.Status.ToString())),
@@ -139,9 +148,14 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
     private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values) =>
         errors.Entries<JsonElement, AttributeValue>("attributes", values, MaxAttributes, (key, value) =>
         {
-            if (!AttributeKeyPattern().IsMatch(key))
+            if (!AttributeNames.IsValid(key))
             {
                 return (null, "Attribute names are 1 to 64 letters, digits or _ . - starting with a letter.");
+            }
+
+            if (JsonInput.Check(value) is { } unreadable)
+            {
+                return (null, unreadable.Message);
             }
 
             AttributeValue? typed = value.ValueKind switch
@@ -185,7 +199,4 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
 
     [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N} _:/.\-]{0,49}$")]
     private static partial Regex TagPattern();
-
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
-    private static partial Regex AttributeKeyPattern();
 }

@@ -23,6 +23,8 @@ public sealed record CustomerResponse
     public required IReadOnlyDictionary<string, object> Attributes { get; init; }
     public LifecycleStage Lifecycle { get; init; }
     public string? OwnerId { get; init; }
+    /// <summary>The customer's id in the tenant's own systems.</summary>
+    public string? ExternalId { get; init; }
     public required IReadOnlyDictionary<ConsentChannel, Consent> Consent { get; init; }
     public required ActivityResponse Activity { get; init; }
     /// <summary>The profile's version, also sent as the ETag; send it back in If-Match to edit safely.</summary>
@@ -65,6 +67,7 @@ public sealed record CustomerResponse
             Attributes = profile.Attributes.ToDictionary(a => a.Key, a => AttributeJson(a.Value)),
             Lifecycle = profile.Lifecycle,
             OwnerId = profile.OwnerId,
+            ExternalId = profile.ExternalId,
             Consent = profile.Consent,
             Activity = new ActivityResponse(
                 customer.Activity.TotalInteractions,

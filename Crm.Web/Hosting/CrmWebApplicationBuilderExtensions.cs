@@ -91,7 +91,9 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi(OpenApiBearerScheme.Add);
 
-        var health = services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"]);
+        var health = services.AddHealthChecks()
+            .AddCheck<OrleansHealthCheck>("orleans", tags: ["ready"])
+            .AddCheck<IngestHealthCheck>("ingest", tags: ["ready"]);
         if (mode.Hosting.UsesPostgres)
         {
             health.AddNpgSql(name: "postgresql", tags: ["ready"]);

@@ -11,6 +11,8 @@ import { Timeline } from './timeline.js';
  * One customer: profile, who else is looking, logging, and the live timeline. The customer is loaded first;
  * watching starts from its sequence, so every change after that load arrives, once.
  */
+const ProfileRefreshDelay = 300;
+
 export function CustomerPage({ id }) {
   const [customer, setCustomer] = useState(null);
   const [error, setError] = useState(null);
@@ -23,12 +25,26 @@ export function CustomerPage({ id }) {
   useEffect(() => {
     let stopWatching = () => {};
     let cancelled = false;
+    // Counters and last contact move with every interaction: read the profile again shortly after one arrives (at
+    // most every ProfileRefreshDelay however fast they come), keeping whichever view is newer.
+    let refresh = null;
+    const refreshSoon = () => {
+      refresh ??= setTimeout(() => {
+        refresh = null;
+        api(`/api/customers/${encodeURIComponent(id)}`).then(({ data }) => {
+          if (!cancelled) setCustomer(c => (!c || data.sequence >= c.sequence ? data : c));
+        }, () => {});
+      }, ProfileRefreshDelay);
+    };
     api(`/api/customers/${encodeURIComponent(id)}`).then(({ data }) => {
       if (cancelled) return;
       setCustomer(data);
       stopWatching = hub.watch(id, data.sequence, {
         onChange(name, message) {
-          if (name === 'interactionAdded') interactions.dispatchEvent(new CustomEvent('added', { detail: message }));
+          if (name === 'interactionAdded') {
+            interactions.dispatchEvent(new CustomEvent('added', { detail: message }));
+            refreshSoon();
+          }
           else if (name === 'customerChanged') setCustomer(message);
           else if (name === 'customerDeleted') setDeleted(true);
         },
@@ -37,6 +53,7 @@ export function CustomerPage({ id }) {
     }, e => !cancelled && setError(e));
     return () => {
       cancelled = true;
+      clearTimeout(refresh);
       stopWatching();
     };
   }, [id]);
@@ -64,3 +81,4 @@ export function CustomerPage({ id }) {
       </section>
     </div>`;
 }
+

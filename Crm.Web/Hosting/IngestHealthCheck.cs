@@ -1,0 +1,29 @@
+using Crm.Ingestion;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Web.Hosting;
+
+/// <summary>
+/// Degraded (a warning, still ready) when a partition falls behind or has parked events: long before its oldest
+/// unapplied event could matter for the dedupe window, and whenever something needs an operator's look.
+/// </summary>
+internal sealed class IngestHealthCheck(IGrainFactory grains, IIngestLog log, IOptions<IngestOptions> options, TimeProvider time) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var statuses = await Task.WhenAll(Enumerable.Range(0, log.Partitions)
+            .Select(p => grains.GetGrain<IIngestPartitionGrain>(p).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)));
+        var now = time.GetUtcNow();
+        var behind = statuses.Where(s => s.OldestUnappliedAt is { } at && now - at > options.Value.LagWarning).Select(s => s.Partition).ToList();
+        var parked = statuses.Sum(s => s.Parked.Count);
+        var data = new Dictionary<string, object>
+        {
+            ["maxLagSeconds"] = statuses.Max(s => s.OldestUnappliedAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0),
+            ["parked"] = parked,
+        };
+        return behind.Count > 0 ? HealthCheckResult.Degraded($"Ingest partitions {string.Join(", ", behind)} are more than {options.Value.LagWarning} behind.", data: data)
+            : parked > 0 ? HealthCheckResult.Degraded($"{parked} ingested events are parked: see the partitions' status and the error log.", data: data)
+            : HealthCheckResult.Healthy("Ingest partitions are keeping up.", data);
+    }
+}
