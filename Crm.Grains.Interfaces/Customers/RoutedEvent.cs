@@ -10,9 +10,14 @@ public sealed record RoutedEvent(
     [property: Id(1)] ImmutableArray<Identity> Claim);
 
 /// <summary>What became of a customer's batch of events.</summary>
-/// <param name="Applied">Events applied now (the others were applied before).</param>
+/// <param name="Applied">Events applied now (the others were applied before, or were not this customer's).</param>
 /// <param name="NotOwned">Identities the customer was to claim that another customer owns: they resolve to that one.</param>
+/// <param name="Misrouted">
+/// The events (by index) that name this customer by none of their identities, because another customer claimed them
+/// all first: nothing of them was applied here; they belong to whoever owns their identities now.
+/// </param>
 [GenerateSerializer, Immutable, Alias("crm.applied-events")]
 public sealed record AppliedEvents(
     [property: Id(0)] int Applied,
-    [property: Id(1)] ImmutableArray<Identity> NotOwned);
+    [property: Id(1)] ImmutableArray<Identity> NotOwned,
+    [property: Id(2)] ImmutableArray<int> Misrouted);

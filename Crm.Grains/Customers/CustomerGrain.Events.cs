@@ -15,7 +15,7 @@ public sealed partial class CustomerGrain
         EnsureNotMerged();
         if (State.IsDeleted || events.IsEmpty)
         {
-            return new AppliedEvents(0, []);
+            return new AppliedEvents(0, [], []);
         }
 
         var created = !_state.RecordExists;
@@ -28,14 +28,25 @@ public sealed partial class CustomerGrain
         var mine = before.Claims;
         var wanted = events.SelectMany(e => e.Claim).Where(i => !mine.Contains(i)).ToHashSet();
         var owned = wanted.Count == 0 ? wanted : await _projections.ClaimAsync(wanted);
+        // Another customer claimed every identity of these first (a race between partitions): they are not this one's.
+        var misrouted = events.Select((e, i) => (e, i)).Where(x => !x.e.Event.Identities.Any(id => mine.Contains(id) || owned.Contains(id))).Select(x => x.i).ToImmutableArray();
+        if (misrouted.Length == events.Length && created)
+        {
+            return new AppliedEvents(0, [.. wanted.Except(owned)], misrouted);
+        }
 
         var next = before;
         var interactions = new List<NewInteraction>();
         var recordedBy = new List<IngestEvent>();
         var activities = ImmutableArray.CreateBuilder<Activity>();
         var applied = 0;
-        foreach (var routed in events)
+        foreach (var (routed, index) in events.Select((e, i) => (e, i)))
         {
+            if (misrouted.Contains(index))
+            {
+                continue;
+            }
+
             var ingested = routed.Event;
             var (after, interaction) = IngestedEventEffects.Apply(next, ingested, routed.Claim.Where(i => mine.Contains(i) || owned.Contains(i)));
             if (after is null)
@@ -99,7 +110,7 @@ public sealed partial class CustomerGrain
         }
 
         _activity.Record(activities.ToImmutable());
-        return new AppliedEvents(applied, [.. wanted.Except(owned)]);
+        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted);
     }
 
     private static string PlaceholderName(ImmutableArray<RoutedEvent> events)

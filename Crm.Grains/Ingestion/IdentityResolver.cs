@@ -48,6 +48,22 @@ public sealed class IdentityResolver(IIdentityIndex index, int capacity)
         return [.. events.Select(Resolve)];
     }
 
+    /// <summary>
+    /// The anonymous visitors that own some of these identities, looked up afresh: a customer that lost the race to
+    /// claim them (another partition resolved a visitor first) folds those visitors in, as it would have had they
+    /// been there when its event was resolved.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VisitorsOwningAsync(string tenantId, IReadOnlyCollection<Identity> identities, string exceptCustomerId)
+    {
+        var owners = await index.FindAsync([.. identities.Select(i => new TenantIdentity(tenantId, i))]);
+        foreach (var (identity, owner) in owners)
+        {
+            _owners.AddOrUpdate(identity, owner);
+        }
+
+        return [.. owners.Values.Where(o => !o.Identified && o.CustomerId != exceptCustomerId).Select(o => o.CustomerId).Distinct()];
+    }
+
     public void Forget(string tenantId, IEnumerable<Identity> identities)
     {
         foreach (var identity in identities)

@@ -258,14 +258,25 @@ public sealed partial class IngestPartitionGrain(
     }
 
     /// <summary>One call to the customer for all its events of the batch; then the visitors it turned out to be are folded in.</summary>
-    private async Task ApplyAsync(CustomerKey customer, IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events)
+    /// <param name="reroutes">How many times these events were sent on already because another customer owned their identities.</param>
+    private async Task ApplyAsync(CustomerKey customer, IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events, int reroutes = 0)
     {
         var grain = GrainFactory.GetGrain<ICustomerGrain>(customer.ToString());
+        IReadOnlyList<string> absorb = [.. events.SelectMany(e => e.Resolution.Absorb)];
         try
         {
             var result = await _transient.ExecuteAsync(
                 async _ => await grain.ApplyEventsAsync([.. events.Select(e => new RoutedEvent(e.Event.Event, e.Resolution.Claim))]), OnGrainContext());
             _resolver.Forget(customer.TenantId, result.NotOwned);
+            if (!result.Misrouted.IsEmpty)
+            {
+                await RerouteAsync([.. result.Misrouted.Select(i => events[i])], reroutes);
+            }
+
+            if (result.Misrouted.Length < events.Count && !result.NotOwned.IsEmpty)
+            {
+                absorb = [.. absorb, .. await _transient.ExecuteAsync(async _ => await _resolver.VisitorsOwningAsync(customer.TenantId, result.NotOwned, customer.CustomerId), OnGrainContext())];
+            }
         }
         catch (CustomerMergedException merged)
         {
@@ -279,7 +290,7 @@ public sealed partial class IngestPartitionGrain(
             throw;
         }
 
-        foreach (var visitor in events.SelectMany(e => e.Resolution.Absorb).Distinct())
+        foreach (var visitor in absorb.Distinct())
         {
             try
             {
@@ -290,6 +301,26 @@ public sealed partial class IngestPartitionGrain(
                 // The events are applied; the visitor stays a customer of its own, as before it was resolved.
                 LogAbsorbFailed(ex, customer, visitor);
             }
+        }
+    }
+
+    /// <summary>Events another customer claimed the identities of first: resolved again, they go to that customer.</summary>
+    private async Task RerouteAsync(IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events, int reroutes)
+    {
+        if (reroutes >= AttemptsBeforeParking)
+        {
+            throw new InvalidOperationException($"The customer its identities resolve to kept changing ({reroutes} times).");
+        }
+
+        foreach (var (_, logged, _) in events)
+        {
+            _resolver.Forget(logged.TenantId, logged.Event.Identities);
+        }
+
+        var resolutions = await _transient.ExecuteAsync(async _ => await _resolver.ResolveAsync([.. events.Select(e => e.Event)]), OnGrainContext());
+        foreach (var group in events.Select((e, i) => (e.Position, e.Event, Resolution: resolutions[i])).GroupBy(e => new CustomerKey(e.Event.TenantId, e.Resolution.CustomerId)))
+        {
+            await ApplyAsync(group.Key, [.. group], reroutes + 1);
         }
     }
 

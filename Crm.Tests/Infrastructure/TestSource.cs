@@ -36,6 +36,16 @@ public sealed class TestSource
 
     public Task<HttpResponseMessage> SendAsync(string call, object message) => Client.PostAsJsonAsync($"/v1/{call}", message);
 
+    /// <summary>A webhook signed with the source's signing secret, as a phone system or help desk sends it.</summary>
+    public Task<HttpResponseMessage> SendWebhookAsync(HttpClient anonymous, object webhook)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(webhook);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/webhooks/{Id}") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add(Crm.Web.Ingestion.WebhookSignatures.Header, Crm.Web.Ingestion.WebhookSignatures.Sign(SigningSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
+        return anonymous.SendAsync(request);
+    }
+
     public Task<HttpResponseMessage> SendGzippedAsync(string call, object message)
     {
         using var compressed = new MemoryStream();

@@ -101,12 +101,5 @@ public sealed class WebhookTests(EmbeddedWebFixture fixture)
     private async Task<TestSource> NewSourceAsync() =>
         await TestSource.CreateAsync(fixture.Web, await fixture.Web.SignInAsync(TestTenants.New(), Roles.Admin), "Phone system");
 
-    private async Task<HttpResponseMessage> SendAsync(TestSource source, object webhook)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(webhook);
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/webhooks/{source.Id}") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.Add(WebhookSignatures.Header, WebhookSignatures.Sign(source.SigningSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
-        return await fixture.Web.CreateClient().SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SendAsync(TestSource source, object webhook) => source.SendWebhookAsync(fixture.Web.CreateClient(), webhook);
 }

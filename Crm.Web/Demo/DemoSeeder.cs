@@ -149,7 +149,7 @@ internal sealed partial class DemoSeeder(
             GivenName = given,
             FamilyName = family,
             Emails = [$"{Ascii(given)}.{Ascii(family)}{index}@example.com".ToLowerInvariant()],
-            Phones = country == "GB" ? [$"+447700900{index:000}"] : [],
+            Phones = country == "GB" ? [$"+44207946{index:0000}"] : [],
             Company = index % 3 == 0 ? $"{family} Trading" : null,
             Country = country,
             Tags = [.. tags],
