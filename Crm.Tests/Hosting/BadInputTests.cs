@@ -10,6 +10,7 @@ namespace Crm.Tests.Hosting;
 public sealed class BadInputTests(EmbeddedWebFixture fixture)
 {
     private static readonly string Long = new('x', 501);
+    private static readonly string ManyTags = string.Join(",", Enumerable.Repeat("\"t\"", 27_000));
 
     public static TheoryData<string, string, string, string> Cases => new()
     {
@@ -54,6 +55,29 @@ public sealed class BadInputTests(EmbeddedWebFixture fixture)
         { "POST", "/api/users", """{"email":"a@b.com","displayName":"x","password":"short","roles":["agent"]}""", "password" },
         { "POST", "/api/users", """{"email":"a@b.com","displayName":"x","password":"long enough password","roles":["god"]}""", "roles[0]" },
         { "POST", "/api/auth/token", "{}", "username" },
+        // What no database can store, sent where any field goes: a 400 where it arrives, never a failed write later.
+        { "POST", "/api/customers", """{"displayName":"a\u0000b"}""", "displayName" },
+        { "POST", "/api/customers", """{"displayName":"a\ud800b"}""", "displayName" },
+        { "POST", "/api/customers", """{"displayName":"x","company":"\udc00"}""", "company" },
+        { "POST", "/api/customers", """{"displayName":"x","attributes":{"k":"\u0000"}}""", "attributes.k" },
+        { "POST", "/api/customers", """{"displayName":"x","attributes":{"k":"\ud800"}}""", "attributes.k" },
+        { "POST", "/api/customers", """{"displayName":"x","tags":["ok","b\u0000d"]}""", "tags[1]" },
+        { "POST", "/api/customers", """{"displayName":"x","displayName":"y"}""", "displayName" },
+        { "POST", "/api/customers", """{"displayName":"x","externalId":"a\u0000"}""", "externalId" },
+        { "POST", "/api/customers", $$"""{"displayName":"x","tags":[{{ManyTags}}]}""", "tags" },
+        { "PATCH", "/api/customers/{id}", """{"company":"a","company":"b"}""", "company" },
+        { "PATCH", "/api/customers/{id}", """{"company":"\u0000"}""", "company" },
+        { "PATCH", "/api/customers/{id}", """{"address":{"city":"x","city":"y"}}""", "city" },
+        { "POST", "/api/customers/{id}/interactions", """{"channel":"call","subject":"\u0000"}""", "subject" },
+        { "POST", "/api/customers/{id}/interactions", """{"channel":"call","metadata":{"k":"v\u0000"}}""", "metadata.k" },
+        { "POST", "/api/customers/{id}/interactions", """{"channel":"call","occurredAt":"0001-01-01T00:00:00+14:00"}""", "occurredAt" },
+        { "POST", "/api/customers/{id}/interactions", """{"channel":"call","occurredAt":"9999-12-31T23:59:59Z"}""", "occurredAt" },
+        { "GET", "/api/customers?query=a%00b", "", "query" },
+        { "GET", "/api/customers?cursor=e30", "", "cursor" },
+        { "GET", "/api/customers/{id}/timeline?cursor=e30", "", "cursor" },
+        { "POST", "/api/users", """{"email":"a@b.com","displayName":"x\u0000","password":"long enough password","roles":["agent"]}""", "displayName" },
+        { "POST", "/api/sources", """{"name":"\u0000"}""", "name" },
+        { "POST", "/api/auth/token", """{"username":"a\u0000","password":"x"}""", "username" },
     };
 
     [Theory]

@@ -26,7 +26,8 @@ public static class Cursors
         try
         {
             position = JsonSerializer.Deserialize<T>(Base64Url.DecodeFromChars(cursor), Strict);
-            return position is not null;
+            // Only what this API hands out: a position that encodes back to the very cursor given ("{}" does not).
+            return position is not null && Encode(position) == cursor;
         }
         catch (Exception ex) when (ex is FormatException or JsonException)
         {

@@ -21,7 +21,9 @@ public static class JsonProblems
 
         if (message.StartsWith("Duplicate propert", StringComparison.Ordinal))
         {
-            return (field, "This key appears twice in one object.");
+            // "Duplicate property 'company' encountered…": the key is named even where the path is not.
+            var quoted = message.Split('\'');
+            return (field == "body" && quoted.Length > 2 ? quoted[1] : field, "This key appears twice in one object.");
         }
 
         if (message.StartsWith("Must not contain", StringComparison.Ordinal) || message.StartsWith(StorableStringConverter.InvalidText, StringComparison.Ordinal))
