@@ -18,7 +18,9 @@ public static class DatabaseErrors
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
-        PostgresException { SqlState: ['0', '8', ..] or ['5', '3' or '7', ..] or "40001" or "40P01" } => true,
+        // 08 connection, 53 resources, 57 operator intervention (a shutdown), 55000 a database not accepting
+        // connections for a moment, 40001 and 40P01 serialization failures and deadlocks.
+        PostgresException { SqlState: ['0', '8', ..] or ['5', '3' or '7', ..] or "55000" or "40001" or "40P01" } => true,
         PostgresException => false,
         NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
         TimeoutException or IOException or System.Net.Sockets.SocketException => true,

@@ -2,8 +2,7 @@ using System.Text.Json;
 using Crm.Customers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using Orleans.Runtime;
+using Crm.Storage;
 
 namespace Crm.Web.Api;
 
@@ -66,8 +65,7 @@ internal sealed partial class ApiExceptionHandler(
             Status = StatusCodes.Status409Conflict,
             Title = "The external id is taken.",
         },
-        TimeoutException or SiloUnavailableException or OrleansMessageRejectionException or TransientFailureException
-            or NpgsqlException { IsTransient: true } => new ProblemDetails
+        _ when TransientFailures.Is(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Temporarily unavailable.",
