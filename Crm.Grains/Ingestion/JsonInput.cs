@@ -29,6 +29,11 @@ public static class JsonInput
 
             return (document, null);
         }
+        catch (InvalidOperationException)
+        {
+            // Checking for duplicated keys decodes every key: one that is not valid text stops it.
+            return (null, new FieldProblem("body", "A key is not valid text (invalid UTF-8 or an unpaired surrogate)."));
+        }
         catch (JsonException ex)
         {
             var position = ex.LineNumber is { } line ? $" (line {line + 1}, position {ex.BytePositionInLine + 1})" : "";

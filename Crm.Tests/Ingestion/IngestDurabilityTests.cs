@@ -62,7 +62,8 @@ public sealed class IngestDurabilityTests(ITestOutputHelper output) : IAsyncLife
 
         Assert.Equal(Events, rows);
         Assert.Equal(Events, distinct);
-        Assert.Equal(100L, await _database.ScalarAsync<long>("SELECT count(*) FROM crm_customers WHERE tenant_id = 'acme'"));
+        // The customer list follows the customers a moment later (a projection of what they committed).
+        await Eventually.ReturnsAsync(() => _database.ScalarAsync<long>("SELECT count(*) FROM crm_customers WHERE tenant_id = 'acme'"), count => count == 100);
     }
 
     private static async Task<string> CreateSourceAsync(Uri address)

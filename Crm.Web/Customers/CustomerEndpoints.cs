@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Customers;
+using Crm.Ingestion;
 using Crm.Web.Api;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -93,6 +94,12 @@ public static class CustomerEndpoints
         if (patch is not { ValueKind: JsonValueKind.Object } patchObject)
         {
             return ValidationErrors.Single("body", "A JSON object with the fields to change is required.");
+        }
+
+        // The patch is merged as JSON before it is read as a profile: text that cannot be taken in is named first.
+        if (JsonInput.Check(patchObject) is { } unreadable)
+        {
+            return ValidationErrors.Single(unreadable.Field, unreadable.Message);
         }
 
         if (!IfMatch.TryParse(services.Http.Request, out var ifMatch))
