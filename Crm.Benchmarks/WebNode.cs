@@ -27,7 +27,8 @@ public sealed class WebNode : IAsyncDisposable
 
     public string WriteKey { get; private set; } = "";
 
-    public static async Task<WebNode> StartAsync(string connectionString)
+    /// <param name="settings">Configuration on top of the defaults, as environment variables (e.g. Crm__Ingest__RateLimit__EventsPerSecond).</param>
+    public static async Task<WebNode> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var output = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.Replace("Crm.Benchmarks", "Crm.Web")));
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -42,6 +43,17 @@ public sealed class WebNode : IAsyncDisposable
         start.Environment["Crm__Bootstrap__Tenant"] = "bench";
         start.Environment["Crm__Bootstrap__AdminEmail"] = AdminEmail;
         start.Environment["Crm__Bootstrap__AdminPassword"] = AdminPassword;
+        if (Environment.GetEnvironmentVariable("DOTNET_PerfMapEnabled") == "1")
+        {
+            // For perf record: managed frames named through /tmp/perf-PID.map.
+            start.Environment["DOTNET_PerfMapEnabled"] = "1";
+            start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Crm.Web did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

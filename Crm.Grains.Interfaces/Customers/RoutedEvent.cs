@@ -16,8 +16,10 @@ public sealed record RoutedEvent(
 /// The events (by index) that name this customer by none of their identities, because another customer claimed them
 /// all first: nothing of them was applied here; they belong to whoever owns their identities now.
 /// </param>
+/// <param name="Activities">What the events did, for the analytic grains: the caller hands them on with the rest of its batch.</param>
 [GenerateSerializer, Immutable, Alias("crm.applied-events")]
 public sealed record AppliedEvents(
     [property: Id(0)] int Applied,
     [property: Id(1)] ImmutableArray<Identity> NotOwned,
-    [property: Id(2)] ImmutableArray<int> Misrouted);
+    [property: Id(2)] ImmutableArray<int> Misrouted,
+    [property: Id(3)] ImmutableArray<Analytics.Activity> Activities);

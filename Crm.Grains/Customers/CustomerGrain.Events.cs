@@ -15,7 +15,7 @@ public sealed partial class CustomerGrain
         EnsureNotMerged();
         if (State.IsDeleted || events.IsEmpty)
         {
-            return new AppliedEvents(0, [], []);
+            return new AppliedEvents(0, [], [], []);
         }
 
         var created = !_state.RecordExists;
@@ -25,14 +25,13 @@ public sealed partial class CustomerGrain
             ? new CustomerState { CreatedAt = Now(), CreatedBy = source, Profile = new CustomerProfile { DisplayName = PlaceholderName(events) } }
             : State;
 
-        var mine = before.Claims;
-        var wanted = events.SelectMany(e => e.Claim).Where(i => !mine.Contains(i)).ToHashSet();
+        var wanted = events.SelectMany(e => e.Claim).Where(i => !before.Holds(i)).ToHashSet();
         var owned = wanted.Count == 0 ? wanted : await _projections.ClaimAsync(wanted);
         // Another customer claimed every identity of these first (a race between partitions): they are not this one's.
-        var misrouted = events.Select((e, i) => (e, i)).Where(x => !x.e.Event.Identities.Any(id => mine.Contains(id) || owned.Contains(id))).Select(x => x.i).ToImmutableArray();
+        var misrouted = events.Select((e, i) => (e, i)).Where(x => !x.e.Event.Identities.Any(id => before.Holds(id) || owned.Contains(id))).Select(x => x.i).ToImmutableArray();
         if (misrouted.Length == events.Length && created)
         {
-            return new AppliedEvents(0, [.. wanted.Except(owned)], misrouted);
+            return new AppliedEvents(0, [.. wanted.Except(owned)], misrouted, []);
         }
 
         var next = before;
@@ -48,7 +47,7 @@ public sealed partial class CustomerGrain
             }
 
             var ingested = routed.Event;
-            var (after, interaction) = IngestedEventEffects.Apply(next, ingested, routed.Claim.Where(i => mine.Contains(i) || owned.Contains(i)));
+            var (after, interaction) = IngestedEventEffects.Apply(next, ingested, routed.Claim.Where(i => before.Holds(i) || owned.Contains(i)));
             if (after is null)
             {
                 continue;
@@ -109,8 +108,7 @@ public sealed partial class CustomerGrain
             await _publisher.PublishAsync(new InteractionAdded(result.Interaction));
         }
 
-        _activity.Record(activities.ToImmutable());
-        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted);
+        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted, activities.ToImmutable());
     }
 
     private static string PlaceholderName(ImmutableArray<RoutedEvent> events)

@@ -58,6 +58,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
             return;
         }
 
+        _publisher.Reactivated();
         var caughtUp = await _timeline.CatchUpAsync(State, cancellationToken);
         if (!ReferenceEquals(caughtUp, State))
         {

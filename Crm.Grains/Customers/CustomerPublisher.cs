@@ -5,15 +5,19 @@ namespace Crm.Customers;
 
 /// <summary>
 /// Publishes a customer's changes on its stream while a web node watches it: a watch is a lease that nodes renew. A
-/// customer nobody watches publishes nothing, which keeps bulk ingest cheap; a new activation publishes for one lease
-/// unasked, so that watches from before it was deactivated carry on until renewed.
+/// customer nobody watches publishes nothing, which keeps bulk ingest cheap. A customer that existed before this
+/// activation publishes for one lease unasked (see <see cref="Reactivated"/>), so that watches from before it was
+/// deactivated carry on until renewed; one created now has nobody watching it yet.
 /// </summary>
 internal sealed partial class CustomerPublisher(IGrainBase grain, CustomerKey key, TimeProvider time, TimeSpan lease, ILogger logger)
 {
     private IAsyncStream<CustomerEvent>? _stream;
-    private DateTimeOffset _until = time.GetUtcNow() + lease;
+    private DateTimeOffset _until = DateTimeOffset.MinValue;
 
     public void Renew() => _until = time.GetUtcNow() + lease;
+
+    /// <summary>The customer existed before this activation: web nodes may still watch it from before.</summary>
+    public void Reactivated() => Renew();
 
     public async Task PublishAsync(CustomerEvent change)
     {

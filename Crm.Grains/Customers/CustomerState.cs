@@ -53,6 +53,15 @@ public sealed record CustomerState
     /// <summary>An identified customer is one known by a user id, an email or a phone, not only by anonymous ids.</summary>
     public bool IsIdentified => Claims.Any(i => i.Kind != IdentityKind.Anonymous);
 
+    /// <summary>Whether the identity is one of <see cref="Claims"/>, without building them.</summary>
+    public bool Holds(Identity identity) => identity.Kind switch
+    {
+        IdentityKind.Email when Profile.Emails.Contains(identity.Value) => true,
+        IdentityKind.Phone when Profile.Phones.Contains(identity.Value) => true,
+        IdentityKind.User when identity.Value == Profile.ExternalId?.Trim() => true,
+        _ => Identities.Contains(identity),
+    };
+
     /// <summary>
     /// Every identity the customer should own in the identity index: the ones integrations know it by, and its
     /// profile's emails, phones and external id.
@@ -135,11 +144,10 @@ public sealed record CustomerState
 
     public CustomerState Recorded(Interaction interaction, int keepRecent)
     {
-        var recent = Recent.Add(interaction);
-        if (recent.Length > keepRecent)
-        {
-            recent = recent.RemoveRange(0, recent.Length - keepRecent);
-        }
+        // One new array, however full: this runs for every interaction.
+        ImmutableArray<Interaction> recent = Recent.Length < keepRecent
+            ? Recent.Add(interaction)
+            : [.. Recent.AsSpan()[(Recent.Length - keepRecent + 1)..], interaction];
 
         return this with
         {

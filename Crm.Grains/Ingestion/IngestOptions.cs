@@ -8,7 +8,7 @@ public sealed class IngestOptions
     public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Events a processor reads at a time.</summary>
-    public int BatchSize { get; set; } = 1000;
+    public int BatchSize { get; set; } = 2000;
 
     /// <summary>Events a processor has read and not yet applied, at most: reads go on while earlier batches are applied.</summary>
     public int MaxEventsInFlight { get; set; } = 4000;

@@ -4,7 +4,6 @@ using Crm.Storage;
 using Crm.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
 using Polly.Registry;
 
 namespace Crm.Ingestion;
@@ -52,15 +51,18 @@ public sealed partial class IngestPartitionGrain(
     private const int MaxParked = 1000;
 
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(1);
 
     private readonly IdentityResolver _resolver = new(identities, options.Value.IdentityCacheSize);
-    private readonly ResiliencePipeline _transient = pipelines.GetPipeline(TransientFailures.RetryPipeline);
+    private readonly TransientRetry _transient = new(pipelines.GetPipeline(TransientFailures.RetryPipeline));
     private readonly Queue<Batch> _inFlight = new();
     private readonly Dictionary<CustomerKey, Task> _customerTails = [];
     private readonly SemaphoreSlim _stateWrites = new(1, 1);
+    private readonly Dictionary<string, List<Analytics.Activity>> _activities = [];
     private IngestCheckpoint _readUpTo;
     private Task _pump = Task.CompletedTask;
     private bool _woken;
+    private DateTimeOffset _checkpointWrittenAt;
 
     private int Partition => (int)this.GetPrimaryKeyLong();
 
@@ -131,9 +133,11 @@ public sealed partial class IngestPartitionGrain(
                 (_woken, caughtUp) = (false, false);
             }
 
-            while (!caughtUp && _inFlight.Sum(b => b.Count) < Options.MaxEventsInFlight && state.State.Parked.Count < MaxParked)
+            // Two batches at most: one applied while the next is read and resolved. Reading only then lets a backlog
+            // gather into large batches, so that a customer's events of a batch go to it in one call.
+            while (!caughtUp && _inFlight.Count < 2 && _inFlight.Sum(b => b.Count) < Options.MaxEventsInFlight && state.State.Parked.Count < MaxParked)
             {
-                var rows = await _transient.ExecuteAsync(async _ => await log.ReadAsync(Partition, _readUpTo, Options.BatchSize), OnGrainContext());
+                var rows = await _transient.RunAsync(() => log.ReadAsync(Partition, _readUpTo, Options.BatchSize));
                 if (rows.Count == 0)
                 {
                     caughtUp = true;
@@ -169,15 +173,19 @@ public sealed partial class IngestPartitionGrain(
 
             var parked = done.SelectMany(b => b.Applied.Result).ToList();
             var applied = done.Sum(b => b.Count) - parked.Count;
+            // The checkpoint is written at most once a second while busy, and when caught up or something was parked:
+            // a crash redelivers at most that second's events, which applying ignores (message ids).
+            var due = _inFlight.Count == 0 || parked.Count > 0 || time.GetUtcNow() - _checkpointWrittenAt >= CheckpointEvery;
             await UpdateStateAsync(s => s with
             {
                 Checkpoint = done[^1].Last,
                 Applied = s.Applied + applied,
                 LastAppliedAt = time.GetUtcNow(),
                 Parked = s.Parked.AddRange(parked),
-            });
+            }, write: due);
             metrics.Applied(applied);
             metrics.Parked(parked.Count);
+            RecordActivities();
             metrics.Unapplied(Partition, _inFlight.TryPeek(out var behind) ? behind.OldestReceivedAt : null);
         }
     }
@@ -186,7 +194,7 @@ public sealed partial class IngestPartitionGrain(
     private async Task<Batch> StartAsync(IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event)> rows)
     {
         var readable = rows.Where(r => r.Event.Problem is null).ToList();
-        var resolutions = await _transient.ExecuteAsync(async _ => await _resolver.ResolveAsync([.. readable.Select(r => r.Event)]), OnGrainContext());
+        var resolutions = await _transient.RunAsync(() => _resolver.ResolveAsync([.. readable.Select(r => r.Event)]));
         var applies = readable
             .Select((row, i) => (row.Position, row.Event, Resolution: resolutions[i]))
             .GroupBy(e => new CustomerKey(e.Event.TenantId, e.Resolution.CustomerId))
@@ -242,7 +250,7 @@ public sealed partial class IngestPartitionGrain(
         {
             try
             {
-                var resolution = (await _transient.ExecuteAsync(async _ => await _resolver.ResolveAsync([logged]), OnGrainContext()))[0];
+                var resolution = (await _transient.RunAsync(() => _resolver.ResolveAsync([logged])))[0];
                 await ApplyAsync(new CustomerKey(logged.TenantId, resolution.CustomerId), [(position, logged, resolution)]);
                 return null;
             }
@@ -265,9 +273,9 @@ public sealed partial class IngestPartitionGrain(
         IReadOnlyList<string> absorb = [.. events.SelectMany(e => e.Resolution.Absorb)];
         try
         {
-            var result = await _transient.ExecuteAsync(
-                async _ => await grain.ApplyEventsAsync([.. events.Select(e => new RoutedEvent(e.Event.Event, e.Resolution.Claim))]), OnGrainContext());
+            var result = await _transient.RunAsync(() => grain.ApplyEventsAsync([.. events.Select(e => new RoutedEvent(e.Event.Event, e.Resolution.Claim))]));
             _resolver.Forget(customer.TenantId, result.NotOwned);
+            Collect(customer.TenantId, result.Activities);
             if (!result.Misrouted.IsEmpty)
             {
                 await RerouteAsync([.. result.Misrouted.Select(i => events[i])], reroutes);
@@ -275,7 +283,7 @@ public sealed partial class IngestPartitionGrain(
 
             if (result.Misrouted.Length < events.Count && !result.NotOwned.IsEmpty)
             {
-                absorb = [.. absorb, .. await _transient.ExecuteAsync(async _ => await _resolver.VisitorsOwningAsync(customer.TenantId, result.NotOwned, customer.CustomerId), OnGrainContext())];
+                absorb = [.. absorb, .. await _transient.RunAsync(() => _resolver.VisitorsOwningAsync(customer.TenantId, result.NotOwned, customer.CustomerId))];
             }
         }
         catch (CustomerMergedException merged)
@@ -286,7 +294,7 @@ public sealed partial class IngestPartitionGrain(
                 _resolver.Forget(logged.TenantId, logged.Event.Identities);
             }
 
-            await _transient.ExecuteAsync(async _ => await GrainFactory.GetGrain<ICustomerGrain>(new CustomerKey(customer.TenantId, merged.MergedInto).ToString()).AbsorbAsync(merged.CustomerId), OnGrainContext());
+            await _transient.RunAsync(() => GrainFactory.GetGrain<ICustomerGrain>(new CustomerKey(customer.TenantId, merged.MergedInto).ToString()).AbsorbAsync(merged.CustomerId));
             throw;
         }
 
@@ -294,7 +302,7 @@ public sealed partial class IngestPartitionGrain(
         {
             try
             {
-                await _transient.ExecuteAsync(async _ => await grain.AbsorbAsync(visitor), OnGrainContext());
+                await _transient.RunAsync(() => grain.AbsorbAsync(visitor));
             }
             catch (Exception ex) when (!TransientFailures.Is(ex))
             {
@@ -302,6 +310,32 @@ public sealed partial class IngestPartitionGrain(
                 LogAbsorbFailed(ex, customer, visitor);
             }
         }
+    }
+
+    /// <summary>What customers report they did, handed to the analytic grains once per batch rather than once per customer.</summary>
+    private void Collect(string tenantId, ImmutableArray<Analytics.Activity> activities)
+    {
+        if (activities.IsEmpty)
+        {
+            return;
+        }
+
+        if (!_activities.TryGetValue(tenantId, out var pending))
+        {
+            _activities[tenantId] = pending = [];
+        }
+
+        pending.AddRange(activities);
+    }
+
+    private void RecordActivities()
+    {
+        foreach (var (tenantId, activities) in _activities)
+        {
+            GrainFactory.GetGrain<Analytics.IActivityBatcherGrain>(0).RecordAsync(tenantId, [.. activities]).Ignore();
+        }
+
+        _activities.Clear();
     }
 
     /// <summary>Events another customer claimed the identities of first: resolved again, they go to that customer.</summary>
@@ -317,7 +351,7 @@ public sealed partial class IngestPartitionGrain(
             _resolver.Forget(logged.TenantId, logged.Event.Identities);
         }
 
-        var resolutions = await _transient.ExecuteAsync(async _ => await _resolver.ResolveAsync([.. events.Select(e => e.Event)]), OnGrainContext());
+        var resolutions = await _transient.RunAsync(() => _resolver.ResolveAsync([.. events.Select(e => e.Event)]));
         foreach (var group in events.Select((e, i) => (e.Position, e.Event, Resolution: resolutions[i])).GroupBy(e => new CustomerKey(e.Event.TenantId, e.Resolution.CustomerId)))
         {
             await ApplyAsync(group.Key, [.. group], reroutes + 1);
@@ -359,17 +393,23 @@ public sealed partial class IngestPartitionGrain(
             Applied = s.Applied + applied,
         });
         metrics.Applied(applied);
+        RecordActivities();
         return state.State.Parked;
     }
 
     /// <summary>One state write at a time, each on the latest state: the pump and the reminder both change it.</summary>
-    private async Task UpdateStateAsync(Func<IngestPartitionState, IngestPartitionState> change)
+    /// <param name="write">False: change it in memory only, to be written with the next write.</param>
+    private async Task UpdateStateAsync(Func<IngestPartitionState, IngestPartitionState> change, bool write = true)
     {
         await _stateWrites.WaitAsync();
         try
         {
             state.State = change(state.State);
-            await _transient.ExecuteAsync(async _ => await state.WriteStateAsync(), OnGrainContext());
+            if (write)
+            {
+                await _transient.RunAsync(() => state.WriteStateAsync());
+                _checkpointWrittenAt = time.GetUtcNow();
+            }
         }
         finally
         {
@@ -382,9 +422,6 @@ public sealed partial class IngestPartitionGrain(
         LogParked(Partition, position.Position, logged.TenantId, logged.Event.MessageId, reason);
         return new ParkedEvent(position.Position, logged.TenantId, logged.Event.MessageId, reason, time.GetUtcNow(), attempts);
     }
-
-    /// <summary>Polly resumes on the thread pool unless told otherwise; grain code must resume on the grain's scheduler.</summary>
-    private static ResilienceContext OnGrainContext() => ResilienceContextPool.Shared.Get(continueOnCapturedContext: true);
 
     /// <param name="Applied">Completes when every event of the batch is applied or parked; yields the parked ones.</param>
     private sealed record Batch(int Count, IngestCheckpoint Last, DateTimeOffset OldestReceivedAt, Task<IReadOnlyList<ParkedEvent>> Applied);

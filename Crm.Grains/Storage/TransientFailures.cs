@@ -1,4 +1,5 @@
 using Orleans.Runtime;
+using Polly;
 
 namespace Crm.Storage;
 
@@ -28,4 +29,40 @@ public sealed class TransientFailureFilter : IIncomingGrainCallFilter
             throw new TransientFailureException($"{context.InterfaceMethod?.Name}: {ex.Message}", ex);
         }
     }
+}
+
+/// <summary>
+/// Runs work and, when it fails transiently, tries it again through the resilience pipeline for as long as the failure
+/// lasts. The first attempt runs directly: the pipeline's bookkeeping is paid only by work that failed. Resumes on the
+/// caller's scheduler, as grain code must.
+/// </summary>
+public sealed class TransientRetry(ResiliencePipeline pipeline)
+{
+    public async Task<T> RunAsync<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (Exception ex) when (TransientFailures.Is(ex))
+        {
+            // Waited out below.
+        }
+
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true);
+        try
+        {
+            return await pipeline.ExecuteAsync(async _ => await work(), context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public Task RunAsync(Func<Task> work) => RunAsync(async () =>
+    {
+        await work();
+        return true;
+    });
 }

@@ -194,13 +194,15 @@ public sealed class CustomerGrainTests(InMemoryClusterFixture fixture)
             return Task.CompletedTask;
         });
 
-        await grain.CreateAsync(Ada, Agent);
+        var created = await grain.CreateAsync(Ada, Agent);
+        await grain.WatchAsync();
+        await grain.UpdateProfileAsync(Ada with { Company = "Analytical Engines" }, created.Version, Agent);
         await grain.AddInteractionAsync(Call() with { Subject = "hello" });
         await grain.DeleteAsync(null, Agent);
         var received = await events.WaitForAsync(3);
         await subscription.UnsubscribeAsync();
 
-        Assert.Equal([1, 2, 3], received.Select(e => e.Sequence));
+        Assert.Equal([2, 3, 4], received.Select(e => e.Sequence));
         Assert.IsType<CustomerChanged>(received[0]);
         Assert.Equal("hello", Assert.IsType<InteractionAdded>(received[1]).Interaction.Subject);
         Assert.IsType<CustomerDeleted>(received[2]);
