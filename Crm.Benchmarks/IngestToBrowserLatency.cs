@@ -9,7 +9,7 @@ namespace Crm.Benchmarks;
 /// <summary>
 /// From "accepted" to "on the agent's screen": Segment events are sent at a steady rate for customers that a SignalR
 /// client watches; each event's latency is the time from the HTTP acknowledgement of its batch to the arrival of its
-/// interactionAdded message. Targets at 2,000 events/s: p50 at most 20 ms, p99 at most 100 ms.
+/// interactionAdded message. Targets at 2,000 events/s: p50 at most 10 ms, p99 at most 50 ms.
 /// </summary>
 public static class IngestToBrowserLatency
 {

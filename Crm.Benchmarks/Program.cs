@@ -5,7 +5,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Crm.Benchmarks;
 
 // Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|memory] [--seconds N] [--out PATH]
-// "all" writes the results file (docs/benchmarks.md by default). ./bench.sh starts a throwaway PostgreSQL and runs "all".
+// "all" writes the results file (docs/benchmarks.md by default); a part writes its section where --out says. ./bench.sh starts a throwaway PostgreSQL and runs "all".
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = Option("--seconds", 20);
 var output = OptionText("--out", Path.Combine("docs", "benchmarks.md"));
@@ -48,7 +48,7 @@ if (what is "all" or "memory")
     Console.WriteLine(report.Memory);
 }
 
-if (what == "all")
+if (what == "all" || args.Contains("--out"))
 {
     await File.WriteAllTextAsync(output, report.ToMarkdown());
     Console.WriteLine($"Results written to {output}");

@@ -104,20 +104,34 @@ public sealed class ResultsReport
             return;
         }
 
-        md.AppendLine("## Ingest: acknowledged events per second (driver)");
+        md.AppendLine("## Ingest: events acknowledged and applied per second (driver)");
         md.AppendLine();
-        md.AppendLine($"Crm.Web runs as its own process on PostgreSQL and clients post batches of {IngestThroughput.BatchSize} Segment track events to `/v1/batch`; each answer means its events are committed to the ingest log (group commit). The processors apply them to customers at the same time, on the same two cores. After a 20 s warm-up, two phases of {i.Duration.TotalSeconds:0} s: *saturated*, {i.Clients} clients each sending the next batch as soon as the last is answered (the most the node acknowledges; latency then is mostly queueing, {i.Clients * IngestThroughput.BatchSize:N0} events in flight), and *at the target rate*, a batch every 10 ms whatever the answers (the latency a steady {IngestThroughput.TargetEventsPerSecond:N0} events/s sees). Baseline: a raw binary COPY of as many ingest log rows, in the same run.");
-        md.AppendLine("**Targets: at least 10,000 events/s, p99 acknowledgement at most 50 ms, at least a quarter of COPY.**");
+        md.AppendLine($"Crm.Web runs as its own process on PostgreSQL and clients post batches of {IngestThroughput.BatchSize} Segment track events (5,000 shoppers) to `/v1/batch`; each answer means its events are committed to the ingest log (group commit). The processors apply them to customers (timeline row, profile, counters) at the same time, on the same two cores. After a 20 s warm-up, two phases of {i.Duration.TotalSeconds:0} s: *saturated*, {i.Clients} clients each sending the next batch as soon as the last is answered (latency then is mostly queueing, {i.Clients * IngestThroughput.BatchSize:N0} events in flight), and *at the target rate*, a batch every 10 ms whatever the answers. *Applied* counts timeline rows written in the phase; the *backlog* is what was acknowledged and not yet applied. GC pauses are read from the node's runtime events over EventPipe. Baseline: a raw binary COPY of as many ingest log rows, in the same run. The source's rate limit is off: it would measure the limit, not the node.");
+        md.AppendLine($"**Targets: sustained (acknowledged and applied, no backlog growing) at least {IngestThroughput.TargetSustainedPerSecond:N0} events/s and at least 40% of COPY; p99 acknowledgement at most 50 ms at a steady {IngestThroughput.TargetEventsPerSecond:N0} events/s.**");
         md.AppendLine();
-        md.AppendLine("| | events/s | p50 | p99 | answered 429 |");
-        md.AppendLine("|---|---:|---:|---:|---:|");
-        md.AppendLine($"| /v1/batch, saturated | {i.Saturated.EventsPerSecond:N0} | {i.Saturated.P50Ms:0.0} ms | {i.Saturated.P99Ms:0.0} ms | {i.Saturated.Rejected429:N0} |");
-        md.AppendLine($"| /v1/batch, at {IngestThroughput.TargetEventsPerSecond:N0} events/s | {i.AtTarget.EventsPerSecond:N0} | {i.AtTarget.P50Ms:0.0} ms | {i.AtTarget.P99Ms:0.0} ms | {i.AtTarget.Rejected429:N0} |");
-        md.AppendLine($"| applied to timelines while saturated | {i.AppliedPerSecond:N0} | | | |");
-        md.AppendLine($"| raw COPY into crm_ingest_log (baseline) | {i.CopyRowsPerSecond:N0} | | | |");
+        md.AppendLine("| phase | acknowledged/s | applied/s | backlog growth/s | ack p50 | ack p99 | GC pause | longest GC pause | GCs (gen 0/1/2) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Row("saturated", i.Saturated);
+        Row($"at {IngestThroughput.TargetEventsPerSecond:N0} events/s", i.AtTarget);
+        md.AppendLine($"| raw COPY into crm_ingest_events (baseline) | {i.CopyRowsPerSecond:N0} | | | | | | | |");
         md.AppendLine();
-        md.AppendLine($"Saturated ingest reaches {i.Saturated.EventsPerSecond / i.CopyRowsPerSecond * 100:0}% of COPY. Against the targets: {Verdict(i.Saturated.EventsPerSecond >= IngestThroughput.TargetEventsPerSecond)} {IngestThroughput.TargetEventsPerSecond:N0} events/s, {Verdict(i.AtTarget.P99Ms <= 50)} p99 ≤ 50 ms at that rate, {Verdict(i.Saturated.EventsPerSecond >= i.CopyRowsPerSecond / 4)} a quarter of COPY. The processors apply {i.AppliedPerSecond:N0} events/s meanwhile: above that rate the ingest log is a backlog that they work off afterwards, which is what it is for.");
+        var sustained = i.SustainedPerSecond;
+        md.AppendLine($"Sustained: {sustained:N0} events/s acknowledged and applied ({sustained / i.CopyRowsPerSecond * 100:0}% of COPY); the node acknowledges up to {i.Saturated.AckedPerSecond:N0} events/s ({i.Saturated.AckedPerSecond / i.CopyRowsPerSecond * 100:0}% of COPY), the excess waiting in the ingest log as a backlog the processors work off afterwards. Against the targets: {Verdict(sustained >= IngestThroughput.TargetSustainedPerSecond)} {IngestThroughput.TargetSustainedPerSecond:N0} events/s sustained, {Verdict(sustained >= i.CopyRowsPerSecond * 0.4)} 40% of COPY, {Verdict(i.AtTarget.Ack.P99Ms <= 50)} p99 ≤ 50 ms at {IngestThroughput.TargetEventsPerSecond:N0} events/s.");
         md.AppendLine();
+        md.AppendLine("### Another tenant while one floods");
+        md.AppendLine();
+        md.AppendLine($"A second tenant sends one event per batch, {IngestThroughput.QuietEventsPerSecond} batches a second, alone (baseline, the node idle) and during the saturated phase above.");
+        md.AppendLine();
+        md.AppendLine("| other tenant | answers | p50 | p99 |");
+        md.AppendLine("|---|---:|---:|---:|");
+        md.AppendLine($"| alone | {i.QuietAlone.Answers:N0} | {i.QuietAlone.P50Ms:0.0} ms | {i.QuietAlone.P99Ms:0.0} ms |");
+        md.AppendLine($"| while one tenant floods at saturation | {i.QuietDuringFlood.Answers:N0} | {i.QuietDuringFlood.P50Ms:0.0} ms | {i.QuietDuringFlood.P99Ms:0.0} ms |");
+        md.AppendLine();
+        md.AppendLine($"The flood raises the other tenant's p99 {i.QuietDuringFlood.P99Ms / i.QuietAlone.P99Ms:0.0}× (p50 {i.QuietDuringFlood.P50Ms / i.QuietAlone.P50Ms:0.0}×). With the default per-source limit (5,000 events/s, burst 20,000) a flood from one write key is answered 429 beyond it, which this phase switches off.");
+        md.AppendLine();
+
+        void Row(string name, IngestThroughput.Phase p) =>
+            md.AppendLine($"| {name} | {p.AckedPerSecond:N0} | {p.AppliedPerSecond:N0} | {p.BacklogGrowthPerSecond:N0} | {p.Ack.P50Ms:0.0} ms | {p.Ack.P99Ms:0.0} ms | {p.GcPauseMsPerSecond:0.0} ms/s | {p.LongestGcPauseMs:0.0} ms | {string.Join(" / ", p.GcPausesByGeneration)} |");
     }
 
     private void AppendLatency(StringBuilder md)
@@ -130,13 +144,13 @@ public sealed class ResultsReport
         md.AppendLine("## Ingest to browser: from HTTP accepted to SignalR received (driver)");
         md.AppendLine();
         md.AppendLine($"Segment track events for {l.Customers} customers are sent at {l.EventsPerSecond:N0} events/s (batches every 10 ms) to a Crm.Web process on PostgreSQL while a SignalR client watches those customers. Each event's latency runs from the acknowledgement of its batch to the arrival of its `interactionAdded`.");
-        md.AppendLine("**Targets at 2,000 events/s: p50 at most 20 ms, p99 at most 100 ms.**");
+        md.AppendLine("**Targets at 2,000 events/s: p50 at most 10 ms, p99 at most 50 ms.**");
         md.AppendLine();
         md.AppendLine("| events/s | delivered | p50 | p99 |");
         md.AppendLine("|---:|---:|---:|---:|");
         md.AppendLine($"| {l.EventsPerSecond:N0} | {l.Delivered:N0} of {l.Sent:N0} | {l.P50Ms:0.0} ms | {l.P99Ms:0.0} ms |");
         md.AppendLine();
-        md.AppendLine($"Against the targets: {Verdict(l.P50Ms <= 20)} p50 ≤ 20 ms, {Verdict(l.P99Ms <= 100)} p99 ≤ 100 ms.");
+        md.AppendLine($"Against the targets: {Verdict(l.P50Ms <= 10)} p50 ≤ 10 ms, {Verdict(l.P99Ms <= 50)} p99 ≤ 50 ms.");
         md.AppendLine();
     }
 
