@@ -17,9 +17,14 @@ public sealed record RoutedEvent(
 /// all first: nothing of them was applied here; they belong to whoever owns their identities now.
 /// </param>
 /// <param name="Activities">What the events did, for the analytic grains: the caller hands them on with the rest of its batch.</param>
+/// <param name="Deleted">
+/// The customer was deleted and gave its identities up: none of the events were applied; they belong to the customer
+/// that comes after it (<c>IdentityResolver.SuccessorOf</c>).
+/// </param>
 [GenerateSerializer, Immutable, Alias("crm.applied-events")]
 public sealed record AppliedEvents(
     [property: Id(0)] int Applied,
     [property: Id(1)] ImmutableArray<Identity> NotOwned,
     [property: Id(2)] ImmutableArray<int> Misrouted,
-    [property: Id(3)] ImmutableArray<Analytics.Activity> Activities);
+    [property: Id(3)] ImmutableArray<Analytics.Activity> Activities,
+    [property: Id(4)] bool Deleted);

@@ -13,9 +13,15 @@ public sealed partial class CustomerGrain
     public async Task<AppliedEvents> ApplyEventsAsync(ImmutableArray<RoutedEvent> events)
     {
         EnsureNotMerged();
-        if (State.IsDeleted || events.IsEmpty)
+        if (events.IsEmpty)
         {
-            return new AppliedEvents(0, [], [], []);
+            return new AppliedEvents(0, [], [], [], Deleted: false);
+        }
+
+        if (State.IsDeleted)
+        {
+            // It gave its identities up when it was deleted: these are from someone who came back, for a new customer.
+            return new AppliedEvents(0, [], [], [], Deleted: true);
         }
 
         var created = !_state.RecordExists;
@@ -31,7 +37,7 @@ public sealed partial class CustomerGrain
         var misrouted = events.Select((e, i) => (e, i)).Where(x => !x.e.Event.Identities.Any(id => before.Holds(id) || owned.Contains(id))).Select(x => x.i).ToImmutableArray();
         if (misrouted.Length == events.Length && created)
         {
-            return new AppliedEvents(0, [.. wanted.Except(owned)], misrouted, []);
+            return new AppliedEvents(0, [.. wanted.Except(owned)], misrouted, [], Deleted: false);
         }
 
         var next = before;
@@ -66,6 +72,14 @@ public sealed partial class CustomerGrain
             }
         }
 
+        // Claimed for identities the customer could not keep (beyond its limits): given back, or the index would name
+        // it for people it does not know.
+        var unkept = owned.Where(i => !next.Holds(i)).ToList();
+        if (unkept.Count > 0)
+        {
+            next = next with { PendingReleases = [.. next.PendingReleases.Union(unkept)] };
+        }
+
         var profileChanged = created || !ProfileEquality.Same(next.Profile, before.Profile);
         if (profileChanged)
         {
@@ -87,7 +101,7 @@ public sealed partial class CustomerGrain
         applied -= results.Count(r => !r.Created);
         // Identify, group and alias leave no row: the state is their record, so it is written now; rows only change
         // counters, which the timeline rebuilds.
-        if (profileChanged || next.Identities != before.Identities || !next.RecentEventIds.SequenceEqual(before.RecentEventIds))
+        if (profileChanged || unkept.Count > 0 || next.Identities != before.Identities || !next.RecentEventIds.SequenceEqual(before.RecentEventIds))
         {
             await PersistAsync(recorded);
         }
@@ -97,9 +111,13 @@ public sealed partial class CustomerGrain
             _writeBehind.Mark();
         }
 
+        if (profileChanged || unkept.Count > 0)
+        {
+            await _projections.SyncAsync(profileChanged ? Summary() : null, [], unkept);
+        }
+
         if (profileChanged)
         {
-            await _projections.SyncAsync(Summary(), [], []);
             await _publisher.PublishAsync(new CustomerChanged(Snapshot() with { Sequence = State.ProfileSequence }));
         }
 
@@ -108,7 +126,7 @@ public sealed partial class CustomerGrain
             await _publisher.PublishAsync(new InteractionAdded(result.Interaction));
         }
 
-        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted, activities.ToImmutable());
+        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted, activities.ToImmutable(), Deleted: false);
     }
 
     private static string PlaceholderName(ImmutableArray<RoutedEvent> events)

@@ -13,7 +13,8 @@ internal sealed class StateWriteBehind(IGrainBase grain, IPersistentState<Custom
     public void Mark()
     {
         _behind = true;
-        _flush ??= grain.RegisterGrainTimer(_ => FlushAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+        // Spread over ±25%: customers a bulk load touched together would otherwise all write at the same moment.
+        _flush ??= grain.RegisterGrainTimer(_ => FlushAsync(), new GrainTimerCreationOptions(delay * (0.75 + Random.Shared.NextDouble() / 2), Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
 
     /// <summary>The state was just written in full: nothing is behind.</summary>

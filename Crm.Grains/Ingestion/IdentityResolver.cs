@@ -19,7 +19,7 @@ namespace Crm.Ingestion;
 /// never merged with each other: an identity one of them owns stays with it.</item>
 /// </list>
 /// New customers get ids derived from the identity they are named after ("a…" for an anonymous id, "u…" otherwise), so
-/// that every node agrees on them. What it resolved is remembered in a bounded LRU: only a hint, dropped when a customer
+/// that every node agrees on them; one that was deleted is followed by <see cref="SuccessorOf"/>. What it resolved is remembered in a bounded LRU: only a hint, dropped when a customer
 /// turns out to be merged or gives an identity up.
 /// </summary>
 public sealed class IdentityResolver(IIdentityIndex index, int capacity)
@@ -99,6 +99,13 @@ public sealed class IdentityResolver(IIdentityIndex index, int capacity)
 
         return new Resolution(customerId, claim, absorb);
     }
+
+    /// <summary>
+    /// The customer that takes the events of a deleted one: someone it knew came back. Derived from the deleted id, so
+    /// every node agrees, and never the deleted customer itself, whose history stays with it.
+    /// </summary>
+    public static string SuccessorOf(string tenantId, string deletedCustomerId) =>
+        deletedCustomerId[..1] + Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes($"{tenantId}/{deletedCustomerId}/next")));
 
     private static string NewCustomerId(string tenantId, Identity identity) =>
         (identity.Kind == IdentityKind.Anonymous ? "a" : "u") + Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes($"{tenantId}/{identity.Key}")));

@@ -47,6 +47,9 @@ public sealed partial class IngestPartitionGrain(
     /// <summary>Tries of an event that fails on its own before it is parked.</summary>
     private const int AttemptsBeforeParking = 3;
 
+    /// <summary>Merged or deleted customers events may pass through before something is wrong (a cycle).</summary>
+    private const int MaxHops = 16;
+
     /// <summary>Beyond this many parked events the partition stops instead, so that nothing slips past unnoticed.</summary>
     private const int MaxParked = 1000;
 
@@ -73,6 +76,20 @@ public sealed partial class IngestPartitionGrain(
         _readUpTo = state.State.Checkpoint;
         await this.RegisterOrUpdateReminder("keep-alive", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         this.RegisterGrainTimer(_ => WakeAsync(), new GrainTimerCreationOptions(SafetyNet, SafetyNet) { KeepAlive = true, Interleave = true });
+    }
+
+    /// <summary>What was applied since the last written checkpoint is written now, so that the next activation does not apply it again.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await UpdateStateAsync(s => s);
+        }
+        catch (Exception ex)
+        {
+            // The next activation starts from the checkpoint written before: it applies those events again, which changes nothing.
+            LogPumpFailed(ex, Partition, state.State.Checkpoint.Position);
+        }
     }
 
     public Task WakeAsync()
@@ -223,12 +240,8 @@ public sealed partial class IngestPartitionGrain(
         }
         catch (Exception ex) when (!TransientFailures.Is(ex))
         {
-            // Merged meanwhile: each event resolves afresh. Otherwise something in these events fails: find which, one
-            // at a time, and set aside only what fails on its own.
-            if (ex is not CustomerMergedException)
-            {
-                LogIsolating(ex, Partition, customer, events.Count);
-            }
+            // Something in these events fails: find which, one at a time, and set aside only what fails on its own.
+            LogIsolating(ex, Partition, customer, events.Count);
 
             var parked = new List<ParkedEvent>();
             foreach (var one in events)
@@ -267,13 +280,26 @@ public sealed partial class IngestPartitionGrain(
 
     /// <summary>One call to the customer for all its events of the batch; then the visitors it turned out to be are folded in.</summary>
     /// <param name="reroutes">How many times these events were sent on already because another customer owned their identities.</param>
-    private async Task ApplyAsync(CustomerKey customer, IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events, int reroutes = 0)
+    /// <param name="hops">How many merged or deleted customers these events passed on their way here.</param>
+    private async Task ApplyAsync(CustomerKey customer, IReadOnlyList<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events, int reroutes = 0, int hops = 0)
     {
+        if (hops > MaxHops)
+        {
+            throw new InvalidOperationException($"The events passed {hops} merged or deleted customers without finding one to apply them.");
+        }
+
         var grain = GrainFactory.GetGrain<ICustomerGrain>(customer.ToString());
         IReadOnlyList<string> absorb = [.. events.SelectMany(e => e.Resolution.Absorb)];
         try
         {
             var result = await _transient.RunAsync(() => grain.ApplyEventsAsync([.. events.Select(e => new RoutedEvent(e.Event.Event, e.Resolution.Claim))]));
+            if (result.Deleted)
+            {
+                ForgetIdentities(events);
+                await ApplyAsync(new CustomerKey(customer.TenantId, IdentityResolver.SuccessorOf(customer.TenantId, customer.CustomerId)), events, reroutes, hops + 1);
+                return;
+            }
+
             _resolver.Forget(customer.TenantId, result.NotOwned);
             Collect(customer.TenantId, result.Activities);
             if (!result.Misrouted.IsEmpty)
@@ -288,14 +314,22 @@ public sealed partial class IngestPartitionGrain(
         }
         catch (CustomerMergedException merged)
         {
-            // The index still names a customer that was merged: finish the merge, then resolve these events again.
-            foreach (var (_, logged, _) in events)
+            // The index still names a customer that was merged (or names nobody, and the id derived from the identity is
+            // the merged one's): finish the merge, and the customer it went into takes the events.
+            ForgetIdentities(events);
+            var survivor = new CustomerKey(customer.TenantId, merged.MergedInto);
+            try
             {
-                _resolver.Forget(logged.TenantId, logged.Event.Identities);
+                await _transient.RunAsync(() => GrainFactory.GetGrain<ICustomerGrain>(survivor.ToString()).AbsorbAsync(merged.CustomerId));
+            }
+            catch (Exception ex) when (!TransientFailures.Is(ex))
+            {
+                // Deleted or merged on in turn: the events follow it all the same.
+                LogAbsorbFailed(ex, survivor, merged.CustomerId);
             }
 
-            await _transient.RunAsync(() => GrainFactory.GetGrain<ICustomerGrain>(new CustomerKey(customer.TenantId, merged.MergedInto).ToString()).AbsorbAsync(merged.CustomerId));
-            throw;
+            await ApplyAsync(survivor, events, reroutes, hops + 1);
+            return;
         }
 
         foreach (var visitor in absorb.Distinct())
@@ -346,15 +380,19 @@ public sealed partial class IngestPartitionGrain(
             throw new InvalidOperationException($"The customer its identities resolve to kept changing ({reroutes} times).");
         }
 
-        foreach (var (_, logged, _) in events)
-        {
-            _resolver.Forget(logged.TenantId, logged.Event.Identities);
-        }
-
+        ForgetIdentities(events);
         var resolutions = await _transient.RunAsync(() => _resolver.ResolveAsync([.. events.Select(e => e.Event)]));
         foreach (var group in events.Select((e, i) => (e.Position, e.Event, Resolution: resolutions[i])).GroupBy(e => new CustomerKey(e.Event.TenantId, e.Resolution.CustomerId)))
         {
             await ApplyAsync(group.Key, [.. group], reroutes + 1);
+        }
+    }
+
+    private void ForgetIdentities(IEnumerable<(IngestCheckpoint Position, LoggedEvent Event, IdentityResolver.Resolution Resolution)> events)
+    {
+        foreach (var (_, logged, _) in events)
+        {
+            _resolver.Forget(logged.TenantId, logged.Event.Identities);
         }
     }
 
@@ -410,6 +448,13 @@ public sealed partial class IngestPartitionGrain(
                 await _transient.RunAsync(() => state.WriteStateAsync());
                 _checkpointWrittenAt = time.GetUtcNow();
             }
+        }
+        catch (Exception ex) when (!TransientFailures.Is(ex))
+        {
+            // The stored state is not what this activation thinks it is (written elsewhere, say): every later write
+            // would fail the same way. A new activation reads it afresh and goes on from its checkpoint.
+            DeactivateOnIdle();
+            throw;
         }
         finally
         {

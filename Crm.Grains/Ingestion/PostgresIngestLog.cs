@@ -132,8 +132,10 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
                     ? LegacyIngestEvent.Convert(reader.GetString(3))
                     : IngestEventJson.Deserialize(reader.GetFieldValue<byte[]>(2)));
             }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException)
+            catch (Exception ex) when (ex is not (NpgsqlException or OperationCanceledException))
             {
+                // Whatever a row holds that no longer reads (an older format, a bug), it is that row's problem alone:
+                // parked, while the partition goes on.
                 logged = LoggedEvent.Unreadable(tenantId, reader.GetString(4), ex.Message);
             }
 

@@ -174,6 +174,31 @@ public sealed class PostgresIngestLogTests(MigratedDatabaseFixture database) : I
         Assert.Equal(["slow", fast.Event.MessageId], afterwards.Where(r => r.Event.TenantId == tenant).Select(r => r.Event.Event.MessageId));
     }
 
+    [Fact]
+    public async Task A_row_that_no_longer_reads_comes_back_unreadable_and_the_rows_after_it_still_read()
+    {
+        var tenant = TestTenants.New();
+        var after = Event(tenant, "after");
+        var partition = after.PartitionOf(Log.Partitions);
+        var start = await LatestAsync(partition);
+        // An older format's row that the conversion cannot make sense of: a context that is a list, not an object.
+        await using (var insert = database.DataSource.CreateCommand(
+            "INSERT INTO crm_ingest_events (partition_no, tenant_id, message_id, received_at, legacy_event) VALUES ($1, $2, 'broken', now(), '{\"type\": 1, \"messageId\": \"order.placed:1\", \"context\": [1]}')"))
+        {
+            insert.Parameters.AddWithValue(partition);
+            insert.Parameters.AddWithValue(tenant);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await Log.AppendAsync([after]);
+        var rows = (await Log.ReadAsync(partition, start, 100)).Where(r => r.Event.TenantId == tenant).ToList();
+
+        Assert.Equal(2, rows.Count);
+        Assert.NotNull(rows[0].Event.Problem);
+        Assert.Equal("broken", rows[0].Event.Event.MessageId);
+        Assert.Null(rows[1].Event.Problem);
+    }
+
     private async Task<IngestCheckpoint> LatestAsync(int partition)
     {
         var checkpoint = IngestCheckpoint.Start;

@@ -32,7 +32,7 @@ public sealed class ParkedEventTests(InMemoryClusterFixture fixture)
             async () => (await index.FindAsync([new TenantIdentity(tenant, healthy.Event.Identities[0])])).Values.SingleOrDefault(), owner => owner is not null);
 
         Assert.Equal("poison-1", parked.MessageId);
-        Assert.Contains("merged into", parked.Reason);
+        Assert.Contains("merged or deleted customers", parked.Reason);
         Assert.Equal(1, (await Eventually.ReturnsAsync(() => Customer(tenant, fine!.CustomerId).GetAsync(), c => c is not null))!.Activity.TotalInteractions);
         Assert.Single(await processor.RetryParkedAsync(), p => p.TenantId == tenant);
 

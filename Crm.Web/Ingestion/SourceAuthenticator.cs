@@ -17,6 +17,7 @@ public sealed class SourceAuthenticator(ISourceStore sources)
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentTLru<string, Source> _byKeyHash = new(10_000, CacheFor);
+    private long _revocations;
 
     public async Task<Source?> AuthenticateAsync(HttpRequest request, string? writeKeyInBody, CancellationToken cancellationToken)
     {
@@ -28,9 +29,15 @@ public sealed class SourceAuthenticator(ISourceStore sources)
 
         var hash = SourceSecrets.HashWriteKey(writeKey);
         var key = Convert.ToBase64String(hash);
-        if (!_byKeyHash.TryGet(key, out var source) && await sources.FindByWriteKeyHashAsync(hash, cancellationToken) is { } found)
+        if (!_byKeyHash.TryGet(key, out var source))
         {
-            _byKeyHash.AddOrUpdate(key, source = found);
+            // A lookup that overlapped a revocation may have read the source before it was revoked: it is not kept.
+            var revocations = Interlocked.Read(ref _revocations);
+            source = await sources.FindByWriteKeyHashAsync(hash, cancellationToken);
+            if (source is not null && Interlocked.Read(ref _revocations) == revocations)
+            {
+                _byKeyHash.AddOrUpdate(key, source);
+            }
         }
 
         return source is { IsRevoked: false } ? source : null;
@@ -39,6 +46,7 @@ public sealed class SourceAuthenticator(ISourceStore sources)
     /// <summary>Drops a revoked source from this node's cache.</summary>
     public void Forget(Guid sourceId)
     {
+        Interlocked.Increment(ref _revocations);
         foreach (var entry in _byKeyHash.Where(e => e.Value.Id == sourceId).ToList())
         {
             _byKeyHash.TryRemove(entry.Key);

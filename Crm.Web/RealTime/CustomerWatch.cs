@@ -52,12 +52,23 @@ internal sealed partial class CustomerWatch(CustomerKey key, IClusterClient clus
             {
                 var stream = cluster.GetStreamProvider(Constants.StreamProvider)
                     .GetStream<CustomerEvent>(StreamId.Create(Constants.CustomerStreamNamespace, key.ToString()));
-                _subscription = await stream.SubscribeAsync(this);
-                // Subscribed first: whatever comes after this number arrives on the stream.
-                _forwarded = await Grain.WatchAsync();
-                _viewersSubscription = await cluster.GetStreamProvider(Constants.StreamProvider)
-                    .GetStream<ViewersChanged>(StreamId.Create(Constants.CustomerViewersStreamNamespace, key.ToString()))
-                    .SubscribeAsync((viewers, _) => Group.SendAsync(HubMessages.ViewersChanged, viewers));
+                var subscription = await stream.SubscribeAsync(this);
+                try
+                {
+                    // Subscribed first: whatever comes after this number arrives on the stream.
+                    _forwarded = await Grain.WatchAsync();
+                    _viewersSubscription = await cluster.GetStreamProvider(Constants.StreamProvider)
+                        .GetStream<ViewersChanged>(StreamId.Create(Constants.CustomerViewersStreamNamespace, key.ToString()))
+                        .SubscribeAsync((viewers, _) => Group.SendAsync(HubMessages.ViewersChanged, viewers));
+                }
+                catch
+                {
+                    // Half set up, the next joiner would be told it is up to date at nothing: start from scratch then.
+                    await subscription.UnsubscribeAsync();
+                    throw;
+                }
+
+                _subscription = subscription;
             }
             else if (lastSeen > _forwarded)
             {

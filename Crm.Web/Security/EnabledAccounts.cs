@@ -14,10 +14,30 @@ public sealed class EnabledAccounts(IAccountStore accounts)
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentTLru<(string TenantId, Guid UserId), bool> _cache = new(100_000, CacheFor);
+    private long _revocations;
 
-    public async Task<bool> IsEnabledAsync(string tenantId, Guid userId, CancellationToken cancellationToken) =>
-        await _cache.GetOrAddAsync((tenantId, userId), async key => await accounts.FindUserAsync(key.TenantId, key.UserId, cancellationToken) is { IsDisabled: false });
+    public async Task<bool> IsEnabledAsync(string tenantId, Guid userId, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGet((tenantId, userId), out var enabled))
+        {
+            return enabled;
+        }
+
+        // A lookup that overlapped a revocation may have read the account before it was disabled: it is not kept.
+        var revocations = Interlocked.Read(ref _revocations);
+        enabled = await accounts.FindUserAsync(tenantId, userId, cancellationToken) is { IsDisabled: false };
+        if (Interlocked.Read(ref _revocations) == revocations)
+        {
+            _cache.AddOrUpdate((tenantId, userId), enabled);
+        }
+
+        return enabled;
+    }
 
     /// <summary>Drops a disabled account from this node's cache.</summary>
-    public void Forget(string tenantId, Guid userId) => _cache.TryRemove((tenantId, userId));
+    public void Forget(string tenantId, Guid userId)
+    {
+        Interlocked.Increment(ref _revocations);
+        _cache.TryRemove((tenantId, userId));
+    }
 }
