@@ -11,7 +11,8 @@ public sealed class IngestOptions
     public int BatchSize { get; set; } = 2000;
 
     /// <summary>Events a processor has read and not yet applied, at most: reads go on while earlier batches are applied.</summary>
-    public int MaxEventsInFlight { get; set; } = 4000;
+    /// <remarks>Not the writers' MaxEventsInFlight (the same section): that one bounds what is received and not yet committed.</remarks>
+    public int MaxEventsReadAhead { get; set; } = 4000;
 
     /// <summary>Identities each processor remembers the owner of (a bounded LRU).</summary>
     public int IdentityCacheSize { get; set; } = 20_000;

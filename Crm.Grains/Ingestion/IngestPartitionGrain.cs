@@ -152,7 +152,7 @@ public sealed partial class IngestPartitionGrain(
 
             // Two batches at most: one applied while the next is read and resolved. Reading only then lets a backlog
             // gather into large batches, so that a customer's events of a batch go to it in one call.
-            while (!caughtUp && _inFlight.Count < 2 && _inFlight.Sum(b => b.Count) < Options.MaxEventsInFlight && state.State.Parked.Count < MaxParked)
+            while (!caughtUp && _inFlight.Count < 2 && _inFlight.Sum(b => b.Count) < Options.MaxEventsReadAhead && state.State.Parked.Count < MaxParked)
             {
                 var rows = await _transient.RunAsync(() => log.ReadAsync(Partition, _readUpTo, Options.BatchSize));
                 if (rows.Count == 0)

@@ -14,7 +14,9 @@ internal static class EventProperties
 {
     public static string? Text(JsonElement properties, string name) => JsonFields.Scalar(properties, name);
 
-    public static string? Cut(string? text, int maxLength) => text is { } t && t.Length > maxLength ? t[..maxLength] : text;
+    /// <summary>At most <paramref name="maxLength"/> characters, never half of a surrogate pair (an emoji, say).</summary>
+    public static string? Cut(string? text, int maxLength) =>
+        text is { } t && t.Length > maxLength ? t[..(char.IsHighSurrogate(t[maxLength - 1]) ? maxLength - 1 : maxLength)] : text;
 
     /// <summary>A whole number of seconds from the first of the names that holds one, within what an interaction takes.</summary>
     public static int? Seconds(JsonElement properties, params string[] names) =>
