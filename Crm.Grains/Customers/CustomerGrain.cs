@@ -59,10 +59,10 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         }
 
         _publisher.Reactivated();
-        var caughtUp = await _timeline.CatchUpAsync(State, cancellationToken);
-        if (!ReferenceEquals(caughtUp, State))
+        var stored = State;
+        _state.State = await _timeline.CatchUpAsync(stored, cancellationToken);
+        if (State.Sequence != stored.Sequence)
         {
-            _state.State = caughtUp;
             await _state.WriteStateAsync(cancellationToken);
         }
 

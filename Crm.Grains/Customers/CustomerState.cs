@@ -24,8 +24,11 @@ public sealed record CustomerState
     [Id(7)] public Actor? UpdatedBy { get; init; }
     [Id(8)] public DateTimeOffset? DeletedAt { get; init; }
     [Id(9)] public CustomerActivity Activity { get; init; } = CustomerActivity.None;
-    /// <summary>The latest interactions by sequence, oldest first; bounded.</summary>
-    [Id(10)] public ImmutableArray<Interaction> Recent { get; init; } = [];
+    /// <summary>
+    /// The latest interactions by sequence, oldest first; bounded. Not stored (they were most of every state write):
+    /// rebuilt from the timeline when the grain activates. Id 10, which stored them once, stays retired.
+    /// </summary>
+    [field: NonSerialized] public ImmutableArray<Interaction> Recent { get; init; } = [];
     [Id(11)] public Engagement Engagement { get; init; } = Engagement.None;
     [Id(12)] public ImmutableArray<Identity> Identities { get; init; } = [];
     /// <summary>Set when this customer was merged into another: that one holds its history now.</summary>

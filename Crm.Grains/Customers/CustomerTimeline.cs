@@ -42,19 +42,27 @@ internal sealed partial class CustomerTimeline(CustomerKey key, ITimelineStore s
         return (next, results);
     }
 
-    /// <summary>Folds in interactions whose timeline rows were written but whose state write was lost.</summary>
+    /// <summary>
+    /// The state as read from storage, with its recent interactions (not stored) read back from the timeline, and
+    /// the interactions whose timeline rows were written but whose state write was lost folded in.
+    /// </summary>
+    /// <remarks>One query when nothing was lost: the latest rows are the recent interactions and show whether any is missing.</remarks>
     public async Task<CustomerState> CatchUpAsync(CustomerState state, CancellationToken cancellationToken)
     {
-        var caughtUp = state;
-        IReadOnlyList<Interaction> missed;
-        do
+        var latest = state.Activity.TotalInteractions > 0 ? await store.ReadLatestAsync(key, keepRecent, cancellationToken) : [];
+        var caughtUp = state with { Recent = [.. latest.Where(i => i.Sequence <= state.Sequence)] };
+        if (latest.Count == 0 || latest[^1].Sequence > state.Sequence)
         {
-            missed = await store.ReadSinceAsync(key, caughtUp.Sequence, CatchUpBatch, cancellationToken);
-            caughtUp = missed.Aggregate(caughtUp, (s, i) => s.Recorded(i, keepRecent));
+            IReadOnlyList<Interaction> missed;
+            do
+            {
+                missed = await store.ReadSinceAsync(key, caughtUp.Sequence, CatchUpBatch, cancellationToken);
+                caughtUp = missed.Aggregate(caughtUp, (s, i) => s.Recorded(i, keepRecent));
+            }
+            while (missed.Count == CatchUpBatch);
         }
-        while (missed.Count == CatchUpBatch);
 
-        if (!ReferenceEquals(caughtUp, state))
+        if (caughtUp.Sequence != state.Sequence)
         {
             LogCaughtUp(key, state.Sequence, caughtUp.Sequence);
         }

@@ -21,6 +21,9 @@ public interface ITimelineStore
     /// <summary>Interactions recorded after a sequence number, oldest first.</summary>
     Task<IReadOnlyList<Interaction>> ReadSinceAsync(CustomerKey customer, long afterSequence, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>The latest interactions by sequence number, at most <paramref name="limit"/>, oldest first.</summary>
+    Task<IReadOnlyList<Interaction>> ReadLatestAsync(CustomerKey customer, int limit, CancellationToken cancellationToken = default);
+
     Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default);
 
     /// <summary>

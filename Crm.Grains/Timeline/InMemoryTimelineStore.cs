@@ -70,6 +70,15 @@ public sealed class InMemoryTimelineStore : ITimelineStore
         }
     }
 
+    public Task<IReadOnlyList<Interaction>> ReadLatestAsync(CustomerKey customer, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<Interaction> result = Read(customer).OrderBy(i => i.Sequence).TakeLast(limit).ToList();
+            return Task.FromResult(result);
+        }
+    }
+
     public Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default)
     {
         lock (_lock)

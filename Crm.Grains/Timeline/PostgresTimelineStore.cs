@@ -96,6 +96,21 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
         return await ReadAllAsync(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<Interaction>> ReadLatestAsync(CustomerKey customer, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {Columns} FROM crm_timeline
+            WHERE tenant_id = $1 AND customer_id = $2
+            ORDER BY sequence DESC LIMIT $3
+            """);
+        command.Parameters.AddWithValue(customer.TenantId);
+        command.Parameters.AddWithValue(customer.CustomerId);
+        command.Parameters.AddWithValue(limit);
+        var newestFirst = await ReadAllAsync(command, cancellationToken);
+        newestFirst.Reverse();
+        return newestFirst;
+    }
+
     public async Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand($"""

@@ -140,6 +140,22 @@ public abstract class TimelineStoreContract
     }
 
     [Fact]
+    public async Task Reads_the_latest_by_sequence_number_oldest_first()
+    {
+        var customer = NewCustomer();
+        Assert.Empty(await Store.ReadLatestAsync(customer, limit: 3));
+        foreach (var sequence in new long[] { 1, 2, 4, 7, 8 })
+        {
+            // Older by when it happened as the sequence grows: "latest" is by sequence, not by occurred_at.
+            await Store.AppendAsync(customer, Entry(customer, sequence, T0.AddDays(-sequence)));
+        }
+
+        Assert.Equal([4, 7, 8], (await Store.ReadLatestAsync(customer, limit: 3)).Select(i => i.Sequence));
+        Assert.Equal([1, 2, 4, 7, 8], (await Store.ReadLatestAsync(customer, limit: 10)).Select(i => i.Sequence));
+        Assert.Empty(await Store.ReadLatestAsync(NewCustomer(), limit: 3));
+    }
+
+    [Fact]
     public async Task Keeps_every_field()
     {
         var customer = NewCustomer();
