@@ -74,7 +74,7 @@ public sealed class InMemoryTimelineStore : ITimelineStore
     {
         lock (_lock)
         {
-            IReadOnlyList<Interaction> result = Read(customer).OrderBy(i => i.Sequence).TakeLast(limit).ToList();
+            IReadOnlyList<Interaction> result = Read(customer).TakeLast(limit).ToList();
             return Task.FromResult(result);
         }
     }

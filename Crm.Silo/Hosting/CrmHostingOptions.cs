@@ -38,19 +38,20 @@ public sealed record CrmHostingOptions
     /// state across uses of a connection (session advisory locks are released in finally blocks). What the connection
     /// string sets explicitly wins.
     /// </summary>
-    internal static string WithStatementReuse(string connectionString)
+    private static string WithStatementReuse(string connectionString)
     {
         var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        foreach (var (key, value) in StatementReuse)
+        // Npgsql reads "NoResetOnClose" as "No Reset On Close": the spaces and case do not make another key.
+        var given = builder.Keys.Cast<string>().Select(Spaceless).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in StatementReuse.Where(setting => !given.Contains(Spaceless(setting.Key))))
         {
-            if (!builder.ContainsKey(key))
-            {
-                builder[key] = value;
-            }
+            builder[key] = value;
         }
 
         return builder.ConnectionString;
     }
+
+    private static string Spaceless(string key) => key.Replace(" ", "", StringComparison.Ordinal);
 
     private static readonly (string Key, string Value)[] StatementReuse =
         [("No Reset On Close", "true"), ("Max Auto Prepare", "64"), ("Auto Prepare Min Usages", "2")];

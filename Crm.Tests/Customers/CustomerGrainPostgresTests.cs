@@ -113,8 +113,7 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
     public async Task Writes_counters_behind_the_timeline_without_waiting_for_deactivation()
     {
         var key = NewKey();
-        await using var cluster = await CrmTestCluster.StartOnPostgresAsync(
-            _database.ConnectionString, _serviceId, settings: new Dictionary<string, string?> { ["Crm:Customers:StateWriteBehind"] = "00:00:01" });
+        await using var cluster = await StartWithOneSecondWriteBehindAsync();
         var grain = cluster.Client.GetGrain<ICustomerGrain>(key.ToString());
         await grain.CreateAsync(new CustomerProfile { DisplayName = "Ada" }, Agent);
 
@@ -127,8 +126,7 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
     public async Task Stores_counters_but_not_recent_interactions_which_are_read_back_from_the_timeline()
     {
         var key = NewKey();
-        await using var cluster = await CrmTestCluster.StartOnPostgresAsync(
-            _database.ConnectionString, _serviceId, settings: new Dictionary<string, string?> { ["Crm:Customers:StateWriteBehind"] = "00:00:01" });
+        await using var cluster = await StartWithOneSecondWriteBehindAsync();
         var grain = cluster.Client.GetGrain<ICustomerGrain>(key.ToString());
         await grain.CreateAsync(new CustomerProfile { DisplayName = "Ada" }, Agent);
         var first = await grain.AddInteractionAsync(Call("first call"));
@@ -165,6 +163,9 @@ public sealed class CustomerGrainPostgresTests : IAsyncLifetime
         Assert.DoesNotContain("Version=", text);
         Assert.DoesNotContain("$type", text);
     }
+
+    private Task<TestCluster> StartWithOneSecondWriteBehindAsync() => CrmTestCluster.StartOnPostgresAsync(
+        _database.ConnectionString, _serviceId, settings: new Dictionary<string, string?> { ["Crm:Customers:StateWriteBehind"] = "00:00:01" });
 
     /// <summary>The customer's stored state once a write-behind has written it (its version past the one creation wrote).</summary>
     private async Task<CustomerState> StoredStateAfterWriteBehindAsync(TestCluster cluster, CustomerKey key)
