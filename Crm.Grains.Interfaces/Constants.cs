@@ -26,4 +26,7 @@ public static class Constants
 
     /// <summary>A tenant's live KPIs as they change, keyed by tenant, for dashboards.</summary>
     public const string DashboardStreamNamespace = "dashboards";
+
+    /// <summary>A tenant's imports as they progress, keyed by tenant, for the pages watching them.</summary>
+    public const string ImportStreamNamespace = "imports";
 }

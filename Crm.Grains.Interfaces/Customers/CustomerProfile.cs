@@ -6,6 +6,8 @@ namespace Crm.Customers;
 [GenerateSerializer, Immutable, Alias("crm.customer-profile")]
 public sealed record CustomerProfile
 {
+    public const int MaxTags = 50;
+
     [Id(0)] public string DisplayName { get; init; } = "";
     [Id(1)] public string? GivenName { get; init; }
     [Id(2)] public string? FamilyName { get; init; }

@@ -21,10 +21,26 @@ public sealed record RoutedEvent(
 /// The customer was deleted and gave its identities up: none of the events were applied; they belong to the customer
 /// that comes after it (<c>IdentityResolver.SuccessorOf</c>).
 /// </param>
+/// <param name="Outcomes">What each event did to the customer, in order (empty when none was applied): what an import counts.</param>
 [GenerateSerializer, Immutable, Alias("crm.applied-events")]
 public sealed record AppliedEvents(
     [property: Id(0)] int Applied,
     [property: Id(1)] ImmutableArray<Identity> NotOwned,
     [property: Id(2)] ImmutableArray<int> Misrouted,
     [property: Id(3)] ImmutableArray<Analytics.Activity> Activities,
-    [property: Id(4)] bool Deleted);
+    [property: Id(4)] bool Deleted,
+    [property: Id(5)] ImmutableArray<EventOutcome> Outcomes = default);
+
+public enum EventOutcome
+{
+    /// <summary>The event made the customer (it did not exist before), or the interaction it carries.</summary>
+    Created = 0,
+    /// <summary>The event changed the profile.</summary>
+    Updated = 1,
+    /// <summary>Applied, and the profile is as it was (an interaction may still have been added).</summary>
+    Unchanged = 2,
+    /// <summary>Applied before: a redelivery, which changes nothing.</summary>
+    AppliedBefore = 3,
+    /// <summary>Not this customer's (<see cref="AppliedEvents.Misrouted"/>): it is applied where its identities lead.</summary>
+    Misrouted = 4,
+}

@@ -11,4 +11,6 @@ public enum IngestEventType
     Alias = 5,
     /// <summary>A call, ticket or order a phone system, help desk or shop reported: an interaction, not web engagement.</summary>
     Webhook = 6,
+    /// <summary>A row of a file or database import: the customer's fields, matched on the import's key (<see cref="IngestEvent.SourceId"/> is the import's id).</summary>
+    Import = 7,
 }

@@ -42,13 +42,15 @@ public sealed partial class CustomerGrain
 
         var next = before;
         var interactions = new List<NewInteraction>();
-        var recordedBy = new List<IngestEvent>();
+        var recordedBy = new List<(IngestEvent Event, int Index)>();
         var activities = ImmutableArray.CreateBuilder<Activity>();
+        var outcomes = new EventOutcome[events.Length];
         var applied = 0;
         foreach (var (routed, index) in events.Select((e, i) => (e, i)))
         {
             if (misrouted.Contains(index))
             {
+                outcomes[index] = EventOutcome.Misrouted;
                 continue;
             }
 
@@ -56,15 +58,20 @@ public sealed partial class CustomerGrain
             var (after, interaction) = IngestedEventEffects.Apply(next, ingested, routed.Claim.Where(i => before.Holds(i) || owned.Contains(i)));
             if (after is null)
             {
+                outcomes[index] = EventOutcome.AppliedBefore;
                 continue;
             }
 
+            // An event with an interaction creates that interaction (unless its row turns out stored before, below).
+            outcomes[index] = (created && applied == 0) || interaction is not null ? EventOutcome.Created
+                : ProfileEquality.Same(after.Profile, next.Profile) ? EventOutcome.Unchanged
+                : EventOutcome.Updated;
             next = after;
             applied++;
             if (interaction is not null)
             {
                 interactions.Add(interaction);
-                recordedBy.Add(ingested);
+                recordedBy.Add((ingested, index));
             }
             else
             {
@@ -91,14 +98,20 @@ public sealed partial class CustomerGrain
         {
             if (results[i].Created)
             {
-                var (row, ingested) = (results[i].Interaction, recordedBy[i]);
+                var (row, ingested) = (results[i].Interaction, recordedBy[i].Event);
                 // Tracked events count by their type and name; webhooks, like what people log, by the channel.
                 activities.Add(Activity(row.EventType ?? DbText.From(row.Channel), row.Channel, ingested.Type == IngestEventType.Track ? ingested.Name : null,
                     row.Agent, row.OccurredAt, newCustomer: created && activities.Count == 0));
             }
+            else
+            {
+                // Its row was stored before (a redelivery): it was counted then.
+                outcomes[recordedBy[i].Index] = EventOutcome.AppliedBefore;
+            }
         }
 
         applied -= results.Count(r => !r.Created);
+
         // Identify, group and alias leave no row: the state is their record, so it is written now; rows only change
         // counters, which the timeline rebuilds.
         if (profileChanged || unkept.Count > 0 || next.Identities != before.Identities || !next.RecentEventIds.SequenceEqual(before.RecentEventIds))
@@ -126,7 +139,7 @@ public sealed partial class CustomerGrain
             await _publisher.PublishAsync(new InteractionAdded(result.Interaction));
         }
 
-        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted, activities.ToImmutable(), Deleted: false);
+        return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted, activities.ToImmutable(), Deleted: false, [.. outcomes]);
     }
 
     private static string PlaceholderName(ImmutableArray<RoutedEvent> events)

@@ -15,16 +15,18 @@ public static class ProfileFieldTimes
     {
         var profile = state.Profile;
         var times = state.FieldTimes.ToBuilder();
-        T? Take<T>(string field, T? value, T? current) where T : class
+        bool Newer(string field)
         {
-            if (value is null || (times.TryGetValue(field, out var set) && set > at))
+            if (times.TryGetValue(field, out var set) && set > at)
             {
-                return current;
+                return false;
             }
 
             times[field] = at;
-            return value;
+            return true;
         }
+
+        T? Take<T>(string field, T? value, T? current) where T : class => value is not null && Newer(field) ? value : current;
 
         var given = Take("givenName", traits.GivenName, profile.GivenName);
         var family = Take("familyName", traits.FamilyName, profile.FamilyName);
@@ -45,11 +47,15 @@ public static class ProfileFieldTimes
             DisplayName = Take("displayName", displayName is { Length: > 0 } ? displayName : null, profile.DisplayName)!,
             GivenName = given,
             FamilyName = family,
-            Emails = Added(profile.Emails, traits.Email, CustomerIdentities.MaxPerKind[IdentityKind.Email]),
-            Phones = Added(profile.Phones, traits.Phone, CustomerIdentities.MaxPerKind[IdentityKind.Phone]),
+            Emails = Added(profile.Emails, [.. Once(traits.Email), .. traits.MoreEmails], CustomerIdentities.MaxPerKind[IdentityKind.Email]),
+            Phones = Added(profile.Phones, [.. Once(traits.Phone), .. traits.MorePhones], CustomerIdentities.MaxPerKind[IdentityKind.Phone]),
             Company = Take("company", traits.Company, profile.Company),
             JobTitle = Take("jobTitle", traits.JobTitle, profile.JobTitle),
+            Country = Take("country", traits.Country, profile.Country),
             Address = Take("address", traits.Address, profile.Address),
+            Tags = Added(profile.Tags, traits.Tags, CustomerProfile.MaxTags),
+            Lifecycle = traits.Lifecycle is { } stage && Newer("lifecycle") ? stage : profile.Lifecycle,
+            ExternalId = profile.ExternalId ?? traits.ExternalId,
             Attributes = attributes.ToImmutable(),
         };
         return state with { Profile = next, FieldTimes = times.ToImmutable() };
@@ -72,6 +78,8 @@ public static class ProfileFieldTimes
         Stamp("familyName", before.FamilyName != after.FamilyName);
         Stamp("company", before.Company != after.Company);
         Stamp("jobTitle", before.JobTitle != after.JobTitle);
+        Stamp("country", before.Country != after.Country);
+        Stamp("lifecycle", before.Lifecycle != after.Lifecycle);
         Stamp("address", before.Address != after.Address);
         foreach (var name in before.Attributes.Keys.Union(after.Attributes.Keys))
         {
@@ -81,6 +89,19 @@ public static class ProfileFieldTimes
         return result.ToImmutable();
     }
 
-    private static ImmutableArray<string> Added(ImmutableArray<string> values, string? value, int max) =>
-        value is not null && !values.Contains(value) && values.Length < max ? values.Add(value) : values;
+    private static IEnumerable<string> Once(string? value) => value is null ? [] : [value];
+
+    private static ImmutableArray<string> Added(ImmutableArray<string> values, IEnumerable<string> added, int max)
+    {
+        var result = values;
+        foreach (var value in added)
+        {
+            if (!result.Contains(value) && result.Length < max)
+            {
+                result = result.Add(value);
+            }
+        }
+
+        return result;
+    }
 }

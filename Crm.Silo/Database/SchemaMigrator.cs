@@ -27,6 +27,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0003-timeline-event-type", "0003-timeline-event-type.sql"),
         new("0004-ingest-by-person", "0004-ingest-by-person.sql"),
         new("0005-identity-index", "0005-identity-index.sql"),
+        new("0006-import-files", "0006-import-files.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

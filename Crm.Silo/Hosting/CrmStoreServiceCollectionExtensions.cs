@@ -1,4 +1,5 @@
 using Crm.Customers;
+using Crm.Imports;
 using Crm.Ingestion;
 using Crm.Security;
 using Crm.Silo.Database;
@@ -26,6 +27,7 @@ public static class CrmStoreServiceCollectionExtensions
             services.TryAddSingleton<ISourceStore, InMemorySourceStore>();
             services.TryAddSingleton<IIngestLog>(_ => new InMemoryIngestLog());
             services.TryAddSingleton<IIdentityIndex, InMemoryIdentityIndex>();
+            services.TryAddSingleton<IImportFileStore, FileSystemImportFileStore>();
             return services;
         }
 
@@ -40,6 +42,7 @@ public static class CrmStoreServiceCollectionExtensions
         services.TryAddSingleton<ISourceStore, PostgresSourceStore>();
         services.TryAddSingleton<IIngestLog, PostgresIngestLog>();
         services.TryAddSingleton<IIdentityIndex, PostgresIdentityIndex>();
+        services.TryAddSingleton<IImportFileStore, PostgresImportFileStore>();
         return services;
     }
 }

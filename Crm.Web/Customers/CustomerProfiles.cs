@@ -17,7 +17,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
 {
     public const int MaxEmails = 10;
     public const int MaxPhones = 10;
-    public const int MaxTags = 50;
+    public const int MaxTags = CustomerProfile.MaxTags;
     public const int MaxTagLength = 50;
     public const int MaxAttributes = 100;
     public const int MaxAttributeTextLength = 1000;
@@ -72,6 +72,42 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             Consent = Consent(errors, request.Consent, current?.Consent, actor),
         };
         return (errors.Any ? null : profile, errors);
+    }
+
+    /// <summary>
+    /// The fields a request mentions, checked by the same rules as a whole profile, as traits that change only those
+    /// fields (an imported row): no field is required, and owner and consent are not among them.
+    /// </summary>
+    public static Traits Fields(ValidationErrors errors, CustomerProfileRequest request)
+    {
+        var country = Country(errors, "country", request.Country);
+        var address = Address(errors, request.Address);
+        var externalId = errors.Text("externalId", request.ExternalId, IdentityRules.MaxIdLength);
+        if (externalId is not null && IdentityRules.IsJunk(externalId))
+        {
+            errors.Add("externalId", $"'{externalId}' names nobody: values such as 'null', 'test' or '0' are not ids.");
+        }
+
+        var emails = Emails(errors, request.Emails);
+        var phones = Phones(errors, request.Phones, country ?? address?.Country);
+        return new Traits
+        {
+            ExternalId = externalId,
+            DisplayName = errors.Text("displayName", request.DisplayName, 200),
+            GivenName = errors.Text("givenName", request.GivenName, 100),
+            FamilyName = errors.Text("familyName", request.FamilyName, 100),
+            Email = emails.FirstOrDefault(),
+            MoreEmails = emails.IsEmpty ? [] : emails[1..],
+            Phone = phones.FirstOrDefault(),
+            MorePhones = phones.IsEmpty ? [] : phones[1..],
+            Company = errors.Text("company", request.Company, 200),
+            JobTitle = errors.Text("jobTitle", request.JobTitle, 200),
+            Country = country,
+            Address = address,
+            Tags = Tags(errors, request.Tags),
+            Attributes = Attributes(errors, request.Attributes),
+            Lifecycle = errors.Enum<LifecycleStage>("lifecycle", request.Lifecycle),
+        };
     }
 
     /// <summary>The request that would produce this profile: what a merge patch is applied to.</summary>

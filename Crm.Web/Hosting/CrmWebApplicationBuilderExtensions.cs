@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Crm.Silo.Hosting;
 using Crm.Web.Analytics;
+using Crm.Web.Imports;
 using Crm.Web.Ingestion;
 using Crm.Web.Api;
 using Crm.Web.Customers;
@@ -65,7 +66,10 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddSingleton<CustomerProfiles>();
         services.AddSingleton<Interactions>();
         services.AddSingleton<CustomerFeed>();
-        services.AddSingleton<DashboardFeed>();
+        services.AddTenantFeeds();
+        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
+        services.AddSingleton<ImportRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddSingleton<SourceAuthenticator>();
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
         services.AddSingleton<IngestWriter>();

@@ -1,4 +1,5 @@
 using Crm.Web.Analytics;
+using Crm.Web.Imports;
 using Crm.Web.Api;
 using Crm.Web.Customers;
 using Crm.Web.Ingestion;
@@ -35,6 +36,7 @@ public static class CrmWebApplicationExtensions
         app.MapTrackingApi();
         app.MapWebhooksApi();
         app.MapAnalyticsApi();
+        app.MapImportsApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;
     }

@@ -15,7 +15,7 @@ namespace Crm.Web.RealTime;
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
 public sealed class CrmHub(
-    CustomerFeed feed, DashboardFeed dashboards, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
+    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
 {
     public const string Path = "/hubs/crm";
 
@@ -76,6 +76,27 @@ public sealed class CrmHub(
         }
     }
 
+    /// <summary>Supervisors and admins: receive importProgress as the tenant's imports move on.</summary>
+    public async Task WatchImports()
+    {
+        if (!(await authorization.AuthorizeAsync(Context.User!, Policies.Supervisor)).Succeeded)
+        {
+            throw new HubException("Only supervisors and admins follow imports.");
+        }
+
+        var tenant = Context.User!.TenantId();
+        await imports.WatchAsync(Context.ConnectionId, tenant, Context.ConnectionAborted);
+        Context.Items[nameof(WatchImports)] = tenant;
+    }
+
+    public async Task UnwatchImports()
+    {
+        if (Context.Items.Remove(nameof(WatchImports), out var tenant))
+        {
+            await imports.UnwatchAsync(Context.ConnectionId, (string)tenant!);
+        }
+    }
+
     public async Task UnwatchCustomer(string customerId)
     {
         if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
@@ -93,6 +114,7 @@ public sealed class CrmHub(
         }
 
         await UnwatchDashboard();
+        await UnwatchImports();
 
         await base.OnDisconnectedAsync(exception);
     }

@@ -18,6 +18,9 @@ public static class HubMessages
     /// <summary>A tenant's live KPIs, to dashboard watchers, a few times a second at most.</summary>
     public const string KpisChanged = "kpisChanged";
 
+    /// <summary>An import of the tenant moved on: its status and counters, as GET /api/imports/{id} answers.</summary>
+    public const string ImportProgress = "importProgress";
+
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
 
     public static Task SendAsync(IClientProxy clients, CustomerEvent change, CancellationToken cancellationToken = default) => change switch

@@ -1,20 +1,21 @@
 using System.Collections.Concurrent;
 using Crm.Analytics;
-using Crm.Web.RealTime;
+using Crm.Imports;
 using Microsoft.AspNetCore.SignalR;
 using Orleans.Streams;
 
-namespace Crm.Web.Analytics;
+namespace Crm.Web.RealTime;
 
 /// <summary>
-/// The tenants whose dashboards are open through this web node: one subscription to a tenant's dashboard stream
-/// while anyone here watches it, forwarded to the SignalR group "tenant:{id}:dashboard".
+/// One of a tenant's streams as watched through this web node (its live KPIs, its imports): one subscription to the
+/// tenant's stream while anyone here watches it, forwarded to the SignalR group "tenant:{id}:{stream namespace}" as
+/// hub message <paramref name="message"/>, each item converted by <paramref name="convert"/>.
 /// </summary>
-public sealed class DashboardFeed(IClusterClient cluster, IHubContext<CrmHub> hub)
+public sealed class TenantFeed<T>(IClusterClient cluster, IHubContext<CrmHub> hub, string streamNamespace, string message, Func<T, object> convert)
 {
     private readonly ConcurrentDictionary<string, Watch> _watches = new();
 
-    public static string GroupName(string tenantId) => $"tenant:{tenantId}:dashboard";
+    public string GroupName(string tenantId) => $"tenant:{tenantId}:{streamNamespace}";
 
     public async Task WatchAsync(string connectionId, string tenantId, CancellationToken cancellationToken)
     {
@@ -23,8 +24,8 @@ public sealed class DashboardFeed(IClusterClient cluster, IHubContext<CrmHub> hu
         try
         {
             watch.Subscription ??= await cluster.GetStreamProvider(Constants.StreamProvider)
-                .GetStream<LiveKpis>(StreamId.Create(Constants.DashboardStreamNamespace, tenantId))
-                .SubscribeAsync((kpis, _) => hub.Clients.Group(GroupName(tenantId)).SendAsync(HubMessages.KpisChanged, kpis));
+                .GetStream<T>(StreamId.Create(streamNamespace, tenantId))
+                .SubscribeAsync((item, _) => hub.Clients.Group(GroupName(tenantId)).SendAsync(message, convert(item)));
             watch.Connections.Add(connectionId);
             await hub.Groups.AddToGroupAsync(connectionId, GroupName(tenantId), cancellationToken);
         }
@@ -61,6 +62,16 @@ public sealed class DashboardFeed(IClusterClient cluster, IHubContext<CrmHub> hu
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
         public HashSet<string> Connections { get; } = [];
-        public StreamSubscriptionHandle<LiveKpis>? Subscription { get; set; }
+        public StreamSubscriptionHandle<T>? Subscription { get; set; }
     }
+}
+
+/// <summary>The feeds of tenant streams that pages watch.</summary>
+public static class TenantFeeds
+{
+    public static IServiceCollection AddTenantFeeds(this IServiceCollection services) => services
+        .AddSingleton(sp => new TenantFeed<LiveKpis>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
+            Constants.DashboardStreamNamespace, HubMessages.KpisChanged, kpis => kpis))
+        .AddSingleton(sp => new TenantFeed<ImportJob>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
+            Constants.ImportStreamNamespace, HubMessages.ImportProgress, job => Web.Imports.ImportResponse.From(job, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
 }

@@ -1,0 +1,235 @@
+using System.Collections.Immutable;
+using Crm.Security;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Crm.Imports;
+
+[GenerateSerializer, Alias("crm.import-job-state")]
+public sealed record ImportJobState
+{
+    [Id(0)] public ImportJob? Job { get; init; }
+    [Id(1)] public ImportCommit? LastCommit { get; init; }
+    [Id(3)] public bool ReadingDone { get; init; }
+    [Id(4)] public string? Worker { get; init; }
+    [Id(5)] public DateTimeOffset LeaseUntil { get; init; }
+    /// <summary>Rows the processors could not apply (parked): part of the job's rejected count, beside those refused while reading.</summary>
+    [Id(6)] public long RefusedWhileApplying { get; init; }
+    /// <summary>By ingest log partition, the position of the last row counted.</summary>
+    [Id(7)] public ImmutableDictionary<int, long> CountedUpTo { get; init; } = ImmutableDictionary<int, long>.Empty;
+}
+
+/// <summary>
+/// One import's record. What the processors report is written before they hear back, and only then do they move
+/// their checkpoints: every row is counted once, and the job completes when every row read is counted. Progress
+/// goes out on the tenant's imports stream at most every <see cref="PublishEvery"/>, and always when the status changes.
+/// </summary>
+public sealed partial class ImportJobGrain(
+    [PersistentState("import-job", Constants.GrainStorage)] IPersistentState<ImportJobState> state,
+    TimeProvider time,
+    ILogger<ImportJobGrain> logger) : Grain, IImportJobGrain
+{
+    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(250);
+
+    private IAsyncStream<ImportJob>? _stream;
+    private DateTimeOffset _publishedAt;
+    private IGrainTimer? _later;
+
+    private string TenantId => this.GetPrimaryKeyString().Split('/', 2)[0];
+
+    private Guid ImportId => Guid.Parse(this.GetPrimaryKeyString().Split('/', 2)[1]);
+
+    private ImportJob? Job => state.State.Job;
+
+    public async Task<ImportJob> StartAsync(ImportSpec spec)
+    {
+        if (Job is { } existing)
+        {
+            return existing;
+        }
+
+        var job = new ImportJob(ImportId, TenantId, spec, ImportStatus.Queued, 0, 0, 0, 0, 0, 0, 0, null, null, null);
+        state.State = new ImportJobState { Job = job };
+        await state.WriteStateAsync();
+        await Queue.AddAsync(this.GetPrimaryKeyString());
+        await PublishAsync(force: true);
+        return job;
+    }
+
+    public Task<ImportJob?> GetAsync() => Task.FromResult(Job);
+
+    public async Task<ImportJob?> CancelAsync(Actor actor)
+    {
+        if (Job is not { IsFinished: false } job)
+        {
+            return Job;
+        }
+
+        LogCancelled(TenantId, ImportId, actor.Id);
+        await FinishAsync(job with { Status = ImportStatus.Cancelled });
+        return Job;
+    }
+
+    public async Task<ImportLease?> TakeAsync(string worker, TimeSpan lease)
+    {
+        if (Job is not { IsFinished: false } job || state.State.ReadingDone
+            || (state.State.Worker != worker && state.State.LeaseUntil > time.GetUtcNow()))
+        {
+            return null;
+        }
+
+        state.State = state.State with
+        {
+            Worker = worker,
+            LeaseUntil = time.GetUtcNow() + lease,
+            Job = job with { Status = ImportStatus.Running, StartedAt = job.StartedAt ?? time.GetUtcNow() },
+        };
+        await state.WriteStateAsync();
+        await PublishAsync(force: true);
+        return new ImportLease(Job!, state.State.LastCommit);
+    }
+
+    public async Task<bool> CommitAsync(string worker, ImportCommit commit, TimeSpan lease)
+    {
+        if (!Holds(worker))
+        {
+            return false;
+        }
+
+        state.State = Committed(commit) with { LeaseUntil = time.GetUtcNow() + lease };
+        await state.WriteStateAsync();
+        await PublishAsync();
+        return true;
+    }
+
+    public async Task FinishReadingAsync(string worker, ImportCommit last)
+    {
+        if (!Holds(worker))
+        {
+            return;
+        }
+
+        state.State = Committed(last) with { ReadingDone = true, Worker = null };
+        if (Job!.Spec.DryRun || Job.Applied + Job.Rejected >= Job.RowsRead)
+        {
+            await FinishAsync(Job with { Status = ImportStatus.Completed });
+            return;
+        }
+
+        await state.WriteStateAsync();
+        await PublishAsync(force: true);
+    }
+
+    public async Task FailAsync(string worker, string reason)
+    {
+        if (Holds(worker))
+        {
+            LogFailed(TenantId, ImportId, reason);
+            await FinishAsync(Job! with { Status = ImportStatus.Failed, Error = reason });
+        }
+    }
+
+    public async Task ReportAppliedAsync(int partition, long upToPosition, IReadOnlyList<ImportRowOutcome> rows)
+    {
+        var countedUpTo = state.State.CountedUpTo.GetValueOrDefault(partition, long.MinValue);
+        var counted = rows.Where(r => r.Position > countedUpTo && r.Position <= upToPosition).ToList();
+        if (Job is not { } job || counted.Count == 0)
+        {
+            return;
+        }
+
+        long Count(params ImportRowResult[] results) => counted.Count(r => results.Contains(r.Result));
+        var refused = Count(ImportRowResult.Refused);
+        // Counted even after a cancellation: the rows already in the log are applied all the same.
+        job = job with
+        {
+            Created = job.Created + Count(ImportRowResult.Created),
+            Updated = job.Updated + Count(ImportRowResult.Updated),
+            Unchanged = job.Unchanged + Count(ImportRowResult.Unchanged, ImportRowResult.AppliedBefore),
+            Rejected = job.Rejected + refused,
+        };
+        state.State = state.State with
+        {
+            Job = job,
+            RefusedWhileApplying = state.State.RefusedWhileApplying + refused,
+            CountedUpTo = state.State.CountedUpTo.SetItem(partition, Math.Max(countedUpTo, upToPosition)),
+        };
+        if (job.Status == ImportStatus.Running && state.State.ReadingDone && job.Applied + job.Rejected >= job.RowsRead)
+        {
+            await FinishAsync(job with { Status = ImportStatus.Completed });
+            return;
+        }
+
+        await state.WriteStateAsync();
+        await PublishAsync();
+    }
+
+    private async Task PublishLaterAsync(CancellationToken cancellationToken)
+    {
+        _later?.Dispose();
+        _later = null;
+        await PublishAsync(force: true);
+    }
+
+    private bool Holds(string worker) => Job is { IsFinished: false } && state.State.Worker == worker;
+
+    private ImportJobState Committed(ImportCommit commit)
+    {
+        var job = Job!;
+        return state.State with
+        {
+            LastCommit = commit,
+            Job = job with
+            {
+                RowsRead = commit.NextRow,
+                Logged = commit.Logged,
+                Rejected = commit.Rejected + state.State.RefusedWhileApplying,
+                BytesRead = commit.BytesRead,
+                Created = job.Spec.DryRun ? commit.WouldCreate : job.Created,
+                Updated = job.Spec.DryRun ? commit.WouldUpdate : job.Updated,
+            },
+        };
+    }
+
+    private async Task FinishAsync(ImportJob job)
+    {
+        _later?.Dispose();
+        _later = null;
+        state.State = state.State with { Job = job with { FinishedAt = time.GetUtcNow() }, Worker = null };
+        await state.WriteStateAsync();
+        await Queue.RemoveAsync(this.GetPrimaryKeyString());
+        await PublishAsync(force: true);
+    }
+
+    private IImportQueueGrain Queue => GrainFactory.GetGrain<IImportQueueGrain>(0);
+
+    private async Task PublishAsync(bool force = false)
+    {
+        if (!force && time.GetUtcNow() - _publishedAt < PublishEvery)
+        {
+            _later ??= this.RegisterGrainTimer(PublishLaterAsync, new GrainTimerCreationOptions(PublishEvery, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            return;
+        }
+
+        _publishedAt = time.GetUtcNow();
+        try
+        {
+            _stream ??= this.GetStreamProvider(Constants.StreamProvider).GetStream<ImportJob>(StreamId.Create(Constants.ImportStreamNamespace, TenantId));
+            await _stream.OnNextAsync(Job!);
+        }
+        catch (Exception ex)
+        {
+            // Progress is a signal: the next change, or a read of the job, brings it back.
+            LogPublishFailed(ex, TenantId, ImportId);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: import {ImportId} cancelled by {UserId}")]
+    private partial void LogCancelled(string tenantId, Guid importId, string userId);
+
+    [LoggerMessage(LogLevel.Error, "Tenant {TenantId}: import {ImportId} failed: {Reason}")]
+    private partial void LogFailed(string tenantId, Guid importId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: progress of import {ImportId} not published")]
+    private partial void LogPublishFailed(Exception exception, string tenantId, Guid importId);
+}

@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using Crm.Imports;
+using Crm.Ingestion;
+using Crm.Storage;
+using Crm.Web.Ingestion;
+using Crm.Web.Timeline;
+using Microsoft.Extensions.Options;
+
+namespace Crm.Web.Imports;
+
+/// <summary>
+/// Runs imports on this node: the ones started here at once, and any other node's left without a commit for a whole
+/// lease (that node died), from their last committed row. Rows go through the ingest log like every other write from
+/// outside, so they are applied once, in order per person, and watchers see them arrive; an import keeps at most
+/// <see cref="ImportOptions.MaxRowsAhead"/> rows unapplied, so that it takes a bounded share of the processors.
+/// </summary>
+public sealed partial class ImportRunner(
+    IGrainFactory grains,
+    IImportFileStore files,
+    IngestWriter writer,
+    IIdentityIndex identities,
+    Interactions interactions,
+    IOptions<ImportOptions> options,
+    TimeProvider time,
+    ILogger<ImportRunner> logger) : BackgroundService
+{
+    private static readonly TimeSpan Busy = TimeSpan.FromMilliseconds(100);
+
+    private readonly string _worker = $"{Environment.MachineName}/{Guid.NewGuid():N}";
+    private readonly ConcurrentDictionary<string, Task> _running = new();
+    private readonly SemaphoreSlim _look = new(0);
+
+    private ImportOptions Options => options.Value;
+
+    /// <summary>An import was started here: look for work now rather than at the next poll.</summary>
+    public void Started() => _look.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var key in await grains.GetGrain<IImportQueueGrain>(0).ListAsync())
+                {
+                    if (!_running.ContainsKey(key) && await grains.GetGrain<IImportJobGrain>(key).TakeAsync(_worker, Options.Lease) is { } lease)
+                    {
+                        _running[key] = Task.Run(() => RunAsync(key, lease, stoppingToken), CancellationToken.None)
+                            .ContinueWith(_ => _running.TryRemove(key, out Task? _), TaskScheduler.Default);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogLookFailed(ex);
+            }
+
+            try
+            {
+                await _look.WaitAsync(Options.PollEvery, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        await Task.WhenAll(_running.Values);
+    }
+
+    /// <summary>Reads the file from the row after the last commit, a commit at a time, until it ends, is cancelled, or the lease is lost.</summary>
+    public async Task RunAsync(string key, ImportLease lease, CancellationToken cancellationToken)
+    {
+        var job = lease.Job;
+        var grain = grains.GetGrain<IImportJobGrain>(key);
+        var commit = lease.Last ?? new ImportCommit(-1, 0, 0, 0, 0);
+        var rows = new ImportedRows(job.Id, job.Spec, interactions);
+        try
+        {
+            var source = new ImportBlob(job.TenantId, job.Id, ImportBlob.Source);
+            System.Text.Encoding encoding;
+            await using (var sample = files.OpenRead(source))
+            {
+                encoding = await ImportRows.DetectEncodingAsync(sample, cancellationToken);
+            }
+
+            await using var file = files.OpenRead(source);
+            var events = new List<(long Row, IngestEvent Event)>();
+            var rejected = new List<RejectedCell>();
+            var lastRow = commit.NextRow;
+            await foreach (var row in ImportRows.ReadAsync(file, encoding, job.Spec.Format, cancellationToken))
+            {
+                if (row.Number <= commit.NextRow)
+                {
+                    continue;
+                }
+
+                lastRow = row.Number;
+                var (ingested, problems) = rows.Read(row, time.GetUtcNow());
+                if (ingested is not null)
+                {
+                    events.Add((row.Number, ingested));
+                }
+                else
+                {
+                    rejected.AddRange(problems);
+                }
+
+                if (row.Number - commit.NextRow >= Options.RowsPerCommit)
+                {
+                    commit = await CommitAsync(job, grain, commit, row.Number, file.Position, events, rejected, cancellationToken);
+                    if (commit.Chunk < 0 || !await WaitForProcessorsAsync(grain, cancellationToken))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            var last = await PrepareAsync(job, commit, lastRow, file.Position, events, rejected, cancellationToken);
+            await grain.FinishReadingAsync(_worker, last);
+        }
+        catch (ImportFileException ex)
+        {
+            await grain.FailAsync(_worker, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The database is away, say: the lease runs out and this node or another takes the job up again from its last commit.
+            LogRunFailed(ex, job.TenantId, job.Id, commit.NextRow);
+        }
+    }
+
+    /// <returns>The commit made; one with chunk -1 when the worker must stop.</returns>
+    private async Task<ImportCommit> CommitAsync(ImportJob job, IImportJobGrain grain, ImportCommit previous, long nextRow, long bytesRead,
+        List<(long Row, IngestEvent Event)> events, List<RejectedCell> rejected, CancellationToken cancellationToken)
+    {
+        var commit = await PrepareAsync(job, previous, nextRow, bytesRead, events, rejected, cancellationToken);
+        return await grain.CommitAsync(_worker, commit, Options.Lease) ? commit : commit with { Chunk = -1 };
+    }
+
+    /// <summary>Puts the rows in the log (or, in a dry run, looks up whom they would change) and stores their rejects under the next chunk.</summary>
+    private async Task<ImportCommit> PrepareAsync(ImportJob job, ImportCommit previous, long nextRow, long bytesRead,
+        List<(long Row, IngestEvent Event)> events, List<RejectedCell> rejected, CancellationToken cancellationToken)
+    {
+        var chunk = previous.Chunk + 1;
+        var (wouldCreate, wouldUpdate) = (previous.WouldCreate, previous.WouldUpdate);
+        var logged = events.Count;
+        if (job.Spec.DryRun)
+        {
+            var existing = await ExistingAsync(job.TenantId, events, cancellationToken);
+            wouldUpdate += existing;
+            wouldCreate += events.Count - existing;
+        }
+        else if (events.Count > 0)
+        {
+            var result = await AppendAsync(job.TenantId, [.. events.Select(e => e.Event)], cancellationToken);
+            foreach (var (index, reason) in result.Refused)
+            {
+                rejected.Add(new RejectedCell(events[index].Row, "", "", reason));
+            }
+
+            logged -= result.Refused.Count;
+        }
+
+        var refusedRows = rejected.Select(r => r.Row).Distinct().Count();
+        if (rejected.Count > 0)
+        {
+            await files.WriteChunkAsync(new ImportBlob(job.TenantId, job.Id, ImportBlob.Rejected), chunk, RejectedRowsFile.Lines(rejected.OrderBy(r => r.Row)), cancellationToken);
+        }
+
+        var commit = new ImportCommit(chunk, nextRow, previous.Logged + (job.Spec.DryRun ? 0 : logged), previous.Rejected + refusedRows, bytesRead, wouldCreate, wouldUpdate);
+        events.Clear();
+        rejected.Clear();
+        return commit;
+    }
+
+    private async Task<IngestAppendResult> AppendAsync(string tenantId, IReadOnlyList<IngestEvent> events, CancellationToken cancellationToken)
+    {
+        // Too much in flight (live traffic first): wait for room, as any sender told 429 would.
+        while (true)
+        {
+            if (await writer.TryAppendAsync(tenantId, events, cancellationToken) is { } result)
+            {
+                return result;
+            }
+
+            await Task.Delay(Busy, time, cancellationToken);
+        }
+    }
+
+    private async Task<int> ExistingAsync(string tenantId, List<(long Row, IngestEvent Event)> events, CancellationToken cancellationToken)
+    {
+        var keys = events.Select(e => new TenantIdentity(tenantId, e.Event.Identities[0])).ToHashSet();
+        var owners = keys.Count == 0 ? new Dictionary<TenantIdentity, IdentityOwner>() : await identities.FindAsync(keys, cancellationToken);
+        return events.Count(e => owners.ContainsKey(new TenantIdentity(tenantId, e.Event.Identities[0])));
+    }
+
+    /// <returns>False when the job was cancelled meanwhile.</returns>
+    private async Task<bool> WaitForProcessorsAsync(IImportJobGrain grain, CancellationToken cancellationToken)
+    {
+        while (await grain.GetAsync() is { } job)
+        {
+            if (job.IsFinished)
+            {
+                return false;
+            }
+
+            if (job.Spec.DryRun || job.Logged - job.Applied <= Options.MaxRowsAhead)
+            {
+                return true;
+            }
+
+            await Task.Delay(Busy, time, cancellationToken);
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Looking for imports to run failed; looking again shortly")]
+    private partial void LogLookFailed(Exception exception);
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: import {ImportId} stopped after row {Row}; it goes on from there once its lease runs out")]
+    private partial void LogRunFailed(Exception exception, string tenantId, Guid importId, long row);
+}
