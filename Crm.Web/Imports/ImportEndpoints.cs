@@ -5,9 +5,6 @@ using Crm.Imports;
 using Crm.Web.Api;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace Crm.Web.Imports;
 
@@ -25,6 +22,9 @@ public static class ImportEndpoints
         group.MapGet("/{id:guid}", GetImport).RequireAuthorization(Policies.Agent);
         group.MapPost("/{id:guid}/cancel", CancelImport).RequireAuthorization(Policies.Supervisor);
         group.MapGet("/{id:guid}/rejected", RejectedRows).RequireAuthorization(Policies.Supervisor);
+        group.MapPost("/preview", ImportPreview.PreviewAsync).RequireAuthorization(Policies.Supervisor).DisableAntiforgery()
+            .WithMetadata(new BodySizeLimit(ImportOptions.MaxFileBytes));
+        group.MapImportTemplates();
         return group;
     }
 
@@ -33,95 +33,65 @@ public static class ImportEndpoints
     private static async Task<Results<Accepted<StartedImport>, ValidationProblem>> StartImport(
         HttpRequest request, ClaimsPrincipal caller, IGrainFactory grains, IImportFileStore files, ImportRunner runner, TimeProvider time, CancellationToken cancellationToken)
     {
-        var boundary = MediaTypeHeaderValue.TryParse(request.ContentType, out var type) && type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            ? HeaderUtilities.RemoveQuotes(type.Boundary).Value
-            : null;
-        if (string.IsNullOrEmpty(boundary))
-        {
-            return ValidationErrors.Single("body", "Send multipart/form-data with the fields file, kind, mapping, matchOn and dryRun.");
-        }
-
         var id = Guid.CreateVersion7();
         var tenantId = caller.TenantId();
-        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        (string Name, long Bytes)? file = null;
+        var (upload, problem) = await ImportUpload.ReadAsync(request, body => files.SaveAsync(new ImportBlob(tenantId, id, ImportBlob.Source), body, cancellationToken), cancellationToken);
         var errors = new ValidationErrors();
-        try
+        if (upload is null)
         {
-            var reader = new MultipartReader(boundary, request.Body);
-            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || disposition.Name.Value is not { } name)
-                {
-                    continue;
-                }
-
-                if (name.Equals("file", StringComparison.OrdinalIgnoreCase) && file is null)
-                {
-                    var fileName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "upload");
-                    file = (fileName, await files.SaveAsync(new ImportBlob(tenantId, id, ImportBlob.Source), section.Body, cancellationToken));
-                }
-                else if (fields.Count < 10 && !fields.ContainsKey(name))
-                {
-                    using var text = new StreamReader(section.Body);
-                    fields[name] = await text.ReadToEndAsync(cancellationToken);
-                }
-            }
+            errors.Add("body", problem!);
         }
-        catch (IOException ex)
-        {
-            await files.DeleteAsync(tenantId, id, CancellationToken.None);
-            return ValidationErrors.Single("body", $"The multipart body does not read: {ex.Message}");
-        }
-        catch (InvalidDataException ex)
-        {
-            await files.DeleteAsync(tenantId, id, CancellationToken.None);
-            return ValidationErrors.Single("body", $"The multipart body does not read: {ex.Message}");
-        }
-
-        var spec = Spec(errors, fields, file, time.GetUtcNow(), caller.ToActor());
-        if (file is null)
+        else if (upload.FileName is null)
         {
             errors.Add("file", "Required: the CSV or JSON Lines file to import.");
         }
 
-        if (errors.Any)
+        var template = upload?.Fields.GetValueOrDefault("template") is { } name
+            ? await Template(errors, grains.GetGrain<IImportTemplatesGrain>(tenantId), name)
+            : null;
+        var spec = upload is null || errors.Any ? null : Spec(errors, upload, template, time.GetUtcNow(), caller.ToActor());
+        if (spec is null)
         {
             await files.DeleteAsync(tenantId, id, CancellationToken.None);
             return errors.ToProblem();
         }
 
-        await grains.GetGrain<IImportJobGrain>($"{tenantId}/{id}").StartAsync(spec!);
+        await grains.GetGrain<IImportJobGrain>($"{tenantId}/{id}").StartAsync(spec);
         runner.Started();
         return TypedResults.Accepted($"/api/imports/{id}", new StartedImport(id));
     }
 
-    private static ImportSpec? Spec(ValidationErrors errors, Dictionary<string, string> fields, (string Name, long Bytes)? file, DateTimeOffset now, Crm.Security.Actor actor)
+    private static async Task<ImportTemplate?> Template(ValidationErrors errors, IImportTemplatesGrain templates, string name)
     {
-        var kind = errors.Enum<ImportKind>("kind", fields.GetValueOrDefault("kind") ?? "customers");
-        var matchOn = errors.Enum<ImportMatchKey>("matchOn", fields.GetValueOrDefault("matchOn") ?? "externalId");
+        var template = (await templates.ListAsync()).FirstOrDefault(t => t.Name == name.Trim());
+        if (template is null)
+        {
+            errors.Add("template", $"No template is named '{name}'.");
+        }
+
+        return template;
+    }
+
+    /// <summary>What the form asks for; where it is silent, what the template says.</summary>
+    private static ImportSpec? Spec(ValidationErrors errors, ImportUpload upload, ImportTemplate? template, DateTimeOffset now, Crm.Security.Actor actor)
+    {
+        var fields = upload.Fields;
+        var kind = fields.GetValueOrDefault("kind") is { } kindName ? errors.Enum<ImportKind>("kind", kindName) : template?.Kind ?? ImportKind.Customers;
+        var matchOn = fields.GetValueOrDefault("matchOn") is { } keyName ? errors.Enum<ImportMatchKey>("matchOn", keyName) : template?.MatchOn ?? ImportMatchKey.ExternalId;
         var dryRun = false;
         if (fields.GetValueOrDefault("dryRun") is { } dry && !bool.TryParse(dry.Trim(), out dryRun))
         {
             errors.Add("dryRun", "true or false.");
         }
 
-        var format = ImportFormat.Csv;
-        if (fields.GetValueOrDefault("format") is { } named)
-        {
-            format = named.Trim().ToLowerInvariant() switch
-            {
-                "csv" => ImportFormat.Csv,
-                "jsonl" or "jsonlines" or "ndjson" => ImportFormat.JsonLines,
-                _ => Invalid(errors, "format", "csv or jsonl."),
-            };
-        }
-        else if (file?.Name is { } name && (name.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)))
-        {
-            format = ImportFormat.JsonLines;
-        }
-
-        var mapping = kind is { } k && matchOn is { } m ? Mapping(errors, fields.GetValueOrDefault("mapping"), k, m) : null;
+        var format = fields.GetValueOrDefault("format") is { } named
+            ? Format(errors, named)
+            : upload.FileName is { } file && (file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
+                ? ImportFormat.JsonLines
+                : ImportFormat.Csv;
+        var mapping = kind is { } k && matchOn is { } m
+            ? fields.ContainsKey("mapping") || template is null ? Mapping(errors, fields.GetValueOrDefault("mapping"), k, m) : template.Mapping
+            : null;
         if (matchOn is { } key && mapping is not null && !mapping.ContainsValue(ImportFields.Of(key)))
         {
             errors.Add("mapping", $"Map a column to {ImportFields.Of(key)}: the import matches customers on it (matchOn).");
@@ -133,21 +103,29 @@ public static class ImportEndpoints
             Mapping = mapping!,
             MatchOn = matchOn!.Value,
             DryRun = dryRun,
-            FileName = file!.Value.Name.Length > 200 ? file.Value.Name[..200] : file.Value.Name,
+            FileName = upload.FileName!,
             Format = format,
-            FileBytes = file.Value.Bytes,
+            FileBytes = upload.FileBytes,
             StartedBy = actor,
             CreatedAt = now,
         };
     }
 
-    private static ImportFormat Invalid(ValidationErrors errors, string field, string message)
+    private static ImportFormat Format(ValidationErrors errors, string name)
     {
-        errors.Add(field, message);
-        return ImportFormat.Csv;
+        switch (name.Trim().ToLowerInvariant())
+        {
+            case "csv":
+                return ImportFormat.Csv;
+            case "jsonl" or "jsonlines" or "ndjson":
+                return ImportFormat.JsonLines;
+            default:
+                errors.Add("format", "csv or jsonl.");
+                return ImportFormat.Csv;
+        }
     }
 
-    private static ImmutableDictionary<string, string>? Mapping(ValidationErrors errors, string? text, ImportKind kind, ImportMatchKey matchOn)
+    public static ImmutableDictionary<string, string>? Mapping(ValidationErrors errors, string? text, ImportKind kind, ImportMatchKey matchOn)
     {
         if (string.IsNullOrWhiteSpace(text))
         {

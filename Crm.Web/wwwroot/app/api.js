@@ -18,15 +18,17 @@ export class ApiError extends Error {
   }
 }
 
+/** Calls the API with the session's token; a FormData body goes as multipart/form-data, anything else as JSON. */
 export async function api(path, { method = 'GET', body, headers = {}, contentType = 'application/json' } = {}) {
+  const form = body instanceof FormData;
   const response = await fetch(path, {
     method,
     headers: {
-      ...(body === undefined ? {} : { 'content-type': contentType }),
+      ...(body === undefined || form ? {} : { 'content-type': contentType }),
       ...(session.token ? { authorization: `Bearer ${session.token}` } : {}),
       ...headers,
     },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : form ? body : JSON.stringify(body),
   });
   if (response.status === 401 && session.token) session.end();
   const text = await response.text();

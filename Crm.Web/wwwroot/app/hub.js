@@ -5,6 +5,7 @@ import { session } from './session.js';
 const stateListeners = new Set();
 const watches = new Map();
 const dashboardWatchers = new Set();
+const importWatchers = new Set();
 let connection = null;
 let state = 'disconnected';
 
@@ -43,6 +44,7 @@ async function renewDashboard() {
 async function renewAll() {
   for (const [customerId, watch] of watches) await renew(customerId, watch);
   if (dashboardWatchers.size) await renewDashboard();
+  if (importWatchers.size) await connection.invoke('WatchImports');
 }
 
 export const hub = {
@@ -66,6 +68,7 @@ export const hub = {
       connection.on(name, message => receive(name, message));
     }
     connection.on('kpisChanged', kpis => dashboardWatchers.forEach(watcher => watcher(kpis)));
+    connection.on('importProgress', job => importWatchers.forEach(watcher => watcher(job)));
     connection.onreconnecting(() => setState('reconnecting'));
     connection.onreconnected(async () => {
       setState('connected');
@@ -87,6 +90,7 @@ export const hub = {
     connection = null;
     watches.clear();
     dashboardWatchers.clear();
+    importWatchers.clear();
     await closing?.stop();
   },
 
@@ -112,6 +116,19 @@ export const hub = {
     return () => {
       dashboardWatchers.delete(onKpis);
       if (!dashboardWatchers.size && state === 'connected') connection.invoke('UnwatchDashboard').catch(() => {});
+    };
+  },
+
+  /**
+   * Receives each change of the tenant's imports (a whole picture of one import each time, as GET /api/imports/{id}
+   * answers), so a reconnect needs no catch-up beyond reading the import once. Returns the function that stops watching.
+   */
+  watchImports(onProgress) {
+    importWatchers.add(onProgress);
+    if (state === 'connected' && importWatchers.size === 1) connection.invoke('WatchImports').catch(() => {});
+    return () => {
+      importWatchers.delete(onProgress);
+      if (!importWatchers.size && state === 'connected') connection.invoke('UnwatchImports').catch(() => {});
     };
   },
 };

@@ -9,6 +9,7 @@ import { CustomerPage } from './customer.js';
 import { Users } from './users.js';
 import { Dashboard } from './dashboard.js';
 import { Sources, SourceDebugger } from './sources.js';
+import { Imports } from './imports.js';
 
 function useSessionUser() {
   const [user, setUser] = useState(session.user);
@@ -41,6 +42,7 @@ function Page({ route }) {
   if (session.hasRole('supervisor', 'admin')) {
     if (route === '/dashboard') return html`<${Dashboard} />`;
     if (route === '/sources') return html`<${Sources} />`;
+    if (route === '/imports') return html`<${Imports} />`;
     const source = route.match(/^\/sources\/([^/]+)$/);
     if (source) return html`<${SourceDebugger} key=${source[1]} id=${decodeURIComponent(source[1])} />`;
   }
@@ -67,6 +69,7 @@ function App() {
         ${link('#/', 'Customers')}
         ${session.hasRole('supervisor', 'admin') && link('#/dashboard', 'Dashboard')}
         ${session.hasRole('supervisor', 'admin') && link('#/sources', 'Sources')}
+        ${session.hasRole('supervisor', 'admin') && link('#/imports', 'Import')}
         ${session.hasRole('admin') && link('#/users', 'Users')}
       </nav>
       <${ConnectionState} />
