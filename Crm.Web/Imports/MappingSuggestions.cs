@@ -50,32 +50,37 @@ public static partial class MappingSuggestions
             ? [(ImportFields.Of(matchOn), matchOn == ImportMatchKey.Email ? ["email", "emailaddress", "customeremail"] : ["customerid", "customer", "externalid", "clientid", "accountid", "id"]), .. InteractionHeaders]
             : CustomerHeaders;
         var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (column, _) in samples)
+        void Suggest(string column, string? field)
         {
-            var header = Simplified(column);
-            if (table.FirstOrDefault(t => t.Headers.Contains(header)) is { Field: { } field } && !mapping.ContainsValue(field))
+            if (field is not null && !mapping.ContainsKey(column) && !mapping.ContainsValue(field) && ImportFields.IsField(kind, matchOn, field))
             {
                 mapping[column] = field;
             }
         }
 
-        foreach (var (column, values) in samples.Where(s => !mapping.ContainsKey(s.Column)))
+        // What the values are beats what the header says ("Contact" holding addresses is the emails), which beats a guess.
+        foreach (var (column, values) in samples)
         {
-            var field = Looks(values);
-            if (field is not null && (kind == ImportKind.Customers || field == ImportFields.Of(matchOn)) && !mapping.ContainsValue(field))
+            Suggest(column, Looks(values));
+        }
+
+        foreach (var (column, _) in samples)
+        {
+            Suggest(column, table.FirstOrDefault(t => t.Headers.Contains(Simplified(column))).Field);
+        }
+
+        if (kind == ImportKind.Customers)
+        {
+            foreach (var (column, _) in samples)
             {
-                mapping[column] = field;
-            }
-            else if (kind == ImportKind.Customers && AttributeName(column) is { } name && !mapping.ContainsValue(ImportFields.AttributePrefix + name))
-            {
-                mapping[column] = ImportFields.AttributePrefix + name;
+                Suggest(column, AttributeName(column) is { } name ? ImportFields.AttributePrefix + name : null);
             }
         }
 
         return mapping;
     }
 
-    /// <summary>Emails or phone numbers when most of a column's values are.</summary>
+    /// <summary>Emails or phone numbers (written with a country code) when most of a column's values are.</summary>
     private static string? Looks(IReadOnlyList<string> values)
     {
         var filled = values.Where(v => v.Length > 0).ToList();
