@@ -47,6 +47,10 @@ public sealed class ImportWizardTests(BrowserFixture fixture)
         await Expect(page.GetByLabel("Or use a saved mapping")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Customers" }).ClickAsync();
         await Expect(page.GetByText("Grace Hopper")).ToBeVisibleAsync();
+        var export = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Export all customers (CSV)" }).ClickAsync());
+        var exported = await System.IO.File.ReadAllTextAsync(await export.PathAsync());
+        Assert.Contains("Ada Lovelace", exported);
+        Assert.Contains("grace@example.com", exported);
         Assert.Empty(errors);
     }
 

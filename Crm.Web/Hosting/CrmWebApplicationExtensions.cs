@@ -1,4 +1,5 @@
 using Crm.Web.Analytics;
+using Crm.Web.Exports;
 using Crm.Web.Imports;
 using Crm.Web.Api;
 using Crm.Web.Customers;
@@ -37,6 +38,7 @@ public static class CrmWebApplicationExtensions
         app.MapWebhooksApi();
         app.MapAnalyticsApi();
         app.MapImportsApi();
+        app.MapExportsApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Crm.Web.Api;
 using CsvHelper;
 
 namespace Crm.Web.Imports;
@@ -8,13 +9,10 @@ public static class RejectedRowsFile
 {
     public static readonly byte[] Header = Encoding.UTF8.GetBytes("row,column,value,reason\r\n");
 
-    // A value such as "=HYPERLINK(…)" must not become a formula in the spreadsheet that opens the report.
-    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { Injection = CsvInjection.Escape };
-
     public static byte[] Lines(IEnumerable<RejectedCell> rejected)
     {
         using var buffer = new MemoryStream();
-        using (var csv = CsvWriter.Create(buffer, Options, leaveOpen: true))
+        using (var csv = CsvWriter.Create(buffer, CsvOutput.Options, leaveOpen: true))
         {
             foreach (var cell in rejected)
             {

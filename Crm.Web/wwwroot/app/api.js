@@ -36,3 +36,13 @@ export async function api(path, { method = 'GET', body, headers = {}, contentTyp
   if (!response.ok) throw new ApiError(response.status, data);
   return { data, etag: response.headers.get('etag'), status: response.status };
 }
+
+/** Downloads what an API path answers as a file: a plain link cannot send the session's token. */
+export async function download(path, fileName) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${session.token}` } });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: fileName });
+  link.click();
+  URL.revokeObjectURL(url);
+}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { api } from './api.js';
+import { api, download } from './api.js';
+import { session } from './session.js';
 
 /** Search as you type; ↑ and ↓ move through the results, Enter opens one, "/" comes back to the search box. */
 export function CustomerSearch() {
@@ -42,6 +43,12 @@ export function CustomerSearch() {
     setResult(r => ({ ...r, items: [...r.items, ...data.items], nextCursor: data.nextCursor }));
   }
 
+  function exportList() {
+    const at = new Date().toISOString().slice(0, 10);
+    download(`/api/exports/customers?format=csv${query ? `&query=${encodeURIComponent(query)}` : ''}`, `customers-${at}.csv`)
+      .catch(e => setResult(r => ({ ...r, error: e.message })));
+  }
+
   function keys(e) {
     if (e.key === 'ArrowDown') setActive(i => Math.min(i + 1, result.items.length - 1));
     else if (e.key === 'ArrowUp') setActive(i => Math.max(i - 1, 0));
@@ -69,6 +76,10 @@ export function CustomerSearch() {
             </a>
           </li>`)}
       </ul>
-      ${result.nextCursor && html`<button type="button" class="secondary" onClick=${more}>More customers</button>`}
+      <div class="actions">
+        ${result.nextCursor && html`<button type="button" class="secondary" onClick=${more}>More customers</button>`}
+        ${session.hasRole('supervisor', 'admin') && result.items.length > 0 && html`
+          <button type="button" class="secondary" onClick=${exportList}>Export ${query ? 'these customers' : 'all customers'} (CSV)</button>`}
+      </div>
     </section>`;
 }

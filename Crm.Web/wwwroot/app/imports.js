@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, download } from './api.js';
 import { hub } from './hub.js';
-import { session } from './session.js';
 
 const number = new Intl.NumberFormat();
 const skip = '';
@@ -19,14 +18,6 @@ function useImport(id) {
     return () => { stop(); unsubscribe(); };
   }, [id]);
   return { job, error };
-}
-
-async function downloadRejected(job) {
-  const response = await fetch(`/api/imports/${job.id}/rejected`, { headers: { authorization: `Bearer ${session.token}` } });
-  const url = URL.createObjectURL(await response.blob());
-  const link = Object.assign(document.createElement('a'), { href: url, download: `${job.fileName}-rejected.csv` });
-  link.click();
-  URL.revokeObjectURL(url);
 }
 
 /** One import as it runs: progress, counts, and what to do next. */
@@ -56,7 +47,7 @@ function ImportProgress({ id, onAgain }) {
       ${cancelError && html`<p class="error" role="alert">${cancelError.message}</p>`}
       <div class="actions">
         ${active && html`<button type="button" class="secondary" onClick=${cancel}>Cancel import</button>`}
-        ${job.rejected > 0 && html`<button type="button" class="secondary" onClick=${() => downloadRejected(job)}>Download rejected rows</button>`}
+        ${job.rejected > 0 && html`<button type="button" class="secondary" onClick=${() => download(`/api/imports/${job.id}/rejected`, `${job.fileName}-rejected.csv`).catch(setCancelError)}>Download rejected rows</button>`}
         ${!active && html`<button type="button" onClick=${onAgain}>Import another file</button>`}
       </div>
     </div>`;
