@@ -4,14 +4,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Crm.Benchmarks;
 
-// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|memory] [--seconds N] [--out PATH]
+// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|import|memory] [--seconds N] [--rows N] [--out PATH]
 // "all" writes the results file (docs/benchmarks.md by default); a part writes its section where --out says. ./bench.sh starts a throwaway PostgreSQL and runs "all".
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = Option("--seconds", 20);
 var output = OptionText("--out", Path.Combine("docs", "benchmarks.md"));
 var report = new ResultsReport();
 
-if (what is "all" or "timeline" or "throughput" or "ingest" or "latency")
+if (what is "all" or "timeline" or "throughput" or "ingest" or "latency" or "import")
 {
     var connectionString = await BenchmarkDatabase.CreateAsync();
     report.PostgresVersion = await BenchmarkDatabase.ServerVersionAsync(connectionString);
@@ -39,6 +39,12 @@ if (what is "all" or "timeline" or "throughput" or "ingest" or "latency")
     {
         report.Latency = await IngestToBrowserLatency.RunAsync(await BenchmarkDatabase.CreateAsync(), TimeSpan.FromSeconds(seconds));
         Console.WriteLine(report.Latency);
+    }
+
+    if (what is "all" or "import")
+    {
+        report.Import = await ImportThroughput.RunAsync(await BenchmarkDatabase.CreateAsync(), Option("--rows", 1_000_000));
+        Console.WriteLine(report.Import);
     }
 }
 

@@ -25,6 +25,11 @@ public interface IImportJobGrain : IGrainWithStringKey
     [Alias("take")]
     Task<ImportLease?> TakeAsync(string worker, TimeSpan lease);
 
+    /// <summary>The worker is still at it: its lease runs on.</summary>
+    /// <returns>False when the worker must stop: the job was cancelled or its lease went to another worker.</returns>
+    [Alias("renew")]
+    Task<bool> RenewAsync(string worker, TimeSpan lease);
+
     /// <returns>False when the worker must stop: the job was cancelled or its lease went to another worker.</returns>
     [Alias("commit")]
     Task<bool> CommitAsync(string worker, ImportCommit commit, TimeSpan lease);

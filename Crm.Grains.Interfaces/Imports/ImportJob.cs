@@ -56,7 +56,7 @@ public readonly record struct ImportRowOutcome(
     [property: Id(0)] long Position,
     [property: Id(1)] ImportRowResult Result);
 
-/// <summary>A stretch of rows read and checked, committed together: the rows before <see cref="NextRow"/> are done.</summary>
+/// <summary>A stretch of rows read and checked, committed together: rows up to and including number <see cref="NextRow"/> are done.</summary>
 /// <param name="Rejected">Rows refused while reading, so far.</param>
 /// <param name="Chunk">The number of this commit: the rejected rows it found are stored under it, so a commit made again after a crash overwrites them.</param>
 [GenerateSerializer, Immutable, Alias("crm.import-commit")]

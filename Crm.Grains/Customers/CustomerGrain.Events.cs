@@ -73,8 +73,9 @@ public sealed partial class CustomerGrain
                 interactions.Add(interaction);
                 recordedBy.Add((ingested, index));
             }
-            else
+            else if (ingested.Type != IngestEventType.Import || (created && applied == 1))
             {
+                // An imported row is no activity of the person's, but a customer it creates is a new customer.
                 activities.Add(Activity(DbText.From(ingested.Type), channel: null, eventName: null, agent: null, ingested.Timestamp, newCustomer: created && applied == 1));
             }
         }
@@ -137,6 +138,12 @@ public sealed partial class CustomerGrain
         foreach (var result in results.Where(r => r.Created))
         {
             await _publisher.PublishAsync(new InteractionAdded(result.Interaction));
+        }
+
+        if (events.All(e => e.Event.Type == IngestEventType.Import) && !_publisher.IsWatched)
+        {
+            // A customer an import touches is rarely asked for again soon: a million of them must not stay in memory.
+            DeactivateOnIdle();
         }
 
         return new AppliedEvents(applied, [.. wanted.Except(owned)], misrouted, activities.ToImmutable(), Deleted: false, [.. outcomes]);

@@ -16,12 +16,15 @@ internal sealed partial class CustomerPublisher(IGrainBase grain, CustomerKey ke
 
     public void Renew() => _until = time.GetUtcNow() + lease;
 
+    /// <summary>Whether a web node watches the customer (its lease has not run out).</summary>
+    public bool IsWatched => time.GetUtcNow() <= _until;
+
     /// <summary>The customer existed before this activation: web nodes may still watch it from before.</summary>
     public void Reactivated() => Renew();
 
     public async Task PublishAsync(CustomerEvent change)
     {
-        if (time.GetUtcNow() > _until)
+        if (!IsWatched)
         {
             return;
         }

@@ -25,7 +25,12 @@ internal static class IngestedEventEffects
 
         if (ingested.Interaction is null)
         {
-            next = next.WithEventId(ingested.MessageId) with { Engagement = next.Engagement.Count(DbText.From(ingested.Type), ingested.Timestamp) };
+            next = next.WithEventId(ingested.MessageId);
+            // An imported row is data about the person, not something they did.
+            if (ingested.Type != IngestEventType.Import)
+            {
+                next = next with { Engagement = next.Engagement.Count(DbText.From(ingested.Type), ingested.Timestamp) };
+            }
         }
 
         return (next, ingested.Interaction);

@@ -40,9 +40,10 @@ public sealed class FileSystemImportFileStore : IImportFileStore, IDisposable
         return next < 0 ? null : (next, await File.ReadAllBytesAsync(Path.Combine(folder, $"{next:D10}.chunk"), cancellationToken));
     });
 
-    public Task DeleteAsync(string tenantId, Guid importId, CancellationToken cancellationToken = default)
+    public Task DeleteAsync(string tenantId, Guid importId, string? name = null, CancellationToken cancellationToken = default)
     {
-        var folder = Path.Combine(_root, Safe(tenantId), importId.ToString("N"));
+        var import = Path.Combine(_root, Safe(tenantId), importId.ToString("N"));
+        var folder = name is null ? import : Path.Combine(import, name);
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);

@@ -25,6 +25,6 @@ public interface IImportFileStore
     /// <summary>The blob's chunks in order, as one stream read a chunk at a time.</summary>
     Stream OpenRead(ImportBlob blob);
 
-    /// <summary>Forgets every file of the import.</summary>
-    Task DeleteAsync(string tenantId, Guid importId, CancellationToken cancellationToken = default);
+    /// <summary>Forgets the import's file of that name, or with none every file of the import.</summary>
+    Task DeleteAsync(string tenantId, Guid importId, string? name = null, CancellationToken cancellationToken = default);
 }

@@ -26,6 +26,7 @@ public sealed record ImportJobState
 /// </summary>
 public sealed partial class ImportJobGrain(
     [PersistentState("import-job", Constants.GrainStorage)] IPersistentState<ImportJobState> state,
+    IImportFileStore files,
     TimeProvider time,
     ILogger<ImportJobGrain> logger) : Grain, IImportJobGrain
 {
@@ -87,6 +88,18 @@ public sealed partial class ImportJobGrain(
         await state.WriteStateAsync();
         await PublishAsync(force: true);
         return new ImportLease(Job!, state.State.LastCommit);
+    }
+
+    public async Task<bool> RenewAsync(string worker, TimeSpan lease)
+    {
+        if (!Holds(worker))
+        {
+            return false;
+        }
+
+        state.State = state.State with { LeaseUntil = time.GetUtcNow() + lease };
+        await state.WriteStateAsync();
+        return true;
     }
 
     public async Task<bool> CommitAsync(string worker, ImportCommit commit, TimeSpan lease)
@@ -198,6 +211,16 @@ public sealed partial class ImportJobGrain(
         state.State = state.State with { Job = job with { FinishedAt = time.GetUtcNow() }, Worker = null };
         await state.WriteStateAsync();
         await Queue.RemoveAsync(this.GetPrimaryKeyString());
+        try
+        {
+            // Nothing reads the upload again; the rejected rows stay for the report.
+            await files.DeleteAsync(TenantId, ImportId, ImportBlob.Source);
+        }
+        catch (Exception ex)
+        {
+            LogCleanupFailed(ex, TenantId, ImportId);
+        }
+
         await PublishAsync(force: true);
     }
 
@@ -229,6 +252,9 @@ public sealed partial class ImportJobGrain(
 
     [LoggerMessage(LogLevel.Error, "Tenant {TenantId}: import {ImportId} failed: {Reason}")]
     private partial void LogFailed(string tenantId, Guid importId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: the uploaded file of finished import {ImportId} could not be deleted")]
+    private partial void LogCleanupFailed(Exception exception, string tenantId, Guid importId);
 
     [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: progress of import {ImportId} not published")]
     private partial void LogPublishFailed(Exception exception, string tenantId, Guid importId);

@@ -37,11 +37,12 @@ public sealed class PostgresImportFileStore(NpgsqlDataSource dataSource) : IImpo
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt32(0), reader.GetFieldValue<byte[]>(1)) : null;
     });
 
-    public async Task DeleteAsync(string tenantId, Guid importId, CancellationToken cancellationToken = default)
+    public async Task DeleteAsync(string tenantId, Guid importId, string? name = null, CancellationToken cancellationToken = default)
     {
-        await using var delete = dataSource.CreateCommand("DELETE FROM crm_import_chunks WHERE tenant_id = $1 AND import_id = $2");
+        await using var delete = dataSource.CreateCommand("DELETE FROM crm_import_chunks WHERE tenant_id = $1 AND import_id = $2 AND ($3::text IS NULL OR name = $3)");
         delete.Parameters.AddWithValue(tenantId);
         delete.Parameters.AddWithValue(importId);
+        delete.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 }

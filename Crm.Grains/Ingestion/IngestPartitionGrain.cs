@@ -409,8 +409,23 @@ public sealed partial class IngestPartitionGrain(
         {
             // A row applied, then met again when its batch was taken apart one event at a time, counts once: the first time.
             var done = rows.Where(r => r.Position <= upTo.Position).DistinctBy(r => r.Position).ToList();
-            var job = GrainFactory.GetGrain<Imports.IImportJobGrain>($"{tenantId}/{importId}");
-            await _transient.RunAsync(() => job.ReportAppliedAsync(Partition, upTo.Position, done));
+            if (done.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var job = GrainFactory.GetGrain<Imports.IImportJobGrain>($"{tenantId}/{importId}");
+                await _transient.RunAsync(() => job.ReportAppliedAsync(Partition, upTo.Position, done));
+            }
+            catch (Exception ex) when (!TransientFailures.Is(ex))
+            {
+                // The import's counters wait for the next report; the events of every tenant go on being applied.
+                LogReportFailed(ex, Partition, tenantId, importId);
+                continue;
+            }
+
             rows.RemoveAll(r => r.Position <= upTo.Position);
             if (rows.Count == 0)
             {
@@ -551,6 +566,9 @@ public sealed partial class IngestPartitionGrain(
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: folding in visitor {Visitor} failed; it stays a customer of its own")]
     private partial void LogAbsorbFailed(Exception exception, CustomerKey customerKey, string visitor);
+
+    [LoggerMessage(LogLevel.Warning, "Ingest partition {Partition}: telling import {ImportId} of tenant {TenantId} what its rows did failed; told with the next batch")]
+    private partial void LogReportFailed(Exception exception, int partition, string tenantId, Guid importId);
 
     [LoggerMessage(LogLevel.Information, "Ingest partition {Partition}: pruned {Count} applied events older than the dedupe window")]
     private partial void LogPruned(int partition, long count);

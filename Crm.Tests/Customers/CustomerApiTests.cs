@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Crm.Security;
 using Crm.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Tests.Customers;
 
@@ -24,6 +25,26 @@ public sealed class CustomerApiTests(EmbeddedWebFixture fixture)
         attributes = new Dictionary<string, object> { ["plan"] = "pro", ["seats"] = 12, ["trial"] = false, ["renewal"] = "2027-01-31" },
         consent = new Dictionary<string, string> { ["email"] = "granted" },
     };
+
+    [Fact]
+    public async Task A_customer_whose_stored_phone_and_email_no_longer_pass_the_rules_can_still_be_edited_but_not_given_new_bad_ones()
+    {
+        var agent = await Web.SignInAsync(TestTenants.New());
+        var id = Guid.NewGuid().ToString("N");
+        // Stored before today's rules, as the demo data and older imports were: libphonenumber rejects this number.
+        var grain = Web.Services.GetRequiredService<IGrainFactory>().GetGrain<Crm.Customers.ICustomerGrain>(new Crm.Customers.CustomerKey(agent.Tenant, id).ToString());
+        await grain.CreateAsync(new Crm.Customers.CustomerProfile { DisplayName = "Old Record", Phones = ["+15550100"], Emails = ["old@localhost"] }, new Actor("legacy", "Legacy"));
+
+        var edited = await agent.Client.PatchAsync($"/api/customers/{id}", MergePatch(new { company = "Still Here Ltd" }));
+        var worse = await agent.Client.PatchAsync($"/api/customers/{id}", MergePatch(new { phones = new[] { "+15550100", "12" } }));
+
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var body = await edited.ReadJsonAsync();
+        Assert.Equal("Still Here Ltd", body.GetProperty("company").GetString());
+        Assert.Equal(["+15550100"], body.GetProperty("phones").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, worse.StatusCode);
+        Assert.NotEmpty(await worse.ErrorsForAsync("phones[1]"));
+    }
 
     [Fact]
     public async Task Creates_a_customer_and_reads_it_back_normalized()

@@ -120,7 +120,7 @@ public sealed class ImportApiTests(EmbeddedWebFixture fixture)
         Assert.Equal("Renée Müller", (await FindAsync(supervisor, "Ren")).GetProperty("displayName").GetString());
         var zoe = await FindAsync(supervisor, "Zo");
         Assert.Equal(["a", "b"], zoe.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
-        Assert.StartsWith("row,column,value,reason\r\n2,,,Not JSON", await RejectedAsync(supervisor.Client, lines.GetProperty("id").GetString()!));
+        Assert.StartsWith("row,column,value,reason\r\n2,,,\"Not valid JSON", await RejectedAsync(supervisor.Client, lines.GetProperty("id").GetString()!));
     }
 
     [Fact]
@@ -149,6 +149,35 @@ public sealed class ImportApiTests(EmbeddedWebFixture fixture)
         Assert.Equal(["Quote sent", "Renewal call"], timeline.EnumerateArray().Select(i => i.GetProperty("subject").GetString()));
         Assert.Equal(300, timeline[1].GetProperty("durationSeconds").GetInt32());
         Assert.StartsWith("row,column,value,reason\r\n3,channel,fax,", await RejectedAsync(supervisor.Client, first.GetProperty("id").GetString()!));
+    }
+
+    [Fact]
+    public async Task Hostile_rows_are_refused_one_by_one_and_the_import_completes()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var lines = Utf8(string.Join('\n',
+            """{"id":"h-1","name":"\ud800 lone"}""",
+            """{"id":"h-2","name":"Nul\u0000name"}""",
+            """{"id":"h-3","name":"Dup","name":"licate"}""",
+            $$"""{"id":"h-4","name":"{{new string('x', 500_000)}}"}""",
+            """{"id":"h-5","name":"Fine"}""") + "\n");
+        var calls = Utf8("customer,channel,subject,note\nc-9,call,Call,\"a\u0000b\"\nc-9,call,Call,\n");
+
+        var json = await FinishedAsync(supervisor.Client, await StartAsync(supervisor.Client, lines, "hostile.jsonl", new { id = "externalId", name = "displayName" }));
+        var interactions = await FinishedAsync(supervisor.Client, await StartAsync(supervisor.Client, calls, "calls.csv",
+            new Dictionary<string, string> { ["customer"] = "externalId", ["channel"] = "interaction.channel", ["subject"] = "interaction.subject", ["note"] = "interaction.metadata.note" },
+            ("kind", "interactions"), ("matchOn", "externalId")));
+        var tooLong = new HttpRequestMessage(HttpMethod.Post, "/api/imports") { Content = new ByteArrayContent(Utf8("--x--")) };
+        tooLong.Content.Headers.TryAddWithoutValidation("Content-Type", $"multipart/form-data; boundary={new string('b', 5000)}");
+
+        Assert.Equal("completed", json.GetProperty("status").GetString());
+        Assert.Equal((1, 0, 0, 4, 5), Counts(json));
+        var rejected = await RejectedAsync(supervisor.Client, json.GetProperty("id").GetString()!);
+        Assert.Contains("4,,,A line of more than", rejected);
+        Assert.Equal("completed", interactions.GetProperty("status").GetString());
+        Assert.Equal((1, 0, 0, 1, 2), Counts(interactions));
+        Assert.Contains("NUL", await RejectedAsync(supervisor.Client, interactions.GetProperty("id").GetString()!));
+        Assert.NotEmpty(await (await supervisor.Client.SendAsync(tooLong)).ErrorsForAsync("body"));
     }
 
     [Fact]

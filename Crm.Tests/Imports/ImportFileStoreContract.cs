@@ -38,7 +38,7 @@ public abstract class ImportFileStoreContract
     }
 
     [Fact]
-    public async Task An_empty_file_is_stored_as_empty_and_deleting_an_import_forgets_all_its_files()
+    public async Task An_empty_file_is_stored_as_empty_and_deleting_forgets_one_file_of_an_import_or_all_of_them()
     {
         var (tenant, import) = (TestTenants.New(), Guid.NewGuid());
         var source = new ImportBlob(tenant, import, ImportBlob.Source);
@@ -47,6 +47,10 @@ public abstract class ImportFileStoreContract
         Assert.Equal(0, await Files.SaveAsync(source, new MemoryStream()));
         await Files.WriteChunkAsync(rejected, 0, "x"u8.ToArray());
         await Files.SaveAsync(other, new MemoryStream("kept"u8.ToArray()));
+
+        await Files.DeleteAsync(tenant, import, ImportBlob.Source);
+        Assert.Empty(await ReadAsync(source));
+        Assert.Equal("x"u8.ToArray(), await ReadAsync(rejected));
 
         await Files.DeleteAsync(tenant, import);
 

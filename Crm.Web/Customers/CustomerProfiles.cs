@@ -22,7 +22,11 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
     public const int MaxAttributes = 100;
     public const int MaxAttributeTextLength = 1000;
 
-    /// <param name="current">The profile being changed, if any: consent that did not change keeps when it was given.</param>
+    /// <param name="current">
+    /// The profile being changed, if any: consent that did not change keeps when it was given, and an email or phone it
+    /// holds already is kept as it is, so that a value stored before today's rules (a number libphonenumber no longer
+    /// accepts, say) never blocks an edit of another field.
+    /// </param>
     public async Task<(CustomerProfile? Profile, ValidationErrors Errors)> ValidateAsync(
         CustomerProfileRequest request, CustomerProfile? current, string tenantId, Actor actor, CancellationToken cancellationToken)
     {
@@ -59,8 +63,8 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             DisplayName = displayName,
             GivenName = givenName,
             FamilyName = familyName,
-            Emails = Emails(errors, request.Emails),
-            Phones = Phones(errors, request.Phones, country ?? address?.Country),
+            Emails = Emails(errors, request.Emails, current?.Emails ?? []),
+            Phones = Phones(errors, request.Phones, country ?? address?.Country, current?.Phones ?? []),
             Company = errors.Text("company", request.Company, 200),
             JobTitle = errors.Text("jobTitle", request.JobTitle, 200),
             Country = country,
@@ -88,8 +92,8 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             errors.Add("externalId", $"'{externalId}' names nobody: values such as 'null', 'test' or '0' are not ids.");
         }
 
-        var emails = Emails(errors, request.Emails);
-        var phones = Phones(errors, request.Phones, country ?? address?.Country);
+        var emails = Emails(errors, request.Emails, []);
+        var phones = Phones(errors, request.Phones, country ?? address?.Country, []);
         return new Traits
         {
             ExternalId = externalId,
@@ -164,13 +168,17 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
         return address == new PostalAddress() ? null : address;
     }
 
-    private static ImmutableArray<string> Emails(ValidationErrors errors, List<string?>? values) =>
+    /// <param name="stored">What the customer holds already: kept as it is.</param>
+    private static ImmutableArray<string> Emails(ValidationErrors errors, List<string?>? values, ImmutableArray<string> stored) =>
         errors.Items("emails", values, MaxEmails, value =>
-            EmailAddresses.TryNormalize(value, out var email) ? (email, null) : (null, "Not a valid email address."));
+            stored.Contains(value) ? (value, null)
+            : EmailAddresses.TryNormalize(value, out var email) ? (email, null) : (null, "Not a valid email address."));
 
-    private static ImmutableArray<string> Phones(ValidationErrors errors, List<string?>? values, string? country) =>
+    /// <param name="stored">What the customer holds already: kept as it is.</param>
+    private static ImmutableArray<string> Phones(ValidationErrors errors, List<string?>? values, string? country, ImmutableArray<string> stored) =>
         errors.Items("phones", values, MaxPhones, value =>
-            TelephoneNumbers.TryNormalize(value, country, out var e164) ? (e164, null)
+            stored.Contains(value) ? (value, null)
+            : TelephoneNumbers.TryNormalize(value, country, out var e164) ? (e164, null)
             : country is null && !value.TrimStart().StartsWith('+') ? (null, "Not a valid phone number: start it with + and the country code, or set the customer's country.")
             : (null, "Not a valid phone number."));
 

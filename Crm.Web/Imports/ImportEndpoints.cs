@@ -35,7 +35,19 @@ public static class ImportEndpoints
     {
         var id = Guid.CreateVersion7();
         var tenantId = caller.TenantId();
-        var (upload, problem) = await ImportUpload.ReadAsync(request, body => files.SaveAsync(new ImportBlob(tenantId, id, ImportBlob.Source), body, cancellationToken), cancellationToken);
+        ImportUpload? upload;
+        string? problem;
+        try
+        {
+            (upload, problem) = await ImportUpload.ReadAsync(request, body => files.SaveAsync(new ImportBlob(tenantId, id, ImportBlob.Source), body, cancellationToken), cancellationToken);
+        }
+        catch
+        {
+            // The client went away mid-upload, or the store failed: what was stored of the file goes with it.
+            await files.DeleteAsync(tenantId, id, cancellationToken: CancellationToken.None);
+            throw;
+        }
+
         var errors = new ValidationErrors();
         if (upload is null)
         {
@@ -52,7 +64,7 @@ public static class ImportEndpoints
         var spec = upload is null || errors.Any ? null : Spec(errors, upload, template, time.GetUtcNow(), caller.ToActor());
         if (spec is null)
         {
-            await files.DeleteAsync(tenantId, id, CancellationToken.None);
+            await files.DeleteAsync(tenantId, id, cancellationToken: CancellationToken.None);
             return errors.ToProblem();
         }
 

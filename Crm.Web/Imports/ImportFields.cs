@@ -102,12 +102,15 @@ public static class ImportFields
         };
     }
 
+    /// <summary>"01234" is a code (a postcode, an account number), not the number 1234.</summary>
+    private static bool HasLeadingZero(string text) => text.TrimStart('-', '+') is { Length: > 1 } digits && digits[0] == '0' && digits[1] != '.';
+
     /// <summary>
     /// A cell as the attribute it most plainly is: a number written the invariant way, true or false, a yyyy-MM-dd
     /// date, else text. (Tenant field definitions, once they exist, will say instead.)
     /// </summary>
     private static JsonElement Typed(string text) =>
-        decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+        !HasLeadingZero(text) && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
             ? JsonSerializer.SerializeToElement(number)
             : bool.TryParse(text, out var flag) ? JsonSerializer.SerializeToElement(flag)
             : JsonSerializer.SerializeToElement(text);

@@ -16,6 +16,9 @@ public sealed class ImportOptions
     /// <summary>How long a node may run an import without committing before another node may take it over.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Imports one node runs at once; the others wait their turn (or run on other nodes).</summary>
+    public int MaxRunningPerNode { get; set; } = 2;
+
     /// <summary>How often a node looks for imports to take over.</summary>
     public TimeSpan PollEvery { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Crm.Imports;
+using Crm.Ingestion;
 using CsvHelper;
 
 namespace Crm.Web.Imports;
@@ -20,7 +21,10 @@ public sealed class ImportFileException(string message, Exception? inner = null)
 /// </summary>
 public static class ImportRows
 {
+    /// <summary>The longest record (a CSV row, a JSON line) read: a longer one is refused rather than held.</summary>
     public const int MaxCellLength = 100_000;
+
+    private const int MaxLineLength = MaxCellLength * 4;
     private const int SampleBytes = 64 * 1024;
 
     static ImportRows() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -110,35 +114,45 @@ public static class ImportRows
     private static async IAsyncEnumerable<ImportRow> JsonLinesAsync(Stream file, Encoding encoding, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var text = new StreamReader(file, encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var lines = new BoundedLines(text, MaxLineLength);
+        var line = new StringBuilder();
         long number = 0;
-        while (await text.ReadLineAsync(cancellationToken) is { } line)
+        while (await lines.ReadAsync(line, cancellationToken) is var (more, tooLong) && (more || line.Length > 0 || tooLong))
         {
-            if (string.IsNullOrWhiteSpace(line))
+            if (!tooLong && string.IsNullOrWhiteSpace(line.ToString()))
             {
+                if (!more)
+                {
+                    yield break;
+                }
+
                 continue;
             }
 
             number++;
             var cells = new Dictionary<string, string>(StringComparer.Ordinal);
-            string? problem = null;
-            try
+            string? problem = tooLong ? $"A line of more than {MaxLineLength} characters." : null;
+            if (problem is null)
             {
-                using var json = JsonDocument.Parse(line);
-                if (json.RootElement.ValueKind != JsonValueKind.Object)
+                // The same defensive reading as the tracking API: text no database can store is this row's problem.
+                var (json, unreadable) = JsonInput.Parse(Encoding.UTF8.GetBytes(line.ToString()));
+                using (json)
                 {
-                    problem = "Each line is one JSON object.";
+                    problem = unreadable is not null ? $"{(unreadable.Field is "" or "body" ? "" : unreadable.Field + ": ")}{unreadable.Message}"
+                        : json!.RootElement.ValueKind != JsonValueKind.Object ? "Each line is one JSON object."
+                        : null;
+                    if (problem is null)
+                    {
+                        Flatten(json!.RootElement, "", cells);
+                    }
                 }
-                else
-                {
-                    Flatten(json.RootElement, "", cells);
-                }
-            }
-            catch (JsonException ex)
-            {
-                problem = $"Not JSON: {ex.Message}";
             }
 
             yield return new ImportRow(number, cells, problem);
+            if (!more)
+            {
+                yield break;
+            }
         }
     }
 

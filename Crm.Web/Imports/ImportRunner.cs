@@ -43,11 +43,12 @@ public sealed partial class ImportRunner(
             {
                 foreach (var key in await grains.GetGrain<IImportQueueGrain>(0).ListAsync())
                 {
-                    if (!_running.ContainsKey(key) && await grains.GetGrain<IImportJobGrain>(key).TakeAsync(_worker, Options.Lease) is { } lease)
+                    if (_running.Count >= Options.MaxRunningPerNode)
                     {
-                        _running[key] = Task.Run(() => RunAsync(key, lease, stoppingToken), CancellationToken.None)
-                            .ContinueWith(_ => _running.TryRemove(key, out Task? _), TaskScheduler.Default);
+                        break;
                     }
+
+                    await TryStartAsync(key, stoppingToken);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -66,6 +67,72 @@ public sealed partial class ImportRunner(
         }
 
         await Task.WhenAll(_running.Values);
+    }
+
+    private async Task TryStartAsync(string key, CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_running.TryAdd(key, started.Task))
+        {
+            return;
+        }
+
+        try
+        {
+            if (await grains.GetGrain<IImportJobGrain>(key).TakeAsync(_worker, Options.Lease) is { } lease)
+            {
+                _ = Task.Run(() => RunLeasedAsync(key, lease, stoppingToken), CancellationToken.None)
+                    .ContinueWith(_ => { _running.TryRemove(key, out Task? _); started.TrySetResult(); }, TaskScheduler.Default);
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // This job's grain is away; the others are still looked at.
+            LogLookFailed(ex);
+        }
+
+        _running.TryRemove(key, out Task? _);
+        started.TrySetResult();
+    }
+
+    /// <summary>Runs the import while renewing its lease a few times a lease, so that skipping or waiting never lets it lapse; a lost lease stops the run.</summary>
+    private async Task RunLeasedAsync(string key, ImportLease lease, CancellationToken stoppingToken)
+    {
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var grain = grains.GetGrain<IImportJobGrain>(key);
+        var heartbeat = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(Options.Lease / 3, time);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(run.Token))
+                {
+                    if (!await grain.RenewAsync(_worker, Options.Lease))
+                    {
+                        await run.CancelAsync();
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A renewal that fails leaves the lease to run out: another node takes the job over.
+                LogRunFailed(ex, lease.Job.TenantId, lease.Job.Id, -1);
+            }
+            catch (OperationCanceledException)
+            {
+                // The run is over.
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await RunAsync(key, lease, run.Token);
+        }
+        finally
+        {
+            await run.CancelAsync();
+            await heartbeat;
+        }
     }
 
     /// <summary>Reads the file from the row after the last commit, a commit at a time, until it ends, is cancelled, or the lease is lost.</summary>
@@ -109,7 +176,7 @@ public sealed partial class ImportRunner(
                 if (row.Number - commit.NextRow >= Options.RowsPerCommit)
                 {
                     commit = await CommitAsync(job, grain, commit, row.Number, file.Position, events, rejected, cancellationToken);
-                    if (commit.Chunk < 0 || !await WaitForProcessorsAsync(grain, cancellationToken))
+                    if (commit.Chunk < 0 || !await WaitForProcessorsAsync(grain, commit.Rejected, cancellationToken))
                     {
                         return;
                     }
@@ -123,10 +190,16 @@ public sealed partial class ImportRunner(
         {
             await grain.FailAsync(_worker, ex.Message);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && TransientFailures.Is(ex))
         {
             // The database is away, say: the lease runs out and this node or another takes the job up again from its last commit.
             LogRunFailed(ex, job.TenantId, job.Id, commit.NextRow);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not the database, not the file's format: running it again would fail the same way, on every node.
+            LogRunFailed(ex, job.TenantId, job.Id, commit.NextRow);
+            await grain.FailAsync(_worker, $"The import stopped at row {commit.NextRow + 1}: {ex.Message}");
         }
     }
 
@@ -153,6 +226,12 @@ public sealed partial class ImportRunner(
         }
         else if (events.Count > 0)
         {
+            // Cancelled meanwhile: nothing more goes into the log.
+            if (await grains.GetGrain<IImportJobGrain>($"{job.TenantId}/{job.Id}").GetAsync() is not { IsFinished: false })
+            {
+                throw new OperationCanceledException("The import was cancelled.");
+            }
+
             var result = await AppendAsync(job.TenantId, [.. events.Select(e => e.Event)], cancellationToken);
             foreach (var (index, reason) in result.Refused)
             {
@@ -196,7 +275,7 @@ public sealed partial class ImportRunner(
     }
 
     /// <returns>False when the job was cancelled meanwhile.</returns>
-    private async Task<bool> WaitForProcessorsAsync(IImportJobGrain grain, CancellationToken cancellationToken)
+    private async Task<bool> WaitForProcessorsAsync(IImportJobGrain grain, long rejectedWhileReading, CancellationToken cancellationToken)
     {
         while (await grain.GetAsync() is { } job)
         {
@@ -205,7 +284,9 @@ public sealed partial class ImportRunner(
                 return false;
             }
 
-            if (job.Spec.DryRun || job.Logged - job.Applied <= Options.MaxRowsAhead)
+            // Rows the processors parked are done with, like the applied ones.
+            var refusedWhileApplying = job.Rejected - rejectedWhileReading;
+            if (job.Spec.DryRun || job.Logged - job.Applied - refusedWhileApplying <= Options.MaxRowsAhead)
             {
                 return true;
             }

@@ -11,6 +11,7 @@ namespace Crm.Web.Imports;
 public sealed record ImportUpload(IReadOnlyDictionary<string, string> Fields, string? FileName, long FileBytes)
 {
     private const int MaxFields = 10;
+    private const int MaxBoundaryLength = 70;
     private const int MaxFieldChars = 64 * 1024;
 
     /// <param name="file">Reads the file part; returns how many bytes it took.</param>
@@ -23,6 +24,11 @@ public sealed record ImportUpload(IReadOnlyDictionary<string, string> Fields, st
         if (string.IsNullOrEmpty(boundary))
         {
             return (null, "Send multipart/form-data with the file and the import's settings as fields.");
+        }
+
+        if (boundary.Length > MaxBoundaryLength)
+        {
+            return (null, $"The multipart boundary is longer than {MaxBoundaryLength} characters (RFC 2046).");
         }
 
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

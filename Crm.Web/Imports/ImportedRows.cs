@@ -37,7 +37,7 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
         NewInteraction? interaction = null;
         if (spec.Kind == ImportKind.Interactions)
         {
-            interaction = Interaction(errors, values, identities.FirstOrDefault());
+            interaction = Interaction(errors, values, identities.FirstOrDefault(), timed: values.ContainsKey("interaction.occurredAt"));
             // The row names the customer only: it changes nothing of the profile.
             identities = identities.IsEmpty ? [] : [identities[0]];
         }
@@ -65,7 +65,8 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
         }, []);
     }
 
-    private NewInteraction? Interaction(ValidationErrors errors, IReadOnlyDictionary<string, string> values, Identity? customer)
+    /// <param name="timed">Whether the row says when it happened: a time that defaulted to now is no part of what identifies it.</param>
+    private NewInteraction? Interaction(ValidationErrors errors, IReadOnlyDictionary<string, string> values, Identity? customer, bool timed)
     {
         var (checkedInteraction, problems) = interactions.Validate(ImportFields.Interaction(values), spec.StartedBy);
         foreach (var (field, reasons) in problems.ToDictionary())
@@ -87,7 +88,7 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
         {
             Agent = null,
             ExternalId = checkedInteraction.ExternalId ?? $"import-{Convert.ToHexStringLower(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(
-                string.Join('\u001f', customer.Key, checkedInteraction.Channel, checkedInteraction.Direction, checkedInteraction.OccurredAt.ToString("O"), checkedInteraction.Subject, checkedInteraction.Body))))}",
+                string.Join('\u001f', customer.Key, checkedInteraction.Channel, checkedInteraction.Direction, timed ? checkedInteraction.OccurredAt.ToString("O") : "", checkedInteraction.Subject, checkedInteraction.Body))))}",
         };
     }
 

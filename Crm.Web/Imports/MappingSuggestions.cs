@@ -58,7 +58,13 @@ public static partial class MappingSuggestions
             }
         }
 
-        // What the values are beats what the header says ("Contact" holding addresses is the emails), which beats a guess.
+        // A column named after a field is that field (a file this product exported); then what the values are beats
+        // what the header says ("Contact" holding addresses is the emails), which beats a guess.
+        foreach (var (column, _) in samples)
+        {
+            Suggest(column, column);
+        }
+
         foreach (var (column, values) in samples)
         {
             Suggest(column, Looks(values));

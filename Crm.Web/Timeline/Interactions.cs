@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Crm.Ingestion;
 using Crm.Security;
+using Crm.Storage;
 using Crm.Timeline;
 using Crm.Web.Api;
 
@@ -69,5 +70,6 @@ public sealed class Interactions(TimeProvider time)
         errors.Entries<string?, string>("metadata", values, InteractionLimits.MaxMetadataEntries, (key, value) =>
             key.Length is 0 or > InteractionLimits.MaxMetadataKeyLength ? (null, $"Keys are 1 to {InteractionLimits.MaxMetadataKeyLength} characters.")
             : value is null || value.Length > InteractionLimits.MaxMetadataValueLength ? (null, $"A string of at most {InteractionLimits.MaxMetadataValueLength} characters.")
+            : (StorableText.Problem(key) ?? StorableText.Problem(value)) is { } problem ? (null, problem)
             : (value, null));
 }

@@ -110,7 +110,8 @@ export function Imports() {
     try {
       const { data } = await api('/api/imports/preview', { method: 'POST', body: form({ kind, matchOn }) });
       setPreview(data);
-      setMapping(data.suggestedMapping);
+      // A saved mapping chosen before stays; otherwise the suggestion is the start.
+      setMapping(current => (Object.keys(current).length ? current : data.suggestedMapping));
     } catch (e) {
       setError(e);
     } finally {
@@ -148,6 +149,7 @@ export function Imports() {
     setStarted(null);
     setPreview(null);
     setFile(null);
+    setMapping({});
   }
 
   const messages = error instanceof ApiError ? Object.entries(error.errors).flatMap(([field, list]) => list.map(m => `${field}: ${m}`)) : [];
@@ -160,7 +162,7 @@ export function Imports() {
           <h2 id="file-title">${preview ? 'Check the mapping' : 'Choose a file'}</h2>
           <label for="import-file">File (CSV or JSON Lines)</label>
           <input id="import-file" type="file" accept=".csv,.txt,.jsonl,.ndjson,text/csv" required
-            onChange=${e => { setFile(e.target.files[0] ?? null); setPreview(null); }} />
+            onChange=${e => { setFile(e.target.files[0] ?? null); setPreview(null); setMapping({}); }} />
           <label for="import-kind">Each row is</label>
           <select id="import-kind" value=${kind} onChange=${e => { setKind(e.target.value); setPreview(null); }}>
             <option value="customers">a customer</option>
