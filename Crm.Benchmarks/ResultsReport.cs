@@ -179,7 +179,7 @@ public sealed class ResultsReport
         md.AppendLine($"| raw COPY of the {i.Large.Rows:N0} rows (baseline) | | | {i.CopyRowsPerSecond:N0} | |");
         md.AppendLine();
         var growth = i.Large.PeakMemoryMiB / i.Small.PeakMemoryMiB;
-        md.AppendLine($"The import applies {i.Large.RowsPerSecond:N0} rows/s ({i.Large.RowsPerSecond / i.CopyRowsPerSecond * 100:0}% of COPY); {i.Large.Rows / i.Small.Rows}× the rows take {growth:0.00}× the peak memory. Against the targets: {Verdict(i.Large.RowsPerSecond >= ImportThroughput.TargetRowsPerSecond)} {ImportThroughput.TargetRowsPerSecond:N0} rows/s, {Verdict(i.Large.RowsPerSecond >= i.CopyRowsPerSecond * 0.25)} 25% of COPY, {Verdict(growth <= 1.25)} flat memory (within 25%).");
+        md.AppendLine($"The import applies {i.Large.RowsPerSecond:N0} rows/s ({i.Large.RowsPerSecond / i.CopyRowsPerSecond * 100:0.0}% of COPY); {i.Large.Rows / i.Small.Rows}× the rows take {growth:0.00}× the peak memory. Against the targets: {Verdict(i.Large.RowsPerSecond >= ImportThroughput.TargetRowsPerSecond)} {ImportThroughput.TargetRowsPerSecond:N0} rows/s, {Verdict(i.Large.RowsPerSecond >= i.CopyRowsPerSecond * 0.25)} 25% of COPY, {Verdict(growth <= 1.25)} flat memory (within 25%).");
         md.AppendLine();
     }
 

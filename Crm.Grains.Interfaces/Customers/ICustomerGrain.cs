@@ -21,6 +21,15 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("get"), ReadOnly]
     Task<Customer?> GetAsync();
 
+    /// <summary>
+    /// Makes this customer the one a tenant export holds, as it was: profile, version, change number, counters,
+    /// engagement, identities (claimed in the index), who made and last changed it. Its timeline rows are restored
+    /// beside it, straight into the timeline store.
+    /// </summary>
+    /// <exception cref="CustomerAlreadyExistsException"/>
+    [Alias("restore")]
+    Task RestoreAsync(Customer customer);
+
     /// <exception cref="CustomerNotFoundException"/>
     /// <exception cref="VersionConflictException">The profile is no longer at <paramref name="expectedVersion"/>.</exception>
     [Alias("update-profile")]

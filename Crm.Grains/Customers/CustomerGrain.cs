@@ -89,6 +89,20 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
 
     public Task<Customer?> GetAsync() => Task.FromResult(Exists ? Snapshot() : null);
 
+    public async Task RestoreAsync(Customer customer)
+    {
+        if (_state.RecordExists)
+        {
+            throw new CustomerAlreadyExistsException(_key.CustomerId);
+        }
+
+        var restored = CustomerState.Of(customer);
+        await PersistAsync(restored with { PendingClaims = [.. restored.Claims] });
+        await _projections.SyncAsync(Summary(), State.PendingClaims, []);
+        // Its timeline rows arrive after it, straight into the store: the next activation reads back the latest.
+        DeactivateOnIdle();
+    }
+
     public async Task<Customer> UpdateProfileAsync(CustomerProfile profile, long expectedVersion, Actor actor)
     {
         EnsureVersion(expectedVersion);

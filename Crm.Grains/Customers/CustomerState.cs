@@ -85,6 +85,22 @@ public sealed record CustomerState
         }
     }
 
+    /// <summary>The state of a customer as <see cref="ToCustomer"/> showed it (a tenant export): what it does not show starts empty.</summary>
+    public static CustomerState Of(Customer customer) => new()
+    {
+        Profile = customer.Profile,
+        Version = customer.Version,
+        Sequence = customer.Sequence,
+        ProfileSequence = customer.Sequence,
+        CreatedAt = customer.CreatedAt,
+        UpdatedAt = customer.UpdatedAt,
+        CreatedBy = customer.CreatedBy,
+        UpdatedBy = customer.UpdatedBy,
+        Activity = customer.Activity,
+        Engagement = customer.Engagement,
+        Identities = customer.Identities,
+    };
+
     public Customer ToCustomer(string customerId) => new()
     {
         Id = customerId,

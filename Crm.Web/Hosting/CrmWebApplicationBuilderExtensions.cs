@@ -69,6 +69,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddTenantFeeds();
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
         services.AddSingleton<ImportRunner>();
+        services.AddSingleton<Tenants.TenantArchive>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddSingleton<SourceAuthenticator>();
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);
