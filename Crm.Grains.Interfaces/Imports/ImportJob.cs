@@ -15,7 +15,7 @@ public enum ImportStatus
 /// <see cref="Unchanged"/>). A dry run stops after checking: its created and updated say what would happen.
 /// </summary>
 /// <param name="Rejected">Rows refused, each with its reasons in the rejected-rows file.</param>
-/// <param name="BytesRead">How far into the file reading got: with <see cref="ImportSpec.FileBytes"/>, the progress and the time left.</param>
+/// <param name="BytesRead">How far into the file reading got (for a database, how many rows): with <see cref="ImportSpec.FileBytes"/> (<see cref="ImportSpec.QueryRows"/>), the progress and the time left.</param>
 [GenerateSerializer, Immutable, Alias("crm.import-job")]
 public sealed record ImportJob(
     [property: Id(0)] Guid Id,

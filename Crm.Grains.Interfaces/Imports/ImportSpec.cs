@@ -39,4 +39,10 @@ public sealed record ImportSpec
     [Id(6)] public long FileBytes { get; init; }
     [Id(7)] public Actor StartedBy { get; init; } = new("", "");
     [Id(8)] public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Set for an import from a registered database (<see cref="ImportDatabase"/>) rather than a file.</summary>
+    [Id(9)] public Guid? DatabaseId { get; init; }
+    /// <summary>The SELECT whose rows are imported, from <see cref="DatabaseId"/>.</summary>
+    [Id(10)] public string? Query { get; init; }
+    /// <summary>The rows the query returned when the import was started: its size, as <see cref="FileBytes"/> is a file's.</summary>
+    [Id(11)] public long QueryRows { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Crm.Imports;
 using Crm.Web.Api;
+using Crm.Web.Ingestion;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,13 +26,15 @@ public static class ImportEndpoints
         group.MapPost("/preview", ImportPreview.PreviewAsync).RequireAuthorization(Policies.Supervisor).DisableAntiforgery()
             .WithMetadata(new BodySizeLimit(ImportOptions.MaxFileBytes));
         group.MapImportTemplates();
+        group.MapImportDatabases();
         return group;
     }
 
     public sealed record StartedImport(Guid Id);
 
     private static async Task<Results<Accepted<StartedImport>, ValidationProblem>> StartImport(
-        HttpRequest request, ClaimsPrincipal caller, IGrainFactory grains, IImportFileStore files, ImportRunner runner, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal caller, IGrainFactory grains, IImportFileStore files, ImportRunner runner, SourceSecrets secrets, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
         var tenantId = caller.TenantId();
@@ -53,15 +56,23 @@ public static class ImportEndpoints
         {
             errors.Add("body", problem!);
         }
-        else if (upload.FileName is null)
+        else if (upload.FileName is null && !upload.Fields.ContainsKey("database"))
         {
-            errors.Add("file", "Required: the CSV or JSON Lines file to import.");
+            errors.Add("file", "Required: the CSV or JSON Lines file to import (or a registered database and a query).");
         }
+
+        var database = upload?.FileName is null && upload?.Fields.GetValueOrDefault("database") is { } databaseId
+            ? await Database(errors, grains, secrets, tenantId, databaseId, upload.Fields.GetValueOrDefault("query"), cancellationToken)
+            : null;
 
         var template = upload?.Fields.GetValueOrDefault("template") is { } name
             ? await Template(errors, grains.GetGrain<IImportTemplatesGrain>(tenantId), name)
             : null;
         var spec = upload is null || errors.Any ? null : Spec(errors, upload, template, time.GetUtcNow(), caller.ToActor());
+        if (spec is not null && database is { } source)
+        {
+            spec = spec with { DatabaseId = source.Database.Id, Query = source.Query, QueryRows = source.Rows, FileName = source.Database.Name, FileBytes = 0 };
+        }
         if (spec is null)
         {
             await files.DeleteAsync(tenantId, id, cancellationToken: CancellationToken.None);
@@ -71,6 +82,31 @@ public static class ImportEndpoints
         await grains.GetGrain<IImportJobGrain>($"{tenantId}/{id}").StartAsync(spec);
         runner.Started();
         return TypedResults.Accepted($"/api/imports/{id}", new StartedImport(id));
+    }
+
+    /// <summary>The registered database and the query to import from it, checked by running it (read-only) once.</summary>
+    private static async Task<(ImportDatabase Database, string Query, long Rows)?> Database(
+        ValidationErrors errors, IGrainFactory grains, SourceSecrets secrets, string tenantId, string id, string? query, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var databaseId) || await ImportDatabaseEndpoints.FindAsync(grains, secrets, tenantId, databaseId) is not { } found)
+        {
+            errors.Add("database", "No database of your tenant is registered with this id.");
+            return null;
+        }
+
+        if (errors.Text("query", query, 20_000, required: true) is not { } text)
+        {
+            return null;
+        }
+
+        var (rows, problem) = await DatabaseRows.CheckAsync(found.ConnectionString, text, cancellationToken);
+        if (problem is not null)
+        {
+            errors.Add("query", problem);
+            return null;
+        }
+
+        return (found.Database, text, rows);
     }
 
     private static async Task<ImportTemplate?> Template(ValidationErrors errors, IImportTemplatesGrain templates, string name)
@@ -115,7 +151,7 @@ public static class ImportEndpoints
             Mapping = mapping!,
             MatchOn = matchOn!.Value,
             DryRun = dryRun,
-            FileName = upload.FileName!,
+            FileName = upload.FileName ?? "",
             Format = format,
             FileBytes = upload.FileBytes,
             StartedBy = actor,

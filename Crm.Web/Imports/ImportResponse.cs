@@ -29,7 +29,9 @@ public sealed record ImportResponse(
     {
         var elapsed = ((job.FinishedAt ?? now) - (job.StartedAt ?? now)).TotalSeconds;
         var rate = elapsed > 0 ? job.RowsRead / elapsed : 0;
-        var read = job.Spec.FileBytes > 0 ? Math.Min(1, (double)job.BytesRead / job.Spec.FileBytes) : 0;
+        // A file's progress is in bytes, a query's in rows.
+        var size = job.Spec.DatabaseId is null ? job.Spec.FileBytes : job.Spec.QueryRows;
+        var read = size > 0 ? Math.Min(1, (double)job.BytesRead / size) : 0;
         var progress = job.Status == ImportStatus.Completed ? 1 : job.Spec.DryRun || job.RowsRead == 0 ? read : read * Math.Min(1, (double)(job.Applied + job.Rejected) / job.RowsRead);
         double? eta = job.Status == ImportStatus.Running && progress > 0 ? Math.Round(elapsed * (1 - progress) / progress, 1) : null;
         return new(job.Id, Lower(job.Status), Lower(job.Spec.Kind), job.Spec.FileName, job.Spec.MatchOn == ImportMatchKey.Email ? "email" : "externalId",

@@ -20,6 +20,7 @@ public sealed partial class ImportRunner(
     IngestWriter writer,
     IIdentityIndex identities,
     Interactions interactions,
+    SourceSecrets secrets,
     IOptions<ImportOptions> options,
     TimeProvider time,
     ILogger<ImportRunner> logger) : BackgroundService
@@ -144,18 +145,11 @@ public sealed partial class ImportRunner(
         var rows = new ImportedRows(job.Id, job.Spec, interactions);
         try
         {
-            var source = new ImportBlob(job.TenantId, job.Id, ImportBlob.Source);
-            System.Text.Encoding encoding;
-            await using (var sample = files.OpenRead(source))
-            {
-                encoding = await ImportRows.DetectEncodingAsync(sample, cancellationToken);
-            }
-
-            await using var file = files.OpenRead(source);
+            await using var file = job.Spec.DatabaseId is null ? files.OpenRead(new ImportBlob(job.TenantId, job.Id, ImportBlob.Source)) : null;
             var events = new List<(long Row, IngestEvent Event)>();
             var rejected = new List<RejectedCell>();
             var lastRow = commit.NextRow;
-            await foreach (var row in ImportRows.ReadAsync(file, encoding, job.Spec.Format, cancellationToken))
+            await foreach (var row in await RowsAsync(job, file, cancellationToken))
             {
                 if (row.Number <= commit.NextRow)
                 {
@@ -175,7 +169,7 @@ public sealed partial class ImportRunner(
 
                 if (row.Number - commit.NextRow >= Options.RowsPerCommit)
                 {
-                    commit = await CommitAsync(job, grain, commit, row.Number, file.Position, events, rejected, cancellationToken);
+                    commit = await CommitAsync(job, grain, commit, row.Number, file?.Position ?? row.Number, events, rejected, cancellationToken);
                     if (commit.Chunk < 0 || !await WaitForProcessorsAsync(grain, commit.Rejected, cancellationToken))
                     {
                         return;
@@ -183,7 +177,7 @@ public sealed partial class ImportRunner(
                 }
             }
 
-            var last = await PrepareAsync(job, commit, lastRow, file.Position, events, rejected, cancellationToken);
+            var last = await PrepareAsync(job, commit, lastRow, file?.Position ?? lastRow, events, rejected, cancellationToken);
             await grain.FinishReadingAsync(_worker, last);
         }
         catch (ImportFileException ex)
@@ -201,6 +195,25 @@ public sealed partial class ImportRunner(
             LogRunFailed(ex, job.TenantId, job.Id, commit.NextRow);
             await grain.FailAsync(_worker, $"The import stopped at row {commit.NextRow + 1}: {ex.Message}");
         }
+    }
+
+    /// <summary>The rows of the uploaded file, or of the query on the registered database.</summary>
+    private async Task<IAsyncEnumerable<ImportRow>> RowsAsync(ImportJob job, Stream? file, CancellationToken cancellationToken)
+    {
+        if (job.Spec.DatabaseId is { } databaseId)
+        {
+            var database = await ImportDatabaseEndpoints.FindAsync(grains, secrets, job.TenantId, databaseId)
+                ?? throw new ImportFileException("The database this import reads was removed.");
+            return DatabaseRows.ReadAsync(database.ConnectionString, job.Spec.Query!, cancellationToken);
+        }
+
+        System.Text.Encoding encoding;
+        await using (var sample = files.OpenRead(new ImportBlob(job.TenantId, job.Id, ImportBlob.Source)))
+        {
+            encoding = await ImportRows.DetectEncodingAsync(sample, cancellationToken);
+        }
+
+        return ImportRows.ReadAsync(file!, encoding, job.Spec.Format, cancellationToken);
     }
 
     /// <returns>The commit made; one with chunk -1 when the worker must stop.</returns>

@@ -28,9 +28,10 @@ public sealed class SourceSecrets(ISecretStore secrets) : IHostedService
 
     public static byte[] HashWriteKey(string writeKey) => SHA256.HashData(Encoding.UTF8.GetBytes(writeKey));
 
-    public byte[] Protect(string signingSecret)
+    /// <summary>Encrypts a secret this deployment must read again: a signing secret, an import database's connection string.</summary>
+    public byte[] Protect(string secret)
     {
-        var plain = Encoding.UTF8.GetBytes(signingSecret);
+        var plain = Encoding.UTF8.GetBytes(secret);
         var sealedSecret = new byte[NonceSize + TagSize + plain.Length];
         var nonce = sealedSecret.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
