@@ -13,7 +13,7 @@ namespace Crm.Web.Customers;
 /// Checks a profile request field by field and turns it into the normalized profile the grain stores:
 /// trimmed text, lower-cased emails, E.164 phones, upper-case country codes, typed attributes.
 /// </summary>
-public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvider time)
+public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFactory grains, TimeProvider time)
 {
     public const int MaxEmails = 10;
     public const int MaxPhones = 10;
@@ -70,7 +70,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             Country = country,
             Address = address,
             Tags = Tags(errors, request.Tags),
-            Attributes = Attributes(errors, request.Attributes),
+            Attributes = Attributes(errors, request.Attributes, await FieldsAsync(tenantId), current?.Attributes ?? ImmutableDictionary<string, AttributeValue>.Empty),
             Lifecycle = errors.Enum<LifecycleStage>("lifecycle", request.Lifecycle) ?? LifecycleStage.Lead,
             OwnerId = ownerId,
             Consent = Consent(errors, request.Consent, current?.Consent, actor),
@@ -82,7 +82,8 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
     /// The fields a request mentions, checked by the same rules as a whole profile, as traits that change only those
     /// fields (an imported row): no field is required, and owner and consent are not among them.
     /// </summary>
-    public static Traits Fields(ValidationErrors errors, CustomerProfileRequest request)
+    /// <param name="fields">The tenant's custom fields (<see cref="FieldsAsync"/>).</param>
+    public static Traits Fields(ValidationErrors errors, CustomerProfileRequest request, IReadOnlyDictionary<string, FieldDefinition> fields)
     {
         var country = Country(errors, "country", request.Country);
         var address = Address(errors, request.Address);
@@ -109,10 +110,14 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             Country = country,
             Address = address,
             Tags = Tags(errors, request.Tags),
-            Attributes = Attributes(errors, request.Attributes),
+            Attributes = Attributes(errors, request.Attributes, fields, ImmutableDictionary<string, AttributeValue>.Empty),
             Lifecycle = errors.Enum<LifecycleStage>("lifecycle", request.Lifecycle),
         };
     }
+
+    /// <summary>The tenant's custom field definitions by name.</summary>
+    public async Task<IReadOnlyDictionary<string, FieldDefinition>> FieldsAsync(string tenantId) =>
+        (await grains.GetGrain<IFieldDefinitionsGrain>(tenantId).ListAsync()).ToDictionary(f => f.Name, StringComparer.Ordinal);
 
     /// <summary>The request that would produce this profile: what a merge patch is applied to.</summary>
     public static CustomerProfileRequest ToRequest(CustomerProfile profile) => new()
@@ -189,7 +194,10 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             return TagPattern().IsMatch(tag) ? (tag, null) : (null, $"1 to {MaxTagLength} letters, digits, spaces or - _ : / . starting with a letter or digit.");
         });
 
-    private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values) =>
+    /// <param name="fields">The tenant's custom fields: an attribute of one of their names takes only that field's values.</param>
+    /// <param name="stored">What the customer holds already: kept as it is, even where a definition came after it.</param>
+    private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values,
+        IReadOnlyDictionary<string, FieldDefinition> fields, ImmutableDictionary<string, AttributeValue> stored) =>
         errors.Entries<JsonElement, AttributeValue>("attributes", values, MaxAttributes, (key, value) =>
         {
             if (!AttributeNames.IsValid(key))
@@ -200,6 +208,12 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
             if (JsonInput.Check(value) is { } unreadable)
             {
                 return (null, unreadable.Message);
+            }
+
+            if (fields.GetValueOrDefault(key) is { } field)
+            {
+                var (converted, problem) = CustomFields.Convert(field, value);
+                return converted is null && stored.GetValueOrDefault(key) is { } kept && Same(kept, value) ? (kept, null) : (converted, problem);
             }
 
             AttributeValue? typed = value.ValueKind switch
@@ -240,6 +254,10 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, TimeProvide
 
         return result.ToImmutable();
     }
+
+    /// <summary>Whether a value sent is the one stored (as the API shows it).</summary>
+    private static bool Same(AttributeValue stored, JsonElement sent) =>
+        JsonSerializer.SerializeToElement(CustomerResponse.AttributeJson(stored)).GetRawText() == sent.GetRawText();
 
     [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N} _:/.\-]{0,49}$")]
     private static partial Regex TagPattern();

@@ -39,6 +39,7 @@ public static class CrmWebApplicationExtensions
         app.MapAnalyticsApi();
         app.MapImportsApi();
         app.MapExportsApi();
+        app.MapFieldsApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;
     }

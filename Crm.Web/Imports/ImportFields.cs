@@ -46,7 +46,8 @@ public static class ImportFields
     public static string Of(ImportMatchKey key) => key == ImportMatchKey.Email ? "emails" : "externalId";
 
     /// <param name="values">Field to the row's text for it; blank cells are absent.</param>
-    public static CustomerProfileRequest Request(IReadOnlyDictionary<string, string> values)
+    /// <param name="fields">The tenant's custom fields: their cells go as text, for the field to read as its type.</param>
+    public static CustomerProfileRequest Request(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, FieldDefinition> fields)
     {
         string? Text(string field) => values.GetValueOrDefault(field);
         List<string?>? List(string field) => Text(field) is { } text
@@ -62,7 +63,7 @@ public static class ImportFields
             Country = Text("address.country"),
         };
         var attributes = values.Where(v => v.Key.StartsWith(AttributePrefix, StringComparison.Ordinal))
-            .ToDictionary(v => v.Key[AttributePrefix.Length..], v => Typed(v.Value));
+            .ToDictionary(v => v.Key[AttributePrefix.Length..], v => fields.ContainsKey(v.Key[AttributePrefix.Length..]) ? JsonSerializer.SerializeToElement(v.Value) : Typed(v.Value));
         return new CustomerProfileRequest
         {
             ExternalId = Text("externalId"),
@@ -106,8 +107,8 @@ public static class ImportFields
     private static bool HasLeadingZero(string text) => text.TrimStart('-', '+') is { Length: > 1 } digits && digits[0] == '0' && digits[1] != '.';
 
     /// <summary>
-    /// A cell as the attribute it most plainly is: a number written the invariant way, true or false, a yyyy-MM-dd
-    /// date, else text. (Tenant field definitions, once they exist, will say instead.)
+    /// A cell of an attribute no custom field defines, as what it most plainly is: a number written the invariant way,
+    /// true or false, else text (a yyyy-MM-dd date is read as one by the profile's rules).
     /// </summary>
     private static JsonElement Typed(string text) =>
         !HasLeadingZero(text) && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)

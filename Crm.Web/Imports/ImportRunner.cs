@@ -21,6 +21,7 @@ public sealed partial class ImportRunner(
     IIdentityIndex identities,
     Interactions interactions,
     SourceSecrets secrets,
+    Customers.CustomerProfiles profiles,
     IOptions<ImportOptions> options,
     TimeProvider time,
     ILogger<ImportRunner> logger) : BackgroundService
@@ -142,9 +143,9 @@ public sealed partial class ImportRunner(
         var job = lease.Job;
         var grain = grains.GetGrain<IImportJobGrain>(key);
         var commit = lease.Last ?? new ImportCommit(-1, 0, 0, 0, 0);
-        var rows = new ImportedRows(job.Id, job.Spec, interactions);
         try
         {
+            var rows = new ImportedRows(job.Id, job.Spec, interactions, await profiles.FieldsAsync(job.TenantId));
             await using var file = job.Spec.DatabaseId is null ? files.OpenRead(new ImportBlob(job.TenantId, job.Id, ImportBlob.Source)) : null;
             var events = new List<(long Row, IngestEvent Event)>();
             var rejected = new List<RejectedCell>();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.Customers;
 using Crm.Imports;
 using Crm.Ingestion;
 using Crm.Web.Api;
@@ -12,7 +13,8 @@ namespace Crm.Web.Imports;
 public sealed record RejectedCell(long Row, string Column, string Value, string Reason);
 
 /// <summary>An import's rows as ingest events: mapped, checked and normalized by the same rules as the customer API, or refused cell by cell.</summary>
-public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions interactions)
+/// <param name="fields">The tenant's custom fields, as the import started.</param>
+public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions interactions, IReadOnlyDictionary<string, FieldDefinition> fields)
 {
     private readonly ILookup<string, string> _columnsByField = spec.Mapping.ToLookup(m => m.Value, m => m.Key, StringComparer.Ordinal);
 
@@ -30,7 +32,7 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
             .Where(m => row.Cells.ContainsKey(m.Key))
             .ToDictionary(m => m.Value, m => row.Cells[m.Key], StringComparer.Ordinal);
         var errors = new ValidationErrors();
-        var traits = CustomerProfiles.Fields(errors, ImportFields.Request(values));
+        var traits = CustomerProfiles.Fields(errors, ImportFields.Request(values, fields), fields);
         var identities = spec.MatchOn == ImportMatchKey.Email
             ? Identities(traits.Email is null ? null : new Identity(IdentityKind.Email, traits.Email), traits)
             : Identities(IdentityRules.User(traits.ExternalId), traits);
