@@ -70,6 +70,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section);
         services.AddSingleton<ImportRunner>();
         services.AddSingleton<Tenants.TenantArchive>();
+        services.AddSingleton<DataQuality.DataQualityScanner>();
         services.AddHostedService(sp => sp.GetRequiredService<ImportRunner>());
         services.AddSingleton<SourceAuthenticator>();
         services.AddOptions<IngestWriterOptions>().BindConfiguration(IngestWriterOptions.Section);

@@ -1,4 +1,5 @@
 using Crm.Web.Analytics;
+using Crm.Web.DataQuality;
 using Crm.Web.Exports;
 using Crm.Web.Imports;
 using Crm.Web.Api;
@@ -40,6 +41,7 @@ public static class CrmWebApplicationExtensions
         app.MapImportsApi();
         app.MapExportsApi();
         app.MapFieldsApi();
+        app.MapDataQualityApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;
     }
