@@ -46,6 +46,28 @@ public sealed class SupervisorDashboardTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_supervisor_scans_data_quality_from_the_dashboard_and_follows_a_problem_to_its_customer()
+    {
+        var tenant = TestTenants.New();
+        var supervisor = await fixture.Web.SignInAsync(tenant, Roles.Supervisor);
+        var created = await (await supervisor.Client.PostAsJsonAsync("/api/customers", new { displayName = "No Email Person" })).ReadJsonAsync();
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, supervisor);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).ClickAsync();
+        await Expect(page.GetByText("No scan yet")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scan now" }).ClickAsync();
+
+        var problems = page.GetByRole(AriaRole.Table).Filter(new() { Has = page.GetByRole(AriaRole.Columnheader, new() { Name = "Problem" }) });
+        var missingEmail = problems.GetByRole(AriaRole.Row).Filter(new() { HasText = "Missing: emails" });
+        await Expect(missingEmail).ToContainTextAsync("1");
+        await missingEmail.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Complementary, new() { Name = "Profile" })).ToContainTextAsync("No Email Person");
+        Assert.EndsWith(created.GetProperty("id").GetString()!, page.Url);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task An_admin_connects_a_source_and_watches_its_events_in_the_debugger()
     {
         var tenant = TestTenants.New();

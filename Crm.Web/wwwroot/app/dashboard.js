@@ -5,6 +5,7 @@ import { hub } from './hub.js';
 import { session } from './session.js';
 import { channelLabels } from './format.js';
 import { Chart } from './charts.js';
+import { DataQualityPanel } from './quality.js';
 
 const number = new Intl.NumberFormat();
 const minute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -97,6 +98,7 @@ export function Dashboard() {
           <h2>Top events, last hour</h2>
           <${CountTable} caption="Event" rows=${kpis.topEvents} empty="No tracked events in the last hour." />
         </div>
+        <${DataQualityPanel} />
       </div>
     </section>`;
 }
