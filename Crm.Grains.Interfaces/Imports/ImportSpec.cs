@@ -45,4 +45,6 @@ public sealed record ImportSpec
     [Id(10)] public string? Query { get; init; }
     /// <summary>The rows the query returned when the import was started: its size, as <see cref="FileBytes"/> is a file's.</summary>
     [Id(11)] public long QueryRows { get; init; }
+    /// <summary>The culture numbers and dates in the file are written in ("de-DE": 1.234,5 and 31.01.2027); null: invariant (1234.5, 2027-01-31).</summary>
+    [Id(12)] public string? Culture { get; init; }
 }

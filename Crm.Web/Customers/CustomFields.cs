@@ -10,15 +10,17 @@ public static class CustomFields
     private static readonly string[] True = ["true", "yes", "y", "1"];
     private static readonly string[] False = ["false", "no", "n", "0"];
 
+    /// <param name="culture">How text writes numbers and dates (an import's culture); a yyyy-MM-dd date is read in any.</param>
     /// <returns>The typed value, or why the value is not one of the field's.</returns>
-    public static (AttributeValue? Value, string? Problem) Convert(FieldDefinition field, JsonElement value)
+    public static (AttributeValue? Value, string? Problem) Convert(FieldDefinition field, JsonElement value, CultureInfo? culture = null)
     {
+        culture ??= CultureInfo.InvariantCulture;
         var text = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : null;
         switch (field.Type)
         {
             case FieldType.Number when value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number):
                 return (AttributeValue.Number(number), null);
-            case FieldType.Number when text is not null && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed):
+            case FieldType.Number when text is not null && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, culture, out var parsed):
                 return (AttributeValue.Number(parsed), null);
             case FieldType.Number:
                 return (null, $"{field.Label} is a number (written like 1234.5).");
@@ -30,6 +32,8 @@ public static class CustomFields
                 return (null, $"{field.Label} is true or false (yes or no).");
             case FieldType.Date when text is not null && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
                 return (AttributeValue.Date(date), null);
+            case FieldType.Date when text is not null && !culture.Equals(CultureInfo.InvariantCulture) && DateOnly.TryParse(text, culture, DateTimeStyles.None, out var local):
+                return (AttributeValue.Date(local), null);
             case FieldType.Date:
                 return (null, $"{field.Label} is a date written yyyy-MM-dd.");
             case FieldType.OneOf when text is not null && field.Options.FirstOrDefault(o => string.Equals(o, text, StringComparison.OrdinalIgnoreCase)) is { } option:

@@ -70,7 +70,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFacto
             Country = country,
             Address = address,
             Tags = Tags(errors, request.Tags),
-            Attributes = Attributes(errors, request.Attributes, await FieldsAsync(tenantId), current?.Attributes ?? ImmutableDictionary<string, AttributeValue>.Empty),
+            Attributes = Attributes(errors, request.Attributes, await FieldsAsync(tenantId), current?.Attributes ?? ImmutableDictionary<string, AttributeValue>.Empty, CultureInfo.InvariantCulture),
             Lifecycle = errors.Enum<LifecycleStage>("lifecycle", request.Lifecycle) ?? LifecycleStage.Lead,
             OwnerId = ownerId,
             Consent = Consent(errors, request.Consent, current?.Consent, actor),
@@ -83,7 +83,8 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFacto
     /// fields (an imported row): no field is required, and owner and consent are not among them.
     /// </summary>
     /// <param name="fields">The tenant's custom fields (<see cref="FieldsAsync"/>).</param>
-    public static Traits Fields(ValidationErrors errors, CustomerProfileRequest request, IReadOnlyDictionary<string, FieldDefinition> fields)
+    /// <param name="culture">How the request's text writes numbers and dates.</param>
+    public static Traits Fields(ValidationErrors errors, CustomerProfileRequest request, IReadOnlyDictionary<string, FieldDefinition> fields, CultureInfo culture)
     {
         var country = Country(errors, "country", request.Country);
         var address = Address(errors, request.Address);
@@ -110,7 +111,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFacto
             Country = country,
             Address = address,
             Tags = Tags(errors, request.Tags),
-            Attributes = Attributes(errors, request.Attributes, fields, ImmutableDictionary<string, AttributeValue>.Empty),
+            Attributes = Attributes(errors, request.Attributes, fields, ImmutableDictionary<string, AttributeValue>.Empty, culture),
             Lifecycle = errors.Enum<LifecycleStage>("lifecycle", request.Lifecycle),
         };
     }
@@ -143,12 +144,18 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFacto
             c => (string?)JsonNamingPolicy.CamelCase.ConvertName(c.Value.Status.ToString())),
     };
 
+    /// <summary>A country as an ISO 3166-1 alpha-2 code, from its code or its name (see <see cref="Countries"/>).</summary>
     private static string? Country(ValidationErrors errors, string field, string? value)
     {
-        var code = errors.Text(field, value, 2)?.ToUpperInvariant();
-        if (code is not null && !TelephoneNumbers.IsCountry(code))
+        var text = errors.Text(field, value, 100);
+        if (text is null)
         {
-            errors.Add(field, $"'{value}' is not an ISO 3166-1 alpha-2 country code.");
+            return null;
+        }
+
+        if (!Countries.TryNormalize(text, out var code))
+        {
+            errors.Add(field, $"'{value}' is not a country: an ISO 3166-1 code (GB, DEU) or a country's name.");
         }
 
         return code;
@@ -197,7 +204,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFacto
     /// <param name="fields">The tenant's custom fields: an attribute of one of their names takes only that field's values.</param>
     /// <param name="stored">What the customer holds already: kept as it is, even where a definition came after it.</param>
     private static ImmutableDictionary<string, AttributeValue> Attributes(ValidationErrors errors, Dictionary<string, JsonElement>? values,
-        IReadOnlyDictionary<string, FieldDefinition> fields, ImmutableDictionary<string, AttributeValue> stored) =>
+        IReadOnlyDictionary<string, FieldDefinition> fields, ImmutableDictionary<string, AttributeValue> stored, CultureInfo culture) =>
         errors.Entries<JsonElement, AttributeValue>("attributes", values, MaxAttributes, (key, value) =>
         {
             if (!AttributeNames.IsValid(key))
@@ -212,7 +219,7 @@ public sealed partial class CustomerProfiles(IAccountStore accounts, IGrainFacto
 
             if (fields.GetValueOrDefault(key) is { } field)
             {
-                var (converted, problem) = CustomFields.Convert(field, value);
+                var (converted, problem) = CustomFields.Convert(field, value, culture);
                 return converted is null && stored.GetValueOrDefault(key) is { } kept && Same(kept, value) ? (kept, null) : (converted, problem);
             }
 

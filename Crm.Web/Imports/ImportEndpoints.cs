@@ -137,6 +137,19 @@ public static class ImportEndpoints
             : upload.FileName is { } file && (file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
                 ? ImportFormat.JsonLines
                 : ImportFormat.Csv;
+        string? culture = null;
+        if (fields.GetValueOrDefault("culture") is { } cultureName)
+        {
+            try
+            {
+                culture = System.Globalization.CultureInfo.GetCultureInfo(cultureName.Trim(), predefinedOnly: true).Name;
+            }
+            catch (System.Globalization.CultureNotFoundException)
+            {
+                errors.Add("culture", $"'{cultureName}' is not a culture: a name such as en-GB, de-DE or fr-FR.");
+            }
+        }
+
         var mapping = kind is { } k && matchOn is { } m
             ? fields.ContainsKey("mapping") || template is null ? Mapping(errors, fields.GetValueOrDefault("mapping"), k, m) : template.Mapping
             : null;
@@ -156,6 +169,7 @@ public static class ImportEndpoints
             FileBytes = upload.FileBytes,
             StartedBy = actor,
             CreatedAt = now,
+            Culture = culture is { Length: > 0 } ? culture : null,
         };
     }
 

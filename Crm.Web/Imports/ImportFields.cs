@@ -47,7 +47,8 @@ public static class ImportFields
 
     /// <param name="values">Field to the row's text for it; blank cells are absent.</param>
     /// <param name="fields">The tenant's custom fields: their cells go as text, for the field to read as its type.</param>
-    public static CustomerProfileRequest Request(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, FieldDefinition> fields)
+    /// <param name="culture">How the file writes numbers.</param>
+    public static CustomerProfileRequest Request(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, FieldDefinition> fields, CultureInfo culture)
     {
         string? Text(string field) => values.GetValueOrDefault(field);
         List<string?>? List(string field) => Text(field) is { } text
@@ -63,7 +64,7 @@ public static class ImportFields
             Country = Text("address.country"),
         };
         var attributes = values.Where(v => v.Key.StartsWith(AttributePrefix, StringComparison.Ordinal))
-            .ToDictionary(v => v.Key[AttributePrefix.Length..], v => fields.ContainsKey(v.Key[AttributePrefix.Length..]) ? JsonSerializer.SerializeToElement(v.Value) : Typed(v.Value));
+            .ToDictionary(v => v.Key[AttributePrefix.Length..], v => fields.ContainsKey(v.Key[AttributePrefix.Length..]) ? JsonSerializer.SerializeToElement(v.Value) : Typed(v.Value, culture));
         return new CustomerProfileRequest
         {
             ExternalId = Text("externalId"),
@@ -104,14 +105,14 @@ public static class ImportFields
     }
 
     /// <summary>"01234" is a code (a postcode, an account number), not the number 1234.</summary>
-    private static bool HasLeadingZero(string text) => text.TrimStart('-', '+') is { Length: > 1 } digits && digits[0] == '0' && digits[1] != '.';
+    private static bool HasLeadingZero(string text) => text.TrimStart('-', '+') is { Length: > 1 } digits && digits[0] == '0' && char.IsAsciiDigit(digits[1]);
 
     /// <summary>
     /// A cell of an attribute no custom field defines, as what it most plainly is: a number written the invariant way,
     /// true or false, else text (a yyyy-MM-dd date is read as one by the profile's rules).
     /// </summary>
-    private static JsonElement Typed(string text) =>
-        !HasLeadingZero(text) && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+    private static JsonElement Typed(string text, CultureInfo culture) =>
+        !HasLeadingZero(text) && decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, culture, out var number)
             ? JsonSerializer.SerializeToElement(number)
             : bool.TryParse(text, out var flag) ? JsonSerializer.SerializeToElement(flag)
             : JsonSerializer.SerializeToElement(text);

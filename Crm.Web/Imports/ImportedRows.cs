@@ -16,6 +16,7 @@ public sealed record RejectedCell(long Row, string Column, string Value, string 
 /// <param name="fields">The tenant's custom fields, as the import started.</param>
 public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions interactions, IReadOnlyDictionary<string, FieldDefinition> fields)
 {
+    private readonly System.Globalization.CultureInfo _culture = spec.Culture is { } name ? System.Globalization.CultureInfo.GetCultureInfo(name) : System.Globalization.CultureInfo.InvariantCulture;
     private readonly ILookup<string, string> _columnsByField = spec.Mapping.ToLookup(m => m.Value, m => m.Key, StringComparer.Ordinal);
 
     public string MatchField => ImportFields.Of(spec.MatchOn);
@@ -32,7 +33,7 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
             .Where(m => row.Cells.ContainsKey(m.Key))
             .ToDictionary(m => m.Value, m => row.Cells[m.Key], StringComparer.Ordinal);
         var errors = new ValidationErrors();
-        var traits = CustomerProfiles.Fields(errors, ImportFields.Request(values, fields), fields);
+        var traits = CustomerProfiles.Fields(errors, ImportFields.Request(values, fields, _culture), fields, _culture);
         var identities = spec.MatchOn == ImportMatchKey.Email
             ? Identities(traits.Email is null ? null : new Identity(IdentityKind.Email, traits.Email), traits)
             : Identities(IdentityRules.User(traits.ExternalId), traits);
