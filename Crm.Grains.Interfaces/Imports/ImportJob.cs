@@ -33,6 +33,9 @@ public sealed record ImportJob(
     [property: Id(12)] DateTimeOffset? FinishedAt,
     [property: Id(13)] string? Error)
 {
+    /// <summary>The key of the import's grain (<see cref="IImportJobGrain"/>).</summary>
+    public static string Key(string tenantId, Guid importId) => $"{tenantId}/{importId}";
+
     /// <summary>Rows the processors reported applied.</summary>
     public long Applied => Created + Updated + Unchanged;
 

@@ -62,7 +62,7 @@ public sealed partial class IngestPartitionGrain(
     private readonly Dictionary<CustomerKey, Task> _customerTails = [];
     private readonly SemaphoreSlim _stateWrites = new(1, 1);
     private readonly Dictionary<string, List<Analytics.Activity>> _activities = [];
-    private readonly Dictionary<(string TenantId, Guid ImportId), List<Imports.ImportRowOutcome>> _imports = [];
+    private readonly ImportRowOutcomes _imports = new(logger);
     private IngestCheckpoint _readUpTo;
     private Task _pump = Task.CompletedTask;
     private bool _woken;
@@ -194,7 +194,7 @@ public sealed partial class IngestPartitionGrain(
             // The checkpoint is written at most once a second while busy, and when caught up or something was parked:
             // a crash redelivers at most that second's events, which applying ignores (message ids).
             var due = _inFlight.Count == 0 || parked.Count > 0 || time.GetUtcNow() - _checkpointWrittenAt >= CheckpointEvery;
-            await ReportImportsAsync(done[^1].Last);
+            await _imports.ReportAsync(GrainFactory, _transient, Partition, done[^1].Last);
             await UpdateStateAsync(s => s with
             {
                 Checkpoint = done[^1].Last,
@@ -377,59 +377,13 @@ public sealed partial class IngestPartitionGrain(
         {
             if (events[i].Event.Event is { Type: IngestEventType.Import } row && result.Outcomes[i] != EventOutcome.Misrouted)
             {
-                CountImport(tenantId, row.SourceId, events[i].Position, result.Outcomes[i] switch
+                _imports.Add(tenantId, row.SourceId, events[i].Position, result.Outcomes[i] switch
                 {
                     EventOutcome.Created => Imports.ImportRowResult.Created,
                     EventOutcome.Updated => Imports.ImportRowResult.Updated,
                     EventOutcome.Unchanged => Imports.ImportRowResult.Unchanged,
                     _ => Imports.ImportRowResult.AppliedBefore,
                 });
-            }
-        }
-    }
-
-    private void CountImport(string tenantId, Guid importId, IngestCheckpoint position, Imports.ImportRowResult result)
-    {
-        if (!_imports.TryGetValue((tenantId, importId), out var rows))
-        {
-            _imports[(tenantId, importId)] = rows = [];
-        }
-
-        rows.Add(new Imports.ImportRowOutcome(position.Position, result));
-    }
-
-    /// <summary>
-    /// Tells the imports what became of their rows up to a position before which everything is applied, before the
-    /// checkpoint moves over them: a report lost with this activation is made again when the rows are applied again,
-    /// and the import counts each row once, by position. Rows of batches still being applied wait for a later report.
-    /// </summary>
-    private async Task ReportImportsAsync(IngestCheckpoint upTo)
-    {
-        foreach (var ((tenantId, importId), rows) in _imports.ToList())
-        {
-            // A row applied, then met again when its batch was taken apart one event at a time, counts once: the first time.
-            var done = rows.Where(r => r.Position <= upTo.Position).DistinctBy(r => r.Position).ToList();
-            if (done.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                var job = GrainFactory.GetGrain<Imports.IImportJobGrain>($"{tenantId}/{importId}");
-                await _transient.RunAsync(() => job.ReportAppliedAsync(Partition, upTo.Position, done));
-            }
-            catch (Exception ex) when (!TransientFailures.Is(ex))
-            {
-                // The import's counters wait for the next report; the events of every tenant go on being applied.
-                LogReportFailed(ex, Partition, tenantId, importId);
-                continue;
-            }
-
-            rows.RemoveAll(r => r.Position <= upTo.Position);
-            if (rows.Count == 0)
-            {
-                _imports.Remove((tenantId, importId));
             }
         }
     }
@@ -497,7 +451,7 @@ public sealed partial class IngestPartitionGrain(
         }
 
         var applied = retried.Count(r => r.Value is null);
-        await ReportImportsAsync(state.State.Checkpoint);
+        await _imports.ReportAsync(GrainFactory, _transient, Partition, state.State.Checkpoint);
         await UpdateStateAsync(s => s with
         {
             Parked = [.. s.Parked.Select(p => retried.TryGetValue(p.Position, out var after) ? after : p).OfType<ParkedEvent>()],
@@ -540,7 +494,7 @@ public sealed partial class IngestPartitionGrain(
         LogParked(Partition, position.Position, logged.TenantId, logged.Event.MessageId, reason);
         if (logged.Event.Type == IngestEventType.Import && logged.Problem is null)
         {
-            CountImport(logged.TenantId, logged.Event.SourceId, position, Imports.ImportRowResult.Refused);
+            _imports.Add(logged.TenantId, logged.Event.SourceId, position, Imports.ImportRowResult.Refused);
         }
 
         return new ParkedEvent(position.Position, logged.TenantId, logged.Event.MessageId, reason, time.GetUtcNow(), attempts);
@@ -566,9 +520,6 @@ public sealed partial class IngestPartitionGrain(
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: folding in visitor {Visitor} failed; it stays a customer of its own")]
     private partial void LogAbsorbFailed(Exception exception, CustomerKey customerKey, string visitor);
-
-    [LoggerMessage(LogLevel.Warning, "Ingest partition {Partition}: telling import {ImportId} of tenant {TenantId} what its rows did failed; told with the next batch")]
-    private partial void LogReportFailed(Exception exception, int partition, string tenantId, Guid importId);
 
     [LoggerMessage(LogLevel.Information, "Ingest partition {Partition}: pruned {Count} applied events older than the dedupe window")]
     private partial void LogPruned(int partition, long count);

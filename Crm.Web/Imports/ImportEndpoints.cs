@@ -79,7 +79,7 @@ public static class ImportEndpoints
             return errors.ToProblem();
         }
 
-        await grains.GetGrain<IImportJobGrain>($"{tenantId}/{id}").StartAsync(spec);
+        await grains.GetGrain<IImportJobGrain>(ImportJob.Key(tenantId, id)).StartAsync(spec);
         runner.Started();
         return TypedResults.Accepted($"/api/imports/{id}", new StartedImport(id));
     }
@@ -132,11 +132,7 @@ public static class ImportEndpoints
             errors.Add("dryRun", "true or false.");
         }
 
-        var format = fields.GetValueOrDefault("format") is { } named
-            ? Format(errors, named)
-            : upload.FileName is { } file && (file.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
-                ? ImportFormat.JsonLines
-                : ImportFormat.Csv;
+        var format = fields.GetValueOrDefault("format") is { } named ? Format(errors, named) : ImportRows.FormatOf(upload.FileName);
         string? culture = null;
         if (fields.GetValueOrDefault("culture") is { } cultureName)
         {
@@ -272,5 +268,5 @@ public static class ImportEndpoints
     }
 
     /// <summary>Another tenant's import is indistinguishable from one that does not exist: the key holds the caller's tenant.</summary>
-    private static IImportJobGrain Job(IGrainFactory grains, ClaimsPrincipal caller, Guid id) => grains.GetGrain<IImportJobGrain>($"{caller.TenantId()}/{id}");
+    private static IImportJobGrain Job(IGrainFactory grains, ClaimsPrincipal caller, Guid id) => grains.GetGrain<IImportJobGrain>(ImportJob.Key(caller.TenantId(), id));
 }

@@ -58,9 +58,7 @@ public static class ImportPreview
             return errors.ToProblem();
         }
 
-        var format = upload.FileName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || upload.FileName.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)
-            ? ImportFormat.JsonLines
-            : ImportFormat.Csv;
+        var format = ImportRows.FormatOf(upload.FileName);
         sample.Position = 0;
         var encoding = await ImportRows.DetectEncodingAsync(sample, cancellationToken);
         sample.Position = 0;

@@ -29,6 +29,12 @@ public static class ImportRows
 
     static ImportRows() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
+    /// <summary>The format a file's name says: JSON Lines for .jsonl and .ndjson, CSV otherwise.</summary>
+    public static ImportFormat FormatOf(string? fileName) =>
+        fileName is not null && (fileName.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || fileName.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase))
+            ? ImportFormat.JsonLines
+            : ImportFormat.Csv;
+
     /// <summary>UTF-8 unless the file's start is not UTF-8 (and not marked UTF-16), when it is read as Windows-1252.</summary>
     public static async Task<Encoding> DetectEncodingAsync(Stream sample, CancellationToken cancellationToken)
     {

@@ -138,7 +138,7 @@ public sealed partial class ImportRunner(
     }
 
     /// <summary>Reads the file from the row after the last commit, a commit at a time, until it ends, is cancelled, or the lease is lost.</summary>
-    public async Task RunAsync(string key, ImportLease lease, CancellationToken cancellationToken)
+    private async Task RunAsync(string key, ImportLease lease, CancellationToken cancellationToken)
     {
         var job = lease.Job;
         var grain = grains.GetGrain<IImportJobGrain>(key);
@@ -171,14 +171,14 @@ public sealed partial class ImportRunner(
                 if (row.Number - commit.NextRow >= Options.RowsPerCommit)
                 {
                     commit = await CommitAsync(job, grain, commit, row.Number, file?.Position ?? row.Number, events, rejected, cancellationToken);
-                    if (commit.Chunk < 0 || !await WaitForProcessorsAsync(grain, commit.Rejected, cancellationToken))
+                    if (commit.Chunk < 0)
                     {
                         return;
                     }
                 }
             }
 
-            var last = await PrepareAsync(job, commit, lastRow, file?.Position ?? lastRow, events, rejected, cancellationToken);
+            var last = await PrepareAsync(job, grain, commit, lastRow, file?.Position ?? lastRow, events, rejected, cancellationToken);
             await grain.FinishReadingAsync(_worker, last);
         }
         catch (ImportFileException ex)
@@ -221,12 +221,12 @@ public sealed partial class ImportRunner(
     private async Task<ImportCommit> CommitAsync(ImportJob job, IImportJobGrain grain, ImportCommit previous, long nextRow, long bytesRead,
         List<(long Row, IngestEvent Event)> events, List<RejectedCell> rejected, CancellationToken cancellationToken)
     {
-        var commit = await PrepareAsync(job, previous, nextRow, bytesRead, events, rejected, cancellationToken);
+        var commit = await PrepareAsync(job, grain, previous, nextRow, bytesRead, events, rejected, cancellationToken);
         return await grain.CommitAsync(_worker, commit, Options.Lease) ? commit : commit with { Chunk = -1 };
     }
 
     /// <summary>Puts the rows in the log (or, in a dry run, looks up whom they would change) and stores their rejects under the next chunk.</summary>
-    private async Task<ImportCommit> PrepareAsync(ImportJob job, ImportCommit previous, long nextRow, long bytesRead,
+    private async Task<ImportCommit> PrepareAsync(ImportJob job, IImportJobGrain grain, ImportCommit previous, long nextRow, long bytesRead,
         List<(long Row, IngestEvent Event)> events, List<RejectedCell> rejected, CancellationToken cancellationToken)
     {
         var chunk = previous.Chunk + 1;
@@ -240,8 +240,8 @@ public sealed partial class ImportRunner(
         }
         else if (events.Count > 0)
         {
-            // Cancelled meanwhile: nothing more goes into the log.
-            if (await grains.GetGrain<IImportJobGrain>($"{job.TenantId}/{job.Id}").GetAsync() is not { IsFinished: false })
+            // Room behind the processors first; and if the import was cancelled meanwhile, nothing more goes into the log.
+            if (!await WaitForProcessorsAsync(grain, previous.Rejected, cancellationToken))
             {
                 throw new OperationCanceledException("The import was cancelled.");
             }
@@ -288,6 +288,7 @@ public sealed partial class ImportRunner(
         return events.Count(e => owners.ContainsKey(new TenantIdentity(tenantId, e.Event.Identities[0])));
     }
 
+    /// <summary>Waits until the import has at most <see cref="ImportOptions.MaxRowsAhead"/> rows in the log not yet applied.</summary>
     /// <returns>False when the job was cancelled meanwhile.</returns>
     private async Task<bool> WaitForProcessorsAsync(IImportJobGrain grain, long rejectedWhileReading, CancellationToken cancellationToken)
     {
@@ -300,7 +301,7 @@ public sealed partial class ImportRunner(
 
             // Rows the processors parked are done with, like the applied ones.
             var refusedWhileApplying = job.Rejected - rejectedWhileReading;
-            if (job.Spec.DryRun || job.Logged - job.Applied - refusedWhileApplying <= Options.MaxRowsAhead)
+            if (job.Logged - job.Applied - refusedWhileApplying <= Options.MaxRowsAhead)
             {
                 return true;
             }

@@ -1,0 +1,60 @@
+using Crm.Imports;
+using Crm.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Crm.Ingestion;
+
+/// <summary>
+/// What a partition's imported rows did, gathered as they are applied and told to their imports before the
+/// checkpoint moves over them: a report lost with the processor is made again when the rows are applied again, and
+/// the import counts each row once, by position. Rows of batches still being applied wait for a later report.
+/// </summary>
+internal sealed partial class ImportRowOutcomes(ILogger logger)
+{
+    private readonly Dictionary<(string TenantId, Guid ImportId), List<ImportRowOutcome>> _rows = [];
+
+    public void Add(string tenantId, Guid importId, IngestCheckpoint position, ImportRowResult result)
+    {
+        if (!_rows.TryGetValue((tenantId, importId), out var rows))
+        {
+            _rows[(tenantId, importId)] = rows = [];
+        }
+
+        rows.Add(new ImportRowOutcome(position.Position, result));
+    }
+
+    /// <param name="upTo">A position before which everything of the partition is applied.</param>
+    public async Task ReportAsync(IGrainFactory grains, TransientRetry transient, int partition, IngestCheckpoint upTo)
+    {
+        foreach (var ((tenantId, importId), rows) in _rows.ToList())
+        {
+            // A row applied, then met again when its batch was taken apart one event at a time, counts once: the first time.
+            var done = rows.Where(r => r.Position <= upTo.Position).DistinctBy(r => r.Position).ToList();
+            if (done.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var job = grains.GetGrain<IImportJobGrain>(ImportJob.Key(tenantId, importId));
+                await transient.RunAsync(() => job.ReportAppliedAsync(partition, upTo.Position, done));
+            }
+            catch (Exception ex) when (!TransientFailures.Is(ex))
+            {
+                // The import's counters wait for the next report; the events of every tenant go on being applied.
+                LogReportFailed(ex, partition, tenantId, importId);
+                continue;
+            }
+
+            rows.RemoveAll(r => r.Position <= upTo.Position);
+            if (rows.Count == 0)
+            {
+                _rows.Remove((tenantId, importId));
+            }
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Ingest partition {Partition}: telling import {ImportId} of tenant {TenantId} what its rows did failed; told with the next batch")]
+    private partial void LogReportFailed(Exception exception, int partition, string tenantId, Guid importId);
+}
