@@ -70,6 +70,37 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_interaction_that_arrives_while_the_timeline_loads_stays_on_it()
+    {
+        var tenant = TestTenants.New();
+        var (agent, colleague) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant));
+        var id = await CreateCustomerAsync(colleague, "Ada Lovelace");
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        // The timeline's first page is read at once but reaches the page only after an interaction was pushed live.
+        var (read, pushed) = (new TaskCompletionSource(), new TaskCompletionSource());
+        await page.RouteAsync(new Regex("/timeline\\?"), async route =>
+        {
+            var response = await route.FetchAsync();
+            read.SetResult();
+            await pushed.Task;
+            await route.FulfillAsync(new() { Response = response });
+        });
+        await page.GotoAsync($"/#/customers/{id}");
+        await read.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await LogAsync(colleague, id, "Logged meanwhile");
+        var feed = page.GetByRole(AriaRole.Feed);
+        await Expect(feed).ToHaveAttributeAsync("aria-busy", "true");
+        await Expect(Entry(page, "Logged meanwhile")).ToBeVisibleAsync();
+        pushed.SetResult();
+
+        await Expect(feed).ToHaveAttributeAsync("aria-busy", "false");
+        await Expect(Entry(page, "Logged meanwhile")).ToHaveCountAsync(1);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_customer_with_ten_thousand_interactions_opens_and_scrolls_without_rendering_its_history()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());

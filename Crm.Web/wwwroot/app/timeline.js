@@ -24,12 +24,15 @@ export function Timeline({ customerId, added }) {
   const [announcement, setAnnouncement] = useState('');
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   const list = useRef(null);
-  const state = useRef({ items: [], next: null, loading: false, generation: 0 });
+  // arrivedWhileLoading: live interactions pushed while a fresh first page is on its way; the page may have been read
+  // before they were written, so they are merged into it rather than replaced by it.
+  const state = useRef({ items: [], next: null, loading: false, generation: 0, arrivedWhileLoading: [] });
 
   const load = useCallback(async reset => {
     const s = state.current;
     if (s.loading || (!reset && !s.next)) return;
     const generation = reset ? ++s.generation : s.generation;
+    if (reset) s.arrivedWhileLoading = [];
     s.loading = true;
     setLoading(true);
     try {
@@ -38,8 +41,13 @@ export function Timeline({ customerId, added }) {
       if (!reset) query.set('cursor', s.next);
       const { data } = await api(`/api/customers/${encodeURIComponent(customerId)}/timeline?${query}`);
       if (generation !== s.generation) return;
-      const known = new Set(reset ? [] : s.items.map(i => i.id));
-      s.items = [...(reset ? [] : s.items), ...data.items.filter(i => !known.has(i.id))];
+      if (reset) {
+        const loaded = new Set(data.items.map(i => i.id));
+        s.items = [...data.items, ...s.arrivedWhileLoading.filter(i => !loaded.has(i.id))].sort(newerFirst);
+      } else {
+        const known = new Set(s.items.map(i => i.id));
+        s.items = [...s.items, ...data.items.filter(i => !known.has(i.id))];
+      }
       s.next = data.nextCursor ?? null;
       setItems(s.items);
       setNext(s.next);
@@ -71,6 +79,7 @@ export function Timeline({ customerId, added }) {
         index = s.items.length;
       }
       s.items = [...s.items.slice(0, index), interaction, ...s.items.slice(index)];
+      if (s.loading) s.arrivedWhileLoading.push(interaction);
       setItems(s.items);
       // Keep what the reader is looking at in place when something lands above it.
       const element = list.current;
