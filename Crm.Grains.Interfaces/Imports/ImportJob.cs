@@ -36,6 +36,13 @@ public sealed record ImportJob(
     /// <summary>The key of the import's grain (<see cref="IImportJobGrain"/>).</summary>
     public static string Key(string tenantId, Guid importId) => $"{tenantId}/{importId}";
 
+    /// <summary>The ingest message id of an imported row: the same on every run, so a row applied before is not applied again.</summary>
+    public static string MessageId(Guid importId, long row) => $"import-{importId:N}-{row}";
+
+    /// <summary>The row number in an imported row's message id (0 when it is not one).</summary>
+    public static long RowOf(string messageId) =>
+        messageId.StartsWith("import-", StringComparison.Ordinal) && long.TryParse(messageId.AsSpan(messageId.LastIndexOf('-') + 1), out var row) ? row : 0;
+
     /// <summary>Rows the processors reported applied.</summary>
     public long Applied => Created + Updated + Unchanged;
 
@@ -54,10 +61,14 @@ public enum ImportRowResult
 }
 
 /// <summary>What became of an imported row, by its position in its ingest log partition.</summary>
+/// <param name="Row">The row's number in the file.</param>
+/// <param name="Reason">Why it was refused, for a refused row.</param>
 [GenerateSerializer, Immutable, Alias("crm.import-row-outcome")]
 public readonly record struct ImportRowOutcome(
     [property: Id(0)] long Position,
-    [property: Id(1)] ImportRowResult Result);
+    [property: Id(1)] ImportRowResult Result,
+    [property: Id(2)] long Row = 0,
+    [property: Id(3)] string? Reason = null);
 
 /// <summary>A stretch of rows read and checked, committed together: rows up to and including number <see cref="NextRow"/> are done.</summary>
 /// <param name="Rejected">Rows refused while reading, so far.</param>

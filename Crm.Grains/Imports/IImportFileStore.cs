@@ -1,10 +1,12 @@
 namespace Crm.Imports;
 
-/// <summary>A file an import keeps: the upload itself ("source") or the rows it rejected ("rejected").</summary>
+/// <summary>A file an import keeps: the upload itself ("source"), the rows it rejected while reading ("rejected") or applying ("refused").</summary>
 public readonly record struct ImportBlob(string TenantId, Guid ImportId, string Name)
 {
     public const string Source = "source";
     public const string Rejected = "rejected";
+    /// <summary>Rows refused while applying: <see cref="RefusedRows"/>.</summary>
+    public const string Refused = "refused";
 }
 
 /// <summary>

@@ -17,6 +17,8 @@ public sealed record ImportJobState
     [Id(6)] public long RefusedWhileApplying { get; init; }
     /// <summary>By ingest log partition, the position of the last row counted.</summary>
     [Id(7)] public ImmutableDictionary<int, long> CountedUpTo { get; init; } = ImmutableDictionary<int, long>.Empty;
+    /// <summary>Chunks of the "refused" file written so far: a report of refused rows is the next.</summary>
+    [Id(8)] public int RefusedChunks { get; init; }
 }
 
 /// <summary>
@@ -153,6 +155,13 @@ public sealed partial class ImportJobGrain(
 
         long Count(params ImportRowResult[] results) => counted.Count(r => results.Contains(r.Result));
         var refused = Count(ImportRowResult.Refused);
+        if (refused > 0)
+        {
+            // Written under the next chunk number before the state that counts it: a report made again overwrites it.
+            var blob = new ImportBlob(TenantId, ImportId, ImportBlob.Refused);
+            await files.WriteChunkAsync(blob, state.State.RefusedChunks, RefusedRows.Lines(counted.Where(r => r.Result == ImportRowResult.Refused).OrderBy(r => r.Row)));
+        }
+
         // Counted even after a cancellation: the rows already in the log are applied all the same.
         job = job with
         {
@@ -165,6 +174,7 @@ public sealed partial class ImportJobGrain(
         {
             Job = job,
             RefusedWhileApplying = state.State.RefusedWhileApplying + refused,
+            RefusedChunks = state.State.RefusedChunks + (refused > 0 ? 1 : 0),
             CountedUpTo = state.State.CountedUpTo.SetItem(partition, Math.Max(countedUpTo, upToPosition)),
         };
         if (job.Status == ImportStatus.Running && state.State.ReadingDone && job.Applied + job.Rejected >= job.RowsRead)

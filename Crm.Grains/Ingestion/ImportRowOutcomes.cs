@@ -13,14 +13,15 @@ internal sealed partial class ImportRowOutcomes(ILogger logger)
 {
     private readonly Dictionary<(string TenantId, Guid ImportId), List<ImportRowOutcome>> _rows = [];
 
-    public void Add(string tenantId, Guid importId, IngestCheckpoint position, ImportRowResult result)
+    public void Add(string tenantId, IngestEvent row, IngestCheckpoint position, ImportRowResult result, string? reason = null)
     {
+        var importId = row.SourceId;
         if (!_rows.TryGetValue((tenantId, importId), out var rows))
         {
             _rows[(tenantId, importId)] = rows = [];
         }
 
-        rows.Add(new ImportRowOutcome(position.Position, result));
+        rows.Add(new ImportRowOutcome(position.Position, result, ImportJob.RowOf(row.MessageId), reason));
     }
 
     /// <param name="upTo">A position before which everything of the partition is applied.</param>

@@ -136,7 +136,11 @@ public sealed partial class IngestPartitionGrain(
         }
         catch (Exception ex)
         {
-            // Nothing moved past what failed: the safety-net timer starts the pump again.
+            // Whatever was read after the checkpoint is read again, whether it was in flight or already taken off the
+            // queue: its parked events are then recorded, and applying it again changes nothing. Applies still running
+            // stay each customer's tail, so what is applied again comes after them. The safety-net timer restarts the pump.
+            _inFlight.Clear();
+            _readUpTo = state.State.Checkpoint;
             LogPumpFailed(ex, Partition, state.State.Checkpoint.Position);
         }
     }
@@ -377,7 +381,7 @@ public sealed partial class IngestPartitionGrain(
         {
             if (events[i].Event.Event is { Type: IngestEventType.Import } row && result.Outcomes[i] != EventOutcome.Misrouted)
             {
-                _imports.Add(tenantId, row.SourceId, events[i].Position, result.Outcomes[i] switch
+                _imports.Add(tenantId, row, events[i].Position, result.Outcomes[i] switch
                 {
                     EventOutcome.Created => Imports.ImportRowResult.Created,
                     EventOutcome.Updated => Imports.ImportRowResult.Updated,
@@ -494,7 +498,7 @@ public sealed partial class IngestPartitionGrain(
         LogParked(Partition, position.Position, logged.TenantId, logged.Event.MessageId, reason);
         if (logged.Event.Type == IngestEventType.Import && logged.Problem is null)
         {
-            _imports.Add(logged.TenantId, logged.Event.SourceId, position, Imports.ImportRowResult.Refused);
+            _imports.Add(logged.TenantId, logged.Event, position, Imports.ImportRowResult.Refused, reason);
         }
 
         return new ParkedEvent(position.Position, logged.TenantId, logged.Event.MessageId, reason, time.GetUtcNow(), attempts);

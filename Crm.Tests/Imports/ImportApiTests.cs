@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Crm.Imports;
 using Crm.Security;
 using Crm.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using static Crm.Tests.Imports.Imports;
 
 namespace Crm.Tests.Imports;
@@ -241,6 +243,33 @@ public sealed class ImportApiTests(EmbeddedWebFixture fixture)
         Assert.Equal(1200, progress.Last().GetProperty("created").GetInt64());
         Assert.Empty(Snapshot(theirs));
     }
+
+    [Fact]
+    public async Task Rows_the_processors_refuse_while_applying_are_in_the_rejected_report_once_after_the_rows_refused_while_reading()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var id = await StartAsync(supervisor.Client, Customers, "customers.csv", CustomerMapping);
+        await FinishedAsync(supervisor.Client, id);
+        var job = fixture.Web.Services.GetRequiredService<IGrainFactory>().GetGrain<IImportJobGrain>(ImportJob.Key(supervisor.Tenant, Guid.Parse(id)));
+
+        // What a processor reports for a row it parked, reported again as after a crash before its checkpoint moved.
+        const long position = long.MaxValue / 2;
+        var parked = new ImportRowOutcome(position, ImportRowResult.Refused, Row: 3, Reason: "23514: \"refused\", by a check");
+        await job.ReportAppliedAsync(0, position, [parked]);
+        await job.ReportAppliedAsync(0, position, [parked]);
+
+        var rejected = (await RejectedAsync(supervisor.Client, id)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["row,column,value,reason", "2,E-mail,not-an-email,Not a valid email address.", "4,id,,Required: the import matches customers on it.",
+            "3,,,\"23514: \"\"refused\"\", by a check\""], rejected);
+        Assert.Equal(3, (await (await supervisor.Client.GetAsync($"/api/imports/{id}")).ReadJsonAsync()).GetProperty("rejected").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("import-0123456789abcdef0123456789abcdef-42", 42)]
+    [InlineData("web-42", 0)]
+    [InlineData("import-x-", 0)]
+    public void An_imported_rows_number_is_read_back_from_its_message_id(string messageId, long row) =>
+        Assert.Equal(row, ImportJob.RowOf(messageId));
 
     [Fact]
     public async Task Agents_may_not_follow_imports_live()

@@ -258,12 +258,19 @@ public static class ImportEndpoints
             return TypedResults.NotFound();
         }
 
-        var blob = new ImportBlob(caller.TenantId(), id, ImportBlob.Rejected);
         return TypedResults.Stream(async body =>
         {
             await body.WriteAsync(RejectedRowsFile.Header);
-            await using var rejected = files.OpenRead(blob);
-            await rejected.CopyToAsync(body);
+            await using (var rejected = files.OpenRead(new ImportBlob(caller.TenantId(), id, ImportBlob.Rejected)))
+            {
+                await rejected.CopyToAsync(body);
+            }
+
+            await using var refused = files.OpenRead(new ImportBlob(caller.TenantId(), id, ImportBlob.Refused));
+            await foreach (var rows in RefusedRows.ReadAsync(refused).Chunk(500))
+            {
+                await body.WriteAsync(RejectedRowsFile.Lines(rows.Select(r => new RejectedCell(r.Number, "", "", r.Reason))));
+            }
         }, "text/csv; charset=utf-8", $"import-{id}-rejected.csv");
     }
 

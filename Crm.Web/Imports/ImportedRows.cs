@@ -56,7 +56,7 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
 
         return (new IngestEvent
         {
-            MessageId = MessageId(importId, row.Number),
+            MessageId = ImportJob.MessageId(importId, row.Number),
             SourceId = importId,
             SourceName = $"Import of {spec.FileName}",
             Type = IngestEventType.Import,
@@ -96,7 +96,6 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
     }
 
     /// <summary>Row n of an import is one message: put in the log twice (a job taken over), it is applied once.</summary>
-    public static string MessageId(Guid importId, long row) => $"import-{importId:N}-{row}";
 
     /// <summary>The match key first (it decides the customer), then every other identity the row gives the customer.</summary>
     private static ImmutableArray<Identity> Identities(Identity? match, Traits traits)
