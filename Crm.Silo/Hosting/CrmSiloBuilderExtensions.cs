@@ -45,6 +45,7 @@ public static class CrmSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IngestProcessorsStarter>();
 
         silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = options.DirectoryCacheSize);
         if (!configuration.GetSection("Orleans:Clustering").Exists())
         {
             if (options.ConnectionString is { } clusteringConnection)

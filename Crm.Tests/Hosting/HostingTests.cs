@@ -1,5 +1,8 @@
 using System.Net;
 using Crm.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Crm.Tests.Hosting;
 
@@ -15,6 +18,14 @@ public sealed class HostingTests(EmbeddedWebFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public void Remembers_a_bounded_number_of_grain_locations_rather_than_orleans_million()
+    {
+        var directory = fixture.Web.Services.GetRequiredService<IOptions<GrainDirectoryOptions>>().Value;
+
+        Assert.Equal(100_000, directory.CacheSize);
     }
 
     [Fact]

@@ -83,6 +83,7 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<Revocations>());
         services.AddRequestDecompression();
         services.AddHostedService<WatchHeartbeat>();
+        services.AddHostedService<HubAccountChecks>();
         services.AddOptions<CrmHubOptions>().BindConfiguration(CrmHubOptions.Section);
         services.AddSingleton<EnabledAccountHubFilter>();
         services.AddSignalR(o => o.AddFilter<EnabledAccountHubFilter>()).AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));

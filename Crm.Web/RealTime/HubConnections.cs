@@ -8,7 +8,8 @@ namespace Crm.Web.RealTime;
 
 /// <summary>
 /// The hub connections open on this node, by user: a connection closes when its access token expires, and every
-/// connection of a user closes the moment the user is disabled (on any node: see <see cref="Revocations"/>).
+/// connection of a user closes the moment the user is disabled (on any node: see <see cref="Revocations"/>; should
+/// that message be lost, see <see cref="HubAccountChecks"/>).
 /// </summary>
 public sealed class HubConnections(TimeProvider time)
 {
@@ -33,6 +34,9 @@ public sealed class HubConnections(TimeProvider time)
             open.Expiry.Dispose();
         }
     }
+
+    /// <summary>The users with a connection open on this node.</summary>
+    public IReadOnlyCollection<(string TenantId, Guid UserId)> Users() => [.. _open.Values.Select(o => (o.TenantId, o.UserId)).Distinct()];
 
     /// <summary>Closes every connection of the user on this node.</summary>
     public void Close(string tenantId, Guid userId)
