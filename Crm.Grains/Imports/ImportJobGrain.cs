@@ -44,6 +44,16 @@ public sealed partial class ImportJobGrain(
 
     private ImportJob? Job => state.State.Job;
 
+    /// <summary>A report of refused rows cut short by a crash left its chunk uncounted: it goes before any report is taken.</summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Rows are counted even after the job ends (those already in the log are applied all the same): any job may have one.
+        if (Job is { Status: not ImportStatus.Queued })
+        {
+            await ClearAsync(new ImportBlob(TenantId, ImportId, ImportBlob.Refused), state.State.RefusedChunks);
+        }
+    }
+
     public async Task<ImportJob> StartAsync(ImportSpec spec)
     {
         if (Job is { } existing)
@@ -52,8 +62,7 @@ public sealed partial class ImportJobGrain(
         }
 
         var job = new ImportJob(ImportId, TenantId, spec, ImportStatus.Queued, 0, 0, 0, 0, 0, 0, 0, null, null, null);
-        state.State = new ImportJobState { Job = job };
-        await state.WriteStateAsync();
+        await SaveAsync(new ImportJobState { Job = job });
         await Queue.AddAsync(this.GetPrimaryKeyString());
         await PublishAsync(force: true);
         return job;
@@ -69,7 +78,7 @@ public sealed partial class ImportJobGrain(
         }
 
         LogCancelled(TenantId, ImportId, actor.Id);
-        await FinishAsync(job with { Status = ImportStatus.Cancelled });
+        await FinishAsync(state.State, job with { Status = ImportStatus.Cancelled });
         return Job;
     }
 
@@ -81,13 +90,12 @@ public sealed partial class ImportJobGrain(
             return null;
         }
 
-        state.State = state.State with
+        await SaveAsync(state.State with
         {
             Worker = worker,
             LeaseUntil = time.GetUtcNow() + lease,
             Job = job with { Status = ImportStatus.Running, StartedAt = job.StartedAt ?? time.GetUtcNow() },
-        };
-        await state.WriteStateAsync();
+        });
         await PublishAsync(force: true);
         return new ImportLease(Job!, state.State.LastCommit);
     }
@@ -99,8 +107,7 @@ public sealed partial class ImportJobGrain(
             return false;
         }
 
-        state.State = state.State with { LeaseUntil = time.GetUtcNow() + lease };
-        await state.WriteStateAsync();
+        await SaveAsync(state.State with { LeaseUntil = time.GetUtcNow() + lease });
         return true;
     }
 
@@ -111,8 +118,7 @@ public sealed partial class ImportJobGrain(
             return false;
         }
 
-        state.State = Committed(commit) with { LeaseUntil = time.GetUtcNow() + lease };
-        await state.WriteStateAsync();
+        await SaveAsync(Committed(commit) with { LeaseUntil = time.GetUtcNow() + lease });
         await PublishAsync();
         return true;
     }
@@ -124,14 +130,14 @@ public sealed partial class ImportJobGrain(
             return;
         }
 
-        state.State = Committed(last) with { ReadingDone = true, Worker = null };
-        if (Job!.Spec.DryRun || Job.Applied + Job.Rejected >= Job.RowsRead)
+        var next = Committed(last) with { ReadingDone = true, Worker = null };
+        if (next.Job!.Spec.DryRun || next.Job.Applied + next.Job.Rejected >= next.Job.RowsRead)
         {
-            await FinishAsync(Job with { Status = ImportStatus.Completed });
+            await FinishAsync(next, next.Job with { Status = ImportStatus.Completed });
             return;
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync(next);
         await PublishAsync(force: true);
     }
 
@@ -140,7 +146,7 @@ public sealed partial class ImportJobGrain(
         if (Holds(worker))
         {
             LogFailed(TenantId, ImportId, reason);
-            await FinishAsync(Job! with { Status = ImportStatus.Failed, Error = reason });
+            await FinishAsync(state.State, Job! with { Status = ImportStatus.Failed, Error = reason });
         }
     }
 
@@ -155,11 +161,11 @@ public sealed partial class ImportJobGrain(
 
         long Count(params ImportRowResult[] results) => counted.Count(r => results.Contains(r.Result));
         var refused = Count(ImportRowResult.Refused);
+        var refusedChunk = new ImportBlob(TenantId, ImportId, ImportBlob.Refused);
         if (refused > 0)
         {
             // Written under the next chunk number before the state that counts it: a report made again overwrites it.
-            var blob = new ImportBlob(TenantId, ImportId, ImportBlob.Refused);
-            await files.WriteChunkAsync(blob, state.State.RefusedChunks, RefusedRows.Lines(counted.Where(r => r.Result == ImportRowResult.Refused).OrderBy(r => r.Row)));
+            await files.WriteChunkAsync(refusedChunk, state.State.RefusedChunks, RefusedRows.Lines(counted.Where(r => r.Result == ImportRowResult.Refused).OrderBy(r => r.Row)));
         }
 
         // Counted even after a cancellation: the rows already in the log are applied all the same.
@@ -170,20 +176,30 @@ public sealed partial class ImportJobGrain(
             Unchanged = job.Unchanged + Count(ImportRowResult.Unchanged, ImportRowResult.AppliedBefore),
             Rejected = job.Rejected + refused,
         };
-        state.State = state.State with
+        var next = state.State with
         {
             Job = job,
             RefusedWhileApplying = state.State.RefusedWhileApplying + refused,
             RefusedChunks = state.State.RefusedChunks + (refused > 0 ? 1 : 0),
             CountedUpTo = state.State.CountedUpTo.SetItem(partition, Math.Max(countedUpTo, upToPosition)),
         };
-        if (job.Status == ImportStatus.Running && state.State.ReadingDone && job.Applied + job.Rejected >= job.RowsRead)
+        try
         {
-            await FinishAsync(job with { Status = ImportStatus.Completed });
-            return;
+            if (job.Status == ImportStatus.Running && next.ReadingDone && job.Applied + job.Rejected >= job.RowsRead)
+            {
+                await FinishAsync(next, job with { Status = ImportStatus.Completed });
+                return;
+            }
+
+            await SaveAsync(next);
+        }
+        catch when (refused > 0)
+        {
+            // Not counted: the chunk written for it is not part of the report unless the report made again writes it anew.
+            await ClearAsync(refusedChunk, state.State.RefusedChunks);
+            throw;
         }
 
-        await state.WriteStateAsync();
         await PublishAsync();
     }
 
@@ -214,12 +230,44 @@ public sealed partial class ImportJobGrain(
         };
     }
 
-    private async Task FinishAsync(ImportJob job)
+    /// <summary>
+    /// Writes the next state. Should the write fail, the state stays as stored, so that the call, made again, works
+    /// it out again: a report made again counts its rows then, rather than finding them counted in memory only.
+    /// </summary>
+    private async Task SaveAsync(ImportJobState next)
+    {
+        var stored = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = stored;
+            throw;
+        }
+    }
+
+    /// <summary>Empties a chunk of refused rows no stored state counts (left by a report whose state was not written).</summary>
+    private async Task ClearAsync(ImportBlob refused, int chunk)
+    {
+        try
+        {
+            await files.WriteChunkAsync(refused, chunk, ReadOnlyMemory<byte>.Empty);
+        }
+        catch (Exception ex)
+        {
+            LogCleanupFailed(ex, TenantId, ImportId);
+        }
+    }
+
+    /// <param name="current">The state to finish from, with what led to the end.</param>
+    private async Task FinishAsync(ImportJobState current, ImportJob job)
     {
         _later?.Dispose();
         _later = null;
-        state.State = state.State with { Job = job with { FinishedAt = time.GetUtcNow() }, Worker = null };
-        await state.WriteStateAsync();
+        await SaveAsync(current with { Job = job with { FinishedAt = time.GetUtcNow() }, Worker = null });
         await Queue.RemoveAsync(this.GetPrimaryKeyString());
         try
         {

@@ -84,7 +84,8 @@ public static class CrmWebApplicationBuilderExtensions
         services.AddRequestDecompression();
         services.AddHostedService<WatchHeartbeat>();
         services.AddHostedService<HubAccountChecks>();
-        services.AddOptions<CrmHubOptions>().BindConfiguration(CrmHubOptions.Section);
+        services.AddOptions<CrmHubOptions>().BindConfiguration(CrmHubOptions.Section)
+            .Validate(o => o.AccountCheckEvery > TimeSpan.Zero, $"{CrmHubOptions.Section}:AccountCheckEvery must be more than zero.").ValidateOnStart();
         services.AddSingleton<EnabledAccountHubFilter>();
         services.AddSignalR(o => o.AddFilter<EnabledAccountHubFilter>()).AddJsonProtocol(o => CrmJson.Configure(o.PayloadSerializerOptions));
 

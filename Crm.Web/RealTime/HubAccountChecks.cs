@@ -35,8 +35,10 @@ internal sealed partial class HubAccountChecks(
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // The store is away: the next round asks again; revocations and token expiry still close connections.
+                    // The store is away: the next round asks again (revocations and token expiry still close
+                    // connections meanwhile), rather than every user of this round waiting for a timeout in turn.
                     LogCheckFailed(ex, tenantId, userId);
+                    break;
                 }
             }
         }
@@ -45,6 +47,6 @@ internal sealed partial class HubAccountChecks(
     [LoggerMessage(LogLevel.Warning, "User {UserId} of tenant {TenantId} is disabled or gone but still had live connections here (a revocation did not arrive); closing them")]
     private partial void LogClosing(string tenantId, Guid userId);
 
-    [LoggerMessage(LogLevel.Warning, "Checking the account of user {UserId} of tenant {TenantId} failed; checking again next round")]
+    [LoggerMessage(LogLevel.Warning, "Checking the account of user {UserId} of tenant {TenantId} failed; this round stops, the next checks every connected user again")]
     private partial void LogCheckFailed(Exception exception, string tenantId, Guid userId);
 }
