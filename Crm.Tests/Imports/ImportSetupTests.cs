@@ -36,6 +36,21 @@ public sealed class ImportSetupTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task A_preview_reads_the_file_in_the_format_the_form_names_whatever_its_name_says()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var lines = Utf8("{\"email\":\"ada@example.com\",\"name\":\"Ada\"}\n{\"email\":\"grace@example.com\",\"name\":\"Grace\"}\n");
+
+        var preview = await (await supervisor.Client.PostAsync("/api/imports/preview", Form(lines, "export.txt", null, ("format", "jsonl")))).ReadJsonAsync();
+        var unknown = await supervisor.Client.PostAsync("/api/imports/preview", Form(lines, "export.txt", null, ("format", "xml")));
+
+        Assert.Equal("jsonl", preview.GetProperty("format").GetString());
+        Assert.Equal(["email", "name"], preview.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("format", Assert.Single((await unknown.ReadJsonAsync()).GetProperty("errors").EnumerateObject()).Name);
+    }
+
+    [Fact]
     public async Task A_saved_template_imports_a_file_by_its_name_and_an_unknown_one_is_refused()
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);

@@ -132,7 +132,7 @@ public static class ImportEndpoints
             errors.Add("dryRun", "true or false.");
         }
 
-        var format = fields.GetValueOrDefault("format") is { } named ? Format(errors, named) : ImportRows.FormatOf(upload.FileName);
+        var format = Format(errors, upload);
         string? culture = null;
         if (fields.GetValueOrDefault("culture") is { } cultureName)
         {
@@ -169,8 +169,14 @@ public static class ImportEndpoints
         };
     }
 
-    private static ImportFormat Format(ValidationErrors errors, string name)
+    /// <summary>The format the form names, else the one the file's name says.</summary>
+    public static ImportFormat Format(ValidationErrors errors, ImportUpload upload)
     {
+        if (upload.Fields.GetValueOrDefault("format") is not { } name)
+        {
+            return ImportRows.FormatOf(upload.FileName);
+        }
+
         switch (name.Trim().ToLowerInvariant())
         {
             case "csv":

@@ -53,12 +53,12 @@ public static class ImportPreview
         var errors = new ValidationErrors();
         var kind = errors.Enum<ImportKind>("kind", upload.Fields.GetValueOrDefault("kind")) ?? ImportKind.Customers;
         var matchOn = errors.Enum<ImportMatchKey>("matchOn", upload.Fields.GetValueOrDefault("matchOn")) ?? ImportMatchKey.ExternalId;
+        var format = ImportEndpoints.Format(errors, upload);
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        var format = ImportRows.FormatOf(upload.FileName);
         sample.Position = 0;
         var encoding = await ImportRows.DetectEncodingAsync(sample, cancellationToken);
         sample.Position = 0;
