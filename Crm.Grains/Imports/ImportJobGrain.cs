@@ -44,13 +44,15 @@ public sealed partial class ImportJobGrain(
 
     private ImportJob? Job => state.State.Job;
 
+    private ImportBlob RefusedFile => new(TenantId, ImportId, ImportBlob.Refused);
+
     /// <summary>A report of refused rows cut short by a crash left its chunk uncounted: it goes before any report is taken.</summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Rows are counted even after the job ends (those already in the log are applied all the same): any job may have one.
         if (Job is { Status: not ImportStatus.Queued })
         {
-            await ClearAsync(new ImportBlob(TenantId, ImportId, ImportBlob.Refused), state.State.RefusedChunks);
+            await ClearAsync(state.State.RefusedChunks);
         }
     }
 
@@ -161,11 +163,10 @@ public sealed partial class ImportJobGrain(
 
         long Count(params ImportRowResult[] results) => counted.Count(r => results.Contains(r.Result));
         var refused = Count(ImportRowResult.Refused);
-        var refusedChunk = new ImportBlob(TenantId, ImportId, ImportBlob.Refused);
         if (refused > 0)
         {
             // Written under the next chunk number before the state that counts it: a report made again overwrites it.
-            await files.WriteChunkAsync(refusedChunk, state.State.RefusedChunks, RefusedRows.Lines(counted.Where(r => r.Result == ImportRowResult.Refused).OrderBy(r => r.Row)));
+            await files.WriteChunkAsync(RefusedFile, state.State.RefusedChunks, RefusedRows.Lines(counted.Where(r => r.Result == ImportRowResult.Refused).OrderBy(r => r.Row)));
         }
 
         // Counted even after a cancellation: the rows already in the log are applied all the same.
@@ -196,7 +197,7 @@ public sealed partial class ImportJobGrain(
         catch when (refused > 0)
         {
             // Not counted: the chunk written for it is not part of the report unless the report made again writes it anew.
-            await ClearAsync(refusedChunk, state.State.RefusedChunks);
+            await ClearAsync(state.State.RefusedChunks);
             throw;
         }
 
@@ -250,11 +251,11 @@ public sealed partial class ImportJobGrain(
     }
 
     /// <summary>Empties a chunk of refused rows no stored state counts (left by a report whose state was not written).</summary>
-    private async Task ClearAsync(ImportBlob refused, int chunk)
+    private async Task ClearAsync(int chunk)
     {
         try
         {
-            await files.WriteChunkAsync(refused, chunk, ReadOnlyMemory<byte>.Empty);
+            await files.WriteChunkAsync(RefusedFile, chunk, ReadOnlyMemory<byte>.Empty);
         }
         catch (Exception ex)
         {

@@ -95,8 +95,6 @@ public sealed class ImportedRows(Guid importId, ImportSpec spec, Interactions in
         };
     }
 
-    /// <summary>Row n of an import is one message: put in the log twice (a job taken over), it is applied once.</summary>
-
     /// <summary>The match key first (it decides the customer), then every other identity the row gives the customer.</summary>
     private static ImmutableArray<Identity> Identities(Identity? match, Traits traits)
     {

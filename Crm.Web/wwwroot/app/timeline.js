@@ -41,13 +41,10 @@ export function Timeline({ customerId, added }) {
       if (!reset) query.set('cursor', s.next);
       const { data } = await api(`/api/customers/${encodeURIComponent(customerId)}/timeline?${query}`);
       if (generation !== s.generation) return;
-      if (reset) {
-        const loaded = new Set(data.items.map(i => i.id));
-        s.items = [...data.items, ...s.arrivedWhileLoading.filter(i => !loaded.has(i.id))].sort(newerFirst);
-      } else {
-        const known = new Set(s.items.map(i => i.id));
-        s.items = [...s.items, ...data.items.filter(i => !known.has(i.id))];
-      }
+      // A fresh page keeps only what arrived while it loaded; a next page adds to everything shown.
+      const kept = reset ? s.arrivedWhileLoading : s.items;
+      const known = new Set(kept.map(i => i.id));
+      s.items = [...kept, ...data.items.filter(i => !known.has(i.id))].sort(newerFirst);
       s.next = data.nextCursor ?? null;
       setItems(s.items);
       setNext(s.next);
