@@ -20,20 +20,32 @@ throwaway_postgres_start() {
     CRM_PG_RUN=(runuser -u "$user" --)
   fi
 
-  port=""
-  for candidate in $(shuf -i 20000-60000 -n 50); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-      port=$candidate
-      break
-    fi
-  done
-  [[ -n "$port" ]] || { echo "No free port found for PostgreSQL." >&2; return 1; }
-
   "${CRM_PG_RUN[@]}" "$pg_bin/initdb" -D "$CRM_PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$CRM_PG_DIR/initdb.log" 2>&1 \
     || { cat "$CRM_PG_DIR/initdb.log" >&2; return 1; }
-  "${CRM_PG_RUN[@]}" "$pg_bin/pg_ctl" -D "$CRM_PG_DIR/data" -l "$CRM_PG_DIR/postgres.log" -w \
-    -o "-p $port -k $CRM_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 $*" start >/dev/null \
-    || { cat "$CRM_PG_DIR/postgres.log" >&2; return 1; }
+
+  # Ports are drawn below the kernel's ephemeral range, so outgoing connections do not hold them; a port taken
+  # between the probe and the server's bind (another run starting at the same moment) is retried on another one.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    port=""
+    for candidate in $(shuf -i 20000-32000 -n 50); do
+      if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+        port=$candidate
+        break
+      fi
+    done
+    [[ -n "$port" ]] || { echo "No free port found for PostgreSQL." >&2; return 1; }
+    rm -f "$CRM_PG_DIR/postgres.log"
+    if "${CRM_PG_RUN[@]}" "$pg_bin/pg_ctl" -D "$CRM_PG_DIR/data" -l "$CRM_PG_DIR/postgres.log" -w \
+      -o "-p $port -k $CRM_PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 $*" start >/dev/null; then
+      break
+    fi
+    if ! grep -q "Address already in use" "$CRM_PG_DIR/postgres.log" || ((attempt == 5)); then
+      cat "$CRM_PG_DIR/postgres.log" >&2
+      return 1
+    fi
+    echo "Port $port was taken before PostgreSQL bound it; trying another." >&2
+  done
 
   CRM_PG_BIN=$pg_bin
   export CRM_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
