@@ -19,7 +19,10 @@ public sealed class HyperLogLog
 
     public void Add(string value)
     {
-        var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(value));
+        // Hashed from the stack: every activity of every customer comes through here.
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
+        var utf8 = maxBytes <= 512 ? stackalloc byte[512] : new byte[maxBytes];
+        var hash = XxHash64.HashToUInt64(utf8[..Encoding.UTF8.GetBytes(value, utf8)]);
         var register = (int)(hash >> (64 - Precision));
         var rank = (byte)(BitOperations.LeadingZeroCount((hash << Precision) | (1UL << (Precision - 1))) + 1);
         if (rank > _registers[register])

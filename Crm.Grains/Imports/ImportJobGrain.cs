@@ -162,6 +162,7 @@ public sealed partial class ImportJobGrain(
         }
 
         long Count(params ImportRowResult[] results) => counted.Count(r => results.Contains(r.Result));
+        var firstApplied = job.Applied == 0;
         var refused = Count(ImportRowResult.Refused);
         if (refused > 0)
         {
@@ -201,7 +202,8 @@ public sealed partial class ImportJobGrain(
             throw;
         }
 
-        await PublishAsync();
+        // The first rows applied go out at once: whoever started the import sees it take hold, however fast it then runs.
+        await PublishAsync(force: firstApplied);
     }
 
     private async Task PublishLaterAsync(CancellationToken cancellationToken)

@@ -38,6 +38,7 @@ public sealed partial class IngestPartitionGrain(
     [PersistentState("ingest-partition", Constants.GrainStorage)] IPersistentState<IngestPartitionState> state,
     IIngestLog log,
     IIdentityIndex identities,
+    IGrainFactory grains,
     IOptions<IngestOptions> options,
     ResiliencePipelineProvider<string> pipelines,
     CrmMetrics metrics,
@@ -56,6 +57,7 @@ public sealed partial class IngestPartitionGrain(
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(1);
 
+    private readonly CustomerGrainReferences _customers = new(grains);
     private readonly IdentityResolver _resolver = new(identities, options.Value.IdentityCacheSize);
     private readonly TransientRetry _transient = new(pipelines.GetPipeline(TransientFailures.RetryPipeline));
     private readonly Queue<Batch> _inFlight = new();
@@ -294,7 +296,7 @@ public sealed partial class IngestPartitionGrain(
             throw new InvalidOperationException($"The events passed {hops} merged or deleted customers without finding one to apply them.");
         }
 
-        var grain = GrainFactory.GetGrain<ICustomerGrain>(customer.ToString());
+        var grain = _customers.Get(customer);
         IReadOnlyList<string> absorb = [.. events.SelectMany(e => e.Resolution.Absorb)];
         try
         {
@@ -327,7 +329,7 @@ public sealed partial class IngestPartitionGrain(
             var survivor = new CustomerKey(customer.TenantId, merged.MergedInto);
             try
             {
-                await _transient.RunAsync(() => GrainFactory.GetGrain<ICustomerGrain>(survivor.ToString()).AbsorbAsync(merged.CustomerId));
+                await _transient.RunAsync(() => _customers.Get(survivor).AbsorbAsync(merged.CustomerId));
             }
             catch (Exception ex) when (!TransientFailures.Is(ex))
             {

@@ -44,38 +44,48 @@ public static class JsonInput
     }
 
     /// <summary>The first string, key or number in the value that cannot be taken in, with its path ("" for the value itself).</summary>
-    public static FieldProblem? Check(JsonElement value, string path = "")
+    public static FieldProblem? Check(JsonElement value, string path = "") =>
+        CheckValue(value) is { } problem ? (path.Length == 0 ? problem : Within(path, problem)) : null;
+
+    /// <remarks>
+    /// Every message of every batch passes through here, so what passes costs no allocation: text is decoded only when
+    /// its raw form has an escape (the only way JSON can carry a NUL or an unpaired surrogate) or is not valid UTF-8,
+    /// and a path is put together only for the value that fails, on the way back up.
+    /// </remarks>
+    private static FieldProblem? CheckValue(JsonElement value)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                return TextProblem(value) is { } text ? new FieldProblem(path, text) : null;
+                return TextProblem(value) is { } text ? new FieldProblem("", text) : null;
             case JsonValueKind.Number:
                 return value.TryGetDouble(out var number) && double.IsFinite(number)
                     ? null
-                    : new FieldProblem(path, "A number too large to hold.");
+                    : new FieldProblem("", "A number too large to hold.");
             case JsonValueKind.Object:
                 foreach (var property in value.EnumerateObject())
                 {
-                    string name;
-                    try
+                    if (!IsPlainText(JsonMarshal.GetRawUtf8PropertyName(property)))
                     {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return new FieldProblem(path, "A key is not valid text (invalid UTF-8 or an unpaired surrogate).");
+                        string name;
+                        try
+                        {
+                            name = property.Name;
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            return new FieldProblem("", "A key is not valid text (invalid UTF-8 or an unpaired surrogate).");
+                        }
+
+                        if (StorableText.Problem(name) is { } key)
+                        {
+                            return new FieldProblem(name, $"The key: {key}");
+                        }
                     }
 
-                    var child = path.Length == 0 ? name : $"{path}.{name}";
-                    if (StorableText.Problem(name) is { } key)
+                    if (CheckValue(property.Value) is { } problem)
                     {
-                        return new FieldProblem(child, $"The key: {key}");
-                    }
-
-                    if (Check(property.Value, child) is { } problem)
-                    {
-                        return problem;
+                        return Within(property.Name, problem);
                     }
                 }
 
@@ -84,10 +94,12 @@ public static class JsonInput
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (Check(item, $"{path}[{index++}]") is { } problem)
+                    if (CheckValue(item) is { } problem)
                     {
-                        return problem;
+                        return Within($"[{index}]", problem);
                     }
+
+                    index++;
                 }
 
                 return null;
@@ -95,6 +107,14 @@ public static class JsonInput
                 return null;
         }
     }
+
+    private static FieldProblem Within(string parent, FieldProblem problem) => problem with
+    {
+        Field = problem.Field.Length == 0 ? parent : problem.Field[0] == '[' ? parent + problem.Field : $"{parent}.{problem.Field}",
+    };
+
+    /// <summary>Raw JSON text without escapes, in valid UTF-8: it holds no NUL and no unpaired surrogate.</summary>
+    private static bool IsPlainText(ReadOnlySpan<byte> raw) => raw.IndexOf((byte)'\\') < 0 && System.Text.Unicode.Utf8.IsValid(raw);
 
     /// <summary>A string property that <see cref="Check"/> would pass; null otherwise.</summary>
     public static string? String(JsonElement element, string property) =>
@@ -115,6 +135,11 @@ public static class JsonInput
 
     private static string? TextProblem(JsonElement value)
     {
+        if (IsPlainText(JsonMarshal.GetRawUtf8Value(value)))
+        {
+            return null;
+        }
+
         try
         {
             return StorableText.Problem(value.GetString());

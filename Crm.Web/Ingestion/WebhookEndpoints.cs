@@ -33,13 +33,13 @@ public static class WebhookEndpoints
             return NotSigned();
         }
 
-        if (WebhookSignatures.Check(http.Request.Headers[WebhookSignatures.Header], secrets.Unprotect(source.SigningSecret), body, now) is { } reason)
+        if (WebhookSignatures.Check(http.Request.Headers[WebhookSignatures.Header], secrets.Unprotect(source.SigningSecret), body.Span, now) is { } reason)
         {
             await outcomes.RecordAsync(source, [new DebuggerEntry { At = now, Outcome = DebuggerOutcome.Rejected, Reason = reason, Type = "webhook" }]);
             return NotSigned();
         }
 
-        var (document, problem) = JsonInput.Parse(body!);
+        var (document, problem) = JsonInput.Parse(body);
         if (problem is not null)
         {
             return ValidationErrors.Single(problem.Field, problem.Message);
