@@ -101,6 +101,49 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_older_interaction_that_arrives_while_another_channel_loads_is_kept()
+    {
+        var tenant = TestTenants.New();
+        var (agent, colleague) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant));
+        var id = await CreateCustomerAsync(colleague, "Grace Hopper");
+        // More than a page of chats, so that the list shown has more to load; a call or two, so that calls fit on one page.
+        for (var i = 0; i < 101; i++)
+        {
+            await LogAsync(colleague, id, $"Chat {i}");
+        }
+
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        var feed = page.GetByRole(AriaRole.Feed);
+        await Expect(Entry(page, "Chat 100")).ToBeVisibleAsync();
+        await Expect(feed).ToHaveAttributeAsync("aria-busy", "false");
+        // The calls' first page is read at once but reaches the page only after two calls were pushed live.
+        var (read, pushed) = (new TaskCompletionSource(), new TaskCompletionSource());
+        await page.RouteAsync(new Regex("/timeline\\?.*channel=call"), async route =>
+        {
+            var response = await route.FetchAsync();
+            read.SetResult();
+            await pushed.Task;
+            await route.FulfillAsync(new() { Response = response });
+        });
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Channel", Exact = true }).SelectOptionAsync("call");
+        await read.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await LogAsync(colleague, id, "Call last year", channel: "call", occurredAt: DateTimeOffset.UtcNow.AddYears(-1));
+        await LogAsync(colleague, id, "Call just now", channel: "call");
+        // Pushes reach the page in order: once the newer call is shown, the older one was pushed before it.
+        await Expect(Entry(page, "Call just now")).ToBeVisibleAsync();
+        pushed.SetResult();
+
+        await Expect(feed).ToHaveAttributeAsync("aria-busy", "false");
+        await Expect(Entry(page, "Call last year")).ToHaveCountAsync(1);
+        await Expect(Entry(page, "Call just now")).ToHaveCountAsync(1);
+        await Expect(Entry(page, "Chat 100")).ToHaveCountAsync(0);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task A_customer_with_ten_thousand_interactions_opens_and_scrolls_without_rendering_its_history()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());
@@ -152,8 +195,8 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
         return (await response.ReadJsonAsync()).GetProperty("id").GetString()!;
     }
 
-    private static async Task LogAsync(TestUser user, string id, string subject) =>
-        (await user.Client.PostAsJsonAsync($"/api/customers/{id}/interactions", new { channel = "chat", subject })).EnsureSuccessStatusCode();
+    private static async Task LogAsync(TestUser user, string id, string subject, string channel = "chat", DateTimeOffset? occurredAt = null) =>
+        (await user.Client.PostAsJsonAsync($"/api/customers/{id}/interactions", new { channel, subject, occurredAt = occurredAt?.ToString("O") })).EnsureSuccessStatusCode();
 
     /// <summary>Plays the network between the page and the hub: it can drop the live connection and keep it down.</summary>
     private sealed class HubNetwork

@@ -70,13 +70,14 @@ export function Timeline({ customerId, added }) {
       const interaction = event.detail;
       const s = state.current;
       if ((channel && interaction.channel !== channel) || s.items.some(i => i.id === interaction.id)) return;
+      // Kept for a fresh page on its way whatever its place here: that page may have been read before it was written.
+      if (s.loading) s.arrivedWhileLoading.push(interaction);
       let index = s.items.findIndex(i => newerFirst(interaction, i) < 0);
       if (index < 0) {
         if (s.next) return; // Older than everything loaded: it comes with the next page.
         index = s.items.length;
       }
       s.items = [...s.items.slice(0, index), interaction, ...s.items.slice(index)];
-      if (s.loading) s.arrivedWhileLoading.push(interaction);
       setItems(s.items);
       // Keep what the reader is looking at in place when something lands above it.
       const element = list.current;
