@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Crm.Security;
 using Orleans.Concurrency;
 
@@ -44,10 +45,15 @@ public interface IImportJobGrain : IGrainWithStringKey
     /// <summary>
     /// What became of the import's rows in a partition of the ingest log up to a position, before which everything is
     /// applied. Counted once by position: a processor that applies rows again after a restart reports them again, and
-    /// those at or before what its partition reported already are skipped.
+    /// those at or before what its partition reported already are skipped, except a row reported refused before and
+    /// applied since (a parked row tried again): it moves from the rejected count to what it did.
     /// </summary>
     [Alias("applied")]
     Task ReportAppliedAsync(int partition, long upToPosition, IReadOnlyList<ImportRowOutcome> rows);
+
+    /// <summary>Rows refused while applying that were applied later: the rejected-rows report leaves them out.</summary>
+    [Alias("recovered-rows")]
+    Task<ImmutableHashSet<long>> GetRecoveredRowsAsync();
 }
 
 /// <summary>The imports not finished yet, across tenants, keyed 0: where a web node finds work to take over.</summary>

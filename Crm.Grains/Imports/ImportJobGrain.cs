@@ -19,6 +19,10 @@ public sealed record ImportJobState
     [Id(7)] public ImmutableDictionary<int, long> CountedUpTo { get; init; } = ImmutableDictionary<int, long>.Empty;
     /// <summary>Chunks of the "refused" file written so far: a report of refused rows is the next.</summary>
     [Id(8)] public int RefusedChunks { get; init; }
+    /// <summary>Row numbers refused while applying and not applied since.</summary>
+    [Id(9)] public ImmutableHashSet<long> RefusedRows { get; init; } = [];
+    /// <summary>Row numbers refused while applying and applied since (tried again once parked): no longer rejected.</summary>
+    [Id(10)] public ImmutableHashSet<long> RecoveredRows { get; init; } = [];
 }
 
 /// <summary>
@@ -71,6 +75,8 @@ public sealed partial class ImportJobGrain(
     }
 
     public Task<ImportJob?> GetAsync() => Task.FromResult(Job);
+
+    public Task<ImmutableHashSet<long>> GetRecoveredRowsAsync() => Task.FromResult(state.State.RecoveredRows);
 
     public async Task<ImportJob?> CancelAsync(Actor actor)
     {
@@ -156,14 +162,19 @@ public sealed partial class ImportJobGrain(
     {
         var countedUpTo = state.State.CountedUpTo.GetValueOrDefault(partition, long.MinValue);
         var counted = rows.Where(r => r.Position > countedUpTo && r.Position <= upToPosition).ToList();
-        if (Job is not { } job || counted.Count == 0)
+        // Counted as refused before, applied now: it leaves the rejected count for what it did.
+        var recovered = rows
+            .Where(r => r.Position <= countedUpTo && r.Result != ImportRowResult.Refused && state.State.RefusedRows.Contains(r.Row))
+            .DistinctBy(r => r.Row)
+            .ToList();
+        if (Job is not { } job || counted.Count + recovered.Count == 0)
         {
             return;
         }
 
-        long Count(params ImportRowResult[] results) => counted.Count(r => results.Contains(r.Result));
+        long Count(params ImportRowResult[] results) => counted.Concat(recovered).Count(r => results.Contains(r.Result));
         var firstApplied = job.Applied == 0;
-        var refused = Count(ImportRowResult.Refused);
+        var refused = counted.Count(r => r.Result == ImportRowResult.Refused);
         if (refused > 0)
         {
             // Written under the next chunk number before the state that counts it: a report made again overwrites it.
@@ -176,12 +187,16 @@ public sealed partial class ImportJobGrain(
             Created = job.Created + Count(ImportRowResult.Created),
             Updated = job.Updated + Count(ImportRowResult.Updated),
             Unchanged = job.Unchanged + Count(ImportRowResult.Unchanged, ImportRowResult.AppliedBefore),
-            Rejected = job.Rejected + refused,
+            Rejected = job.Rejected + refused - recovered.Count,
         };
         var next = state.State with
         {
             Job = job,
-            RefusedWhileApplying = state.State.RefusedWhileApplying + refused,
+            RefusedWhileApplying = state.State.RefusedWhileApplying + refused - recovered.Count,
+            RefusedRows = state.State.RefusedRows
+                .Union(counted.Where(r => r.Result == ImportRowResult.Refused).Select(r => r.Row))
+                .Except(recovered.Select(r => r.Row)),
+            RecoveredRows = state.State.RecoveredRows.Union(recovered.Select(r => r.Row)),
             RefusedChunks = state.State.RefusedChunks + (refused > 0 ? 1 : 0),
             CountedUpTo = state.State.CountedUpTo.SetItem(partition, Math.Max(countedUpTo, upToPosition)),
         };

@@ -264,6 +264,29 @@ public sealed class ImportApiTests(EmbeddedWebFixture fixture)
         Assert.Equal(3, (await (await supervisor.Client.GetAsync($"/api/imports/{id}")).ReadJsonAsync()).GetProperty("rejected").GetInt64());
     }
 
+    [Fact]
+    public async Task A_refused_row_applied_when_tried_again_leaves_the_rejected_report_and_counts_as_what_it_did()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var id = await StartAsync(supervisor.Client, Customers, "customers.csv", CustomerMapping);
+        var before = await FinishedAsync(supervisor.Client, id);
+        var job = fixture.Web.Services.GetRequiredService<IGrainFactory>().GetGrain<IImportJobGrain>(ImportJob.Key(supervisor.Tenant, Guid.Parse(id)));
+
+        // A processor parks row 3, then applies it when it tries parked events again; the retry's report is made twice.
+        const long position = long.MaxValue / 2;
+        await job.ReportAppliedAsync(0, position, [new ImportRowOutcome(position, ImportRowResult.Refused, Row: 3, Reason: "40001: serialization failure")]);
+        Assert.Equal(before.GetProperty("rejected").GetInt64() + 1, (await (await supervisor.Client.GetAsync($"/api/imports/{id}")).ReadJsonAsync()).GetProperty("rejected").GetInt64());
+        var applied = new ImportRowOutcome(position, ImportRowResult.Created, Row: 3);
+        await job.ReportAppliedAsync(0, position, [applied]);
+        await job.ReportAppliedAsync(0, position, [applied]);
+
+        var after = await (await supervisor.Client.GetAsync($"/api/imports/{id}")).ReadJsonAsync();
+        Assert.Equal(before.GetProperty("rejected").GetInt64(), after.GetProperty("rejected").GetInt64());
+        Assert.Equal(before.GetProperty("created").GetInt64() + 1, after.GetProperty("created").GetInt64());
+        var rejected = (await RejectedAsync(supervisor.Client, id)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["row,column,value,reason", "2,E-mail,not-an-email,Not a valid email address.", "4,id,,Required: the import matches customers on it."], rejected);
+    }
+
     [Theory]
     [InlineData("import-0123456789abcdef0123456789abcdef-42", 42)]
     [InlineData("web-42", 0)]

@@ -259,11 +259,13 @@ public static class ImportEndpoints
 
     private static async Task<Results<PushStreamHttpResult, NotFound>> RejectedRows(Guid id, ClaimsPrincipal caller, IGrainFactory grains, IImportFileStore files)
     {
-        if (await Job(grains, caller, id).GetAsync() is null)
+        var job = Job(grains, caller, id);
+        if (await job.GetAsync() is null)
         {
             return TypedResults.NotFound();
         }
 
+        var recovered = await job.GetRecoveredRowsAsync();
         return TypedResults.Stream(async body =>
         {
             await body.WriteAsync(RejectedRowsFile.Header);
@@ -273,7 +275,7 @@ public static class ImportEndpoints
             }
 
             await using var refused = files.OpenRead(new ImportBlob(caller.TenantId(), id, ImportBlob.Refused));
-            await foreach (var rows in RefusedRows.ReadAsync(refused).Chunk(500))
+            await foreach (var rows in RefusedRows.ReadAsync(refused).Where(r => !recovered.Contains(r.Number)).Chunk(500))
             {
                 await body.WriteAsync(RejectedRowsFile.Lines(rows.Select(r => new RejectedCell(r.Number, "", "", r.Reason))));
             }
