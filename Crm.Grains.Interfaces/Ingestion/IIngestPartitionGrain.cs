@@ -22,11 +22,12 @@ public interface IIngestPartitionGrain : IGrainWithIntegerKey
     Task<IngestPartitionStatus> GetStatusAsync();
 
     /// <summary>Tries the parked events again now (it also happens every minute).</summary>
-    /// <returns>Those still parked.</returns>
+    /// <returns>The oldest of those still parked (up to 500).</returns>
     [Alias("retry-parked")]
     Task<IReadOnlyList<ParkedEvent>> RetryParkedAsync();
 }
 
+/// <param name="Parked">The oldest parked events, up to 500; <paramref name="ParkedCount"/> counts them all.</param>
 /// <param name="OldestUnappliedAt">When the oldest event the partition has not applied yet was received; null when it is caught up.</param>
 [GenerateSerializer, Immutable, Alias("crm.ingest-partition-status")]
 public sealed record IngestPartitionStatus(
@@ -35,4 +36,5 @@ public sealed record IngestPartitionStatus(
     [property: Id(2)] long Applied,
     [property: Id(3)] DateTimeOffset? LastAppliedAt,
     [property: Id(4)] IReadOnlyList<ParkedEvent> Parked,
-    [property: Id(5)] DateTimeOffset? OldestUnappliedAt = null);
+    [property: Id(5)] DateTimeOffset? OldestUnappliedAt = null,
+    [property: Id(6)] long ParkedCount = 0);

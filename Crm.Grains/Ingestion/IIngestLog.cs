@@ -20,9 +20,24 @@ public interface IIngestLog
 
     /// <summary>
     /// Forgets a partition's events received before the cutoff (their message ids are no longer deduplicated), but only
-    /// those applied: at or before <paramref name="appliedUpTo"/>, and none of the <paramref name="keep"/> positions.
+    /// those applied: at or before <paramref name="appliedUpTo"/>, and none that is parked.
     /// </summary>
-    Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, IReadOnlyCollection<long> keep, CancellationToken cancellationToken = default);
+    Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets events aside that fail on their own, or records them again with their latest reason and attempts: they stay
+    /// in the log until unparked, however old, and are kept here rather than in the processor's state, so that however
+    /// many one tenant's bad events are, the partition they share with other tenants goes on.
+    /// </summary>
+    Task ParkAsync(int partition, IReadOnlyList<ParkedEvent> parked, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes events off the parked list (applied, or gone from the log).</summary>
+    Task UnparkAsync(int partition, IReadOnlyCollection<long> positions, CancellationToken cancellationToken = default);
+
+    /// <summary>A partition's parked events after a position, oldest first.</summary>
+    Task<IReadOnlyList<ParkedEvent>> ParkedAsync(int partition, long after, int limit, CancellationToken cancellationToken = default);
+
+    Task<long> ParkedCountAsync(int partition, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An event and the tenant it belongs to.</summary>

@@ -9,6 +9,7 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
     private readonly HashSet<(string Tenant, string MessageId)> _seen = [];
     private readonly List<(IngestCheckpoint Position, LoggedEvent Event)>[] _partitions =
         Enumerable.Range(0, partitions).Select(_ => new List<(IngestCheckpoint, LoggedEvent)>()).ToArray();
+    private readonly SortedDictionary<long, ParkedEvent>[] _parked = Enumerable.Range(0, partitions).Select(_ => new SortedDictionary<long, ParkedEvent>()).ToArray();
     private long _position;
 
     public int Partitions => partitions;
@@ -50,12 +51,12 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
         }
     }
 
-    public Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, IReadOnlyCollection<long> keep, CancellationToken cancellationToken = default)
+    public Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             bool Prunable((IngestCheckpoint Position, LoggedEvent Event) row) =>
-                row.Position.CompareTo(appliedUpTo) <= 0 && row.Event.Event.ReceivedAt < receivedBefore && !keep.Contains(row.Position.Position);
+                row.Position.CompareTo(appliedUpTo) <= 0 && row.Event.Event.ReceivedAt < receivedBefore && !_parked[partition].ContainsKey(row.Position.Position);
 
             var pruned = _partitions[partition].Where(Prunable).ToList();
             _partitions[partition].RemoveAll(Prunable);
@@ -65,6 +66,51 @@ public sealed class InMemoryIngestLog(int partitions = InMemoryIngestLog.Default
             }
 
             return Task.FromResult((long)pruned.Count);
+        }
+    }
+
+    public Task ParkAsync(int partition, IReadOnlyList<ParkedEvent> parked, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            foreach (var one in parked)
+            {
+                _parked[partition][one.Position] = _parked[partition].TryGetValue(one.Position, out var before)
+                    ? before with { Reason = one.Reason, Attempts = one.Attempts }
+                    : one;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task UnparkAsync(int partition, IReadOnlyCollection<long> positions, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            foreach (var position in positions)
+            {
+                _parked[partition].Remove(position);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ParkedEvent>> ParkedAsync(int partition, long after, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<ParkedEvent> page = [.. _parked[partition].Values.Where(p => p.Position > after).Take(limit)];
+            return Task.FromResult(page);
+        }
+    }
+
+    public Task<long> ParkedCountAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult((long)_parked[partition].Count);
         }
     }
 }

@@ -15,6 +15,7 @@ public sealed record IngestPartitionState
     [Id(1)] public long Applied { get; init; }
     [Id(2)] public DateTimeOffset? LastAppliedAt { get; init; }
     [Id(3)] public DateTimeOffset? LastPrunedAt { get; init; }
+    /// <summary>Where parked events were kept before the log kept them: moved there when the partition activates.</summary>
     [Id(4)] public ImmutableList<ParkedEvent> Parked { get; init; } = [];
 }
 
@@ -51,8 +52,8 @@ public sealed partial class IngestPartitionGrain(
     /// <summary>Merged or deleted customers events may pass through before something is wrong (a cycle).</summary>
     private const int MaxHops = 16;
 
-    /// <summary>Beyond this many parked events the partition stops instead, so that nothing slips past unnoticed.</summary>
-    private const int MaxParked = 1000;
+    /// <summary>Parked events tried again, and listed in the status, at a time.</summary>
+    private const int ParkedPage = 500;
 
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(1);
@@ -76,6 +77,12 @@ public sealed partial class IngestPartitionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (!state.State.Parked.IsEmpty)
+        {
+            await log.ParkAsync(Partition, state.State.Parked, cancellationToken);
+            await UpdateStateAsync(s => s with { Parked = [] });
+        }
+
         _readUpTo = state.State.Checkpoint;
         await this.RegisterOrUpdateReminder("keep-alive", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         this.RegisterGrainTimer(_ => WakeAsync(), new GrainTimerCreationOptions(SafetyNet, SafetyNet) { KeepAlive = true, Interleave = true });
@@ -113,9 +120,13 @@ public sealed partial class IngestPartitionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<IngestPartitionStatus> GetStatusAsync() =>
-        Task.FromResult(new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt, [.. state.State.Parked],
-            _inFlight.TryPeek(out var oldest) ? oldest.OldestReceivedAt : null));
+    public async Task<IngestPartitionStatus> GetStatusAsync()
+    {
+        var parked = await log.ParkedAsync(Partition, long.MinValue, ParkedPage);
+        var parkedCount = parked.Count < ParkedPage ? parked.Count : await log.ParkedCountAsync(Partition);
+        return new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt, parked,
+            _inFlight.TryPeek(out var oldest) ? oldest.OldestReceivedAt : null, parkedCount);
+    }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -124,7 +135,7 @@ public sealed partial class IngestPartitionGrain(
         if (state.State.LastPrunedAt is not { } pruned || time.GetUtcNow() - pruned > TimeSpan.FromHours(1))
         {
             var current = state.State;
-            var removed = await log.PruneAsync(Partition, time.GetUtcNow() - Options.DedupeWindow, current.Checkpoint, [.. current.Parked.Select(p => p.Position)]);
+            var removed = await log.PruneAsync(Partition, time.GetUtcNow() - Options.DedupeWindow, current.Checkpoint);
             await UpdateStateAsync(s => s with { LastPrunedAt = time.GetUtcNow() });
             LogPruned(Partition, removed);
         }
@@ -159,7 +170,7 @@ public sealed partial class IngestPartitionGrain(
 
             // Two batches at most: one applied while the next is read and resolved. Reading only then lets a backlog
             // gather into large batches, so that a customer's events of a batch go to it in one call.
-            while (!caughtUp && _inFlight.Count < 2 && _inFlight.Sum(b => b.Count) < Options.MaxEventsReadAhead && state.State.Parked.Count < MaxParked)
+            while (!caughtUp && _inFlight.Count < 2 && _inFlight.Sum(b => b.Count) < Options.MaxEventsReadAhead)
             {
                 var rows = await _transient.RunAsync(() => log.ReadAsync(Partition, _readUpTo, Options.BatchSize));
                 if (rows.Count == 0)
@@ -201,12 +212,13 @@ public sealed partial class IngestPartitionGrain(
             // a crash redelivers at most that second's events, which applying ignores (message ids).
             var due = _inFlight.Count == 0 || parked.Count > 0 || time.GetUtcNow() - _checkpointWrittenAt >= CheckpointEvery;
             await _imports.ReportAsync(GrainFactory, _transient, Partition, done[^1].Last);
+            // Set aside before the checkpoint passes them; parked again after a crash, they are only recorded again.
+            await _transient.RunAsync(() => log.ParkAsync(Partition, parked));
             await UpdateStateAsync(s => s with
             {
                 Checkpoint = done[^1].Last,
                 Applied = s.Applied + applied,
                 LastAppliedAt = time.GetUtcNow(),
-                Parked = s.Parked.AddRange(parked),
             }, write: due);
             metrics.Applied(applied);
             metrics.Parked(parked.Count);
@@ -430,42 +442,49 @@ public sealed partial class IngestPartitionGrain(
 
     public async Task<IReadOnlyList<ParkedEvent>> RetryParkedAsync()
     {
-        var retried = new Dictionary<long, ParkedEvent?>();
-        foreach (var parked in state.State.Parked)
+        var (after, applied) = (long.MinValue, 0);
+        while (await log.ParkedAsync(Partition, after, ParkedPage) is { Count: > 0 } page)
         {
-            var rows = await log.ReadAsync(Partition, new IngestCheckpoint(parked.Position - 1), 1);
-            if (rows is not [var row] || row.Position.Position != parked.Position)
+            after = page[^1].Position;
+            var (unparked, stillParked) = (new List<long>(), new List<ParkedEvent>());
+            foreach (var parked in page)
             {
-                LogParkedGone(Partition, parked.Position, parked.TenantId, parked.MessageId);
-                retried[parked.Position] = null;
-                continue;
-            }
-
-            try
-            {
-                var reason = row.Event.Problem ?? await ApplyAloneAsync(row.Position, row.Event);
-                retried[parked.Position] = reason is null ? null : parked with { Reason = reason, Attempts = parked.Attempts + AttemptsBeforeParking };
-                if (reason is null)
+                var rows = await log.ReadAsync(Partition, new IngestCheckpoint(parked.Position - 1), 1);
+                if (rows is not [var row] || row.Position.Position != parked.Position)
                 {
+                    LogParkedGone(Partition, parked.Position, parked.TenantId, parked.MessageId);
+                    unparked.Add(parked.Position);
+                    continue;
+                }
+
+                try
+                {
+                    if ((row.Event.Problem ?? await ApplyAloneAsync(row.Position, row.Event)) is { } reason)
+                    {
+                        stillParked.Add(parked with { Reason = reason, Attempts = parked.Attempts + AttemptsBeforeParking });
+                        continue;
+                    }
+
                     LogParkedApplied(Partition, parked.Position, parked.TenantId, parked.MessageId);
+                    unparked.Add(parked.Position);
+                }
+                catch (Exception ex) when (TransientFailures.Is(ex))
+                {
+                    // Not the event's fault: it stays parked as it was, for the next try.
                 }
             }
-            catch (Exception ex) when (TransientFailures.Is(ex))
-            {
-                // Not the event's fault: it stays parked as it was, for the next try.
-            }
+
+            // Rows applied are told to their imports before they leave the list: a crash in between tries them again, which changes nothing.
+            await _imports.ReportAsync(GrainFactory, _transient, Partition, state.State.Checkpoint);
+            await log.ParkAsync(Partition, stillParked);
+            await log.UnparkAsync(Partition, unparked);
+            applied += unparked.Count;
         }
 
-        var applied = retried.Count(r => r.Value is null);
-        await _imports.ReportAsync(GrainFactory, _transient, Partition, state.State.Checkpoint);
-        await UpdateStateAsync(s => s with
-        {
-            Parked = [.. s.Parked.Select(p => retried.TryGetValue(p.Position, out var after) ? after : p).OfType<ParkedEvent>()],
-            Applied = s.Applied + applied,
-        });
+        await UpdateStateAsync(s => s with { Applied = s.Applied + applied });
         metrics.Applied(applied);
         RecordActivities();
-        return state.State.Parked;
+        return await log.ParkedAsync(Partition, long.MinValue, ParkedPage);
     }
 
     /// <summary>One state write at a time, each on the latest state: the pump and the reminder both change it.</summary>

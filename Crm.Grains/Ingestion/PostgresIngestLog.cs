@@ -1,3 +1,4 @@
+using Crm.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -145,16 +146,82 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
         return rows;
     }
 
-    public async Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, IReadOnlyCollection<long> keep, CancellationToken cancellationToken = default)
+    public async Task<long> PruneAsync(int partition, DateTimeOffset receivedBefore, IngestCheckpoint appliedUpTo, CancellationToken cancellationToken = default)
     {
         await using var delete = dataSource.CreateCommand("""
-            DELETE FROM crm_ingest_events
-            WHERE partition_no = $1 AND position <= $2 AND received_at < $3 AND position <> ALL ($4)
+            DELETE FROM crm_ingest_events e
+            WHERE e.partition_no = $1 AND e.position <= $2 AND e.received_at < $3
+              AND NOT EXISTS (SELECT 1 FROM crm_ingest_parked p WHERE p.partition_no = e.partition_no AND p.position = e.position)
             """);
         delete.Parameters.AddWithValue(partition);
         delete.Parameters.AddWithValue(appliedUpTo.Position);
         delete.Parameters.AddWithValue(receivedBefore);
-        delete.Parameters.AddWithValue(keep.ToArray());
         return await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ParkAsync(int partition, IReadOnlyList<ParkedEvent> parked, CancellationToken cancellationToken = default)
+    {
+        if (parked.Count == 0)
+        {
+            return;
+        }
+
+        await using var upsert = dataSource.CreateCommand("""
+            INSERT INTO crm_ingest_parked (partition_no, position, tenant_id, message_id, reason, parked_at, attempts)
+            SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[])
+            ON CONFLICT (partition_no, position) DO UPDATE SET reason = excluded.reason, attempts = excluded.attempts
+            """);
+        upsert.Parameters.AddWithValue(partition);
+        upsert.Parameters.AddWithValue(parked.Select(p => p.Position).ToArray());
+        upsert.Parameters.AddWithValue(parked.Select(p => p.TenantId).ToArray());
+        upsert.Parameters.AddWithValue(parked.Select(p => p.MessageId).ToArray());
+        // A reason is an exception's message, which may quote what was sent: stored as text PostgreSQL takes.
+        upsert.Parameters.AddWithValue(parked.Select(p => Storable(p.Reason)).ToArray());
+        upsert.Parameters.AddWithValue(parked.Select(p => p.ParkedAt).ToArray());
+        upsert.Parameters.AddWithValue(parked.Select(p => p.Attempts).ToArray());
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task UnparkAsync(int partition, IReadOnlyCollection<long> positions, CancellationToken cancellationToken = default)
+    {
+        if (positions.Count == 0)
+        {
+            return;
+        }
+
+        await using var delete = dataSource.CreateCommand("DELETE FROM crm_ingest_parked WHERE partition_no = $1 AND position = ANY ($2)");
+        delete.Parameters.AddWithValue(partition);
+        delete.Parameters.AddWithValue(positions.ToArray());
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ParkedEvent>> ParkedAsync(int partition, long after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var select = dataSource.CreateCommand("""
+            SELECT position, tenant_id, message_id, reason, parked_at, attempts FROM crm_ingest_parked
+            WHERE partition_no = $1 AND position > $2 ORDER BY position LIMIT $3
+            """);
+        select.Parameters.AddWithValue(partition);
+        select.Parameters.AddWithValue(after);
+        select.Parameters.AddWithValue(limit);
+        var parked = new List<ParkedEvent>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            parked.Add(new ParkedEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetInt32(5)));
+        }
+
+        return parked;
+    }
+
+    private static string Storable(string text) =>
+        StorableText.Problem(text) is null ? text : new string([.. text.Where(c => c != '\0' && !char.IsSurrogate(c))]);
+
+    public async Task<long> ParkedCountAsync(int partition, CancellationToken cancellationToken = default)
+    {
+        await using var count = dataSource.CreateCommand("SELECT count(*) FROM crm_ingest_parked WHERE partition_no = $1");
+        count.Parameters.AddWithValue(partition);
+        return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
     }
 }

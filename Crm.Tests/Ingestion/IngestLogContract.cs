@@ -80,22 +80,49 @@ public abstract class IngestLogContract
         var parkedAt = rows.Single(r => r.Event.Event.MessageId == "parked").Position;
 
         // The partition of "stuck" has not applied it (its checkpoint is just before it); "parked" was passed over, kept aside.
+        await Log.ParkAsync(parked.PartitionOf(Log.Partitions), [Parked(tenant, parkedAt.Position, "parked", "it fails")]);
         var removed = 0L;
         for (var partition = 0; partition < Log.Partitions; partition++)
         {
             var appliedUpTo = partition == stuck.PartitionOf(Log.Partitions) ? new IngestCheckpoint(stuckAt.Position - 1) : new IngestCheckpoint(long.MaxValue);
-            removed += await Log.PruneAsync(partition, T0, appliedUpTo, [parkedAt.Position]);
+            removed += await Log.PruneAsync(partition, T0, appliedUpTo);
         }
 
         Assert.Equal(0, removed);
         Assert.Equal(["parked", "stuck"], (await AllAsync(tenant)).Select(r => r.Event.Event.MessageId).Order());
     }
 
+    [Fact]
+    public async Task Keeps_any_number_of_parked_events_in_order_records_them_again_and_lets_them_go()
+    {
+        var tenant = TestTenants.New();
+        var partition = Log.Partitions - 1;
+        var first = (await Log.ParkedAsync(partition, long.MinValue, int.MaxValue)).Count;
+        var positions = Enumerable.Range(0, 1500).Select(i => long.MaxValue / 2 + i * 7L).ToList();
+        await Log.ParkAsync(partition, [.. positions.Select(p => Parked(tenant, p, $"m-{p}", "fails"))]);
+
+        // Parked again, as after a crash or a retry that failed: the latest reason and attempts, one entry.
+        await Log.ParkAsync(partition, [Parked(tenant, positions[0], $"m-{positions[0]}", "fails \0 worse") with { Attempts = 6 }]);
+
+        var mine = (await Log.ParkedAsync(partition, long.MaxValue / 2 - 1, 2000)).Where(p => p.TenantId == tenant).ToList();
+        Assert.Equal(positions, mine.Select(p => p.Position));
+        Assert.Equal(6, mine[0].Attempts);
+        Assert.StartsWith("fails", mine[0].Reason);
+        Assert.Equal(first + 1500, await Log.ParkedCountAsync(partition));
+        Assert.Equal(positions.Skip(1000).Take(10), (await Log.ParkedAsync(partition, positions[999], 10)).Select(p => p.Position));
+
+        await Log.UnparkAsync(partition, positions);
+        Assert.Equal(first, await Log.ParkedCountAsync(partition));
+    }
+
+    private static ParkedEvent Parked(string tenant, long position, string messageId, string reason) =>
+        new(position, tenant, messageId, reason, T0, Attempts: 3);
+
     private async Task PruneEverywhereAsync(DateTimeOffset receivedBefore, IngestCheckpoint? appliedUpTo)
     {
         for (var partition = 0; partition < Log.Partitions; partition++)
         {
-            await Log.PruneAsync(partition, receivedBefore, appliedUpTo ?? new IngestCheckpoint(long.MaxValue), []);
+            await Log.PruneAsync(partition, receivedBefore, appliedUpTo ?? new IngestCheckpoint(long.MaxValue));
         }
     }
 

@@ -44,6 +44,35 @@ public sealed class ParkedEventTests(InMemoryClusterFixture fixture)
         Assert.Equal(1, (await Customer(tenant, "repaired").GetAsync())!.Activity.TotalInteractions);
     }
 
+    [Fact]
+    public async Task However_many_events_one_tenant_has_parked_another_tenants_events_in_the_same_partition_are_applied()
+    {
+        var (flooder, neighbour) = (TestTenants.New(), TestTenants.New());
+        var log = Silo.GetRequiredService<IIngestLog>();
+        var neighbours = Tracked(neighbour, "next-door", "neighbour-1");
+        var partition = neighbours.PartitionOf(log.Partitions);
+        // More than a partition's state could ever hold: events that no longer read, each parked at once.
+        var bad = Enumerable.Range(0, 20_000).Select(i => LoggedEvent.Unreadable(flooder, $"bad-{i}", "garbled"))
+            .Where(e => e.PartitionOf(log.Partitions) == partition).Take(1_500).ToList();
+        await log.AppendAsync(bad);
+        var processor = fixture.Grains.GetGrain<IIngestPartitionGrain>(partition);
+        await processor.WakeAsync();
+        var parked = await Eventually.ReturnsAsync(
+            async () => (await log.ParkedAsync(partition, long.MinValue, int.MaxValue)).Where(p => p.TenantId == flooder).ToList(), p => p.Count == 1_500);
+
+        await log.AppendAsync([neighbours]);
+        await processor.WakeAsync();
+
+        var index = Silo.GetRequiredService<IIdentityIndex>();
+        var owner = await Eventually.ReturnsAsync(
+            async () => (await index.FindAsync([new TenantIdentity(neighbour, neighbours.Event.Identities[0])])).Values.SingleOrDefault(), o => o is not null);
+        var status = await processor.GetStatusAsync();
+        Assert.Equal(1, (await Eventually.ReturnsAsync(() => Customer(neighbour, owner!.CustomerId).GetAsync(), c => c is not null))!.Activity.TotalInteractions);
+        Assert.True(status.ParkedCount >= 1_500);
+        Assert.True(status.Parked.Count <= 500);
+        await log.UnparkAsync(partition, [.. parked.Select(p => p.Position)]);
+    }
+
     private IServiceProvider Silo => fixture.Cluster.GetSiloServiceProvider();
 
     private ICustomerGrain Customer(string tenant, string id) => fixture.Grains.GetGrain<ICustomerGrain>(new CustomerKey(tenant, id).ToString());

@@ -16,7 +16,7 @@ internal sealed class IngestHealthCheck(IGrainFactory grains, IIngestLog log, IO
             .Select(p => grains.GetGrain<IIngestPartitionGrain>(p).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)));
         var now = time.GetUtcNow();
         var behind = statuses.Where(s => s.OldestUnappliedAt is { } at && now - at > options.Value.LagWarning).Select(s => s.Partition).ToList();
-        var parked = statuses.Sum(s => s.Parked.Count);
+        var parked = statuses.Sum(s => s.ParkedCount);
         var data = new Dictionary<string, object>
         {
             ["maxLagSeconds"] = statuses.Max(s => s.OldestUnappliedAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0),
