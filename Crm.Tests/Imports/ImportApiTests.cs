@@ -126,6 +126,22 @@ public sealed class ImportApiTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task A_row_that_is_not_utf8_far_into_a_utf8_file_is_refused_by_name_not_imported_garbled()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        // The first 64 KB decide the encoding: UTF-8 here, with a Windows-1252 row long after them.
+        var start = Utf8("id,name\n" + string.Concat(Enumerable.Range(0, 3000).Select(i => $"u-{i},Person number {i} é\n")));
+        var file = start.Concat(Encoding.Latin1.GetBytes("u-late,Renée Müller\n")).Concat(Utf8("u-after,Zoë\n")).ToArray();
+
+        var job = await FinishedAsync(supervisor.Client, await StartAsync(supervisor.Client, file, "mixed.csv", new { id = "externalId", name = "displayName" }));
+
+        Assert.Equal((3001, 0, 0, 1, 3002), Counts(job));
+        var rejected = (await RejectedAsync(supervisor.Client, job.GetProperty("id").GetString()!)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("3001,,,\"Not valid UTF-8", rejected[1]);
+        Assert.Equal("Zoë", (await FindAsync(supervisor, "Zo")).GetProperty("displayName").GetString());
+    }
+
+    [Fact]
     public async Task An_interactions_file_puts_each_row_on_its_customers_timeline_once_however_often_it_is_imported()
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);

@@ -27,6 +27,15 @@ public static class ImportRows
     private const int MaxLineLength = MaxCellLength * 4;
     private const int SampleBytes = 64 * 1024;
 
+    /// <summary>
+    /// What bytes that are not UTF-8 decode to in a file read as UTF-8 (its start was): the replacement character. A
+    /// row holding one is refused by name instead of imported with its letters lost (text that holds one lost them before).
+    /// </summary>
+    private const char NotUtf8 = '\uFFFD';
+
+    private const string NotUtf8Problem =
+        "Not valid UTF-8, though the file starts as UTF-8: save the whole file as UTF-8 (or all of it as Windows-1252) and import it again.";
+
     static ImportRows() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
     /// <summary>The format a file's name says: JSON Lines for .jsonl and .ndjson, CSV otherwise.</summary>
@@ -113,7 +122,8 @@ public static class ImportRows
                 }
             }
 
-            yield return new ImportRow(number, cells, csv.FieldCount > header.Count ? $"{csv.FieldCount} cells, but the header names {header.Count} columns." : null);
+            yield return new ImportRow(number, cells, cells.Values.Any(v => v.Contains(NotUtf8)) ? NotUtf8Problem
+                : csv.FieldCount > header.Count ? $"{csv.FieldCount} cells, but the header names {header.Count} columns." : null);
         }
     }
 
@@ -137,7 +147,7 @@ public static class ImportRows
 
             number++;
             var cells = new Dictionary<string, string>(StringComparer.Ordinal);
-            string? problem = tooLong ? $"A line of more than {MaxLineLength} characters." : null;
+            string? problem = tooLong ? $"A line of more than {MaxLineLength} characters." : line.ToString().Contains(NotUtf8) ? NotUtf8Problem : null;
             if (problem is null)
             {
                 // The same defensive reading as the tracking API: text no database can store is this row's problem.
