@@ -86,6 +86,46 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_admin_defines_custom_fields_and_an_agent_edits_them_with_inputs_of_their_type()
+    {
+        var tenant = TestTenants.New();
+        var (admin, agent) = (await fixture.Web.SignInAsync(tenant, Crm.Security.Roles.Admin), await fixture.Web.SignInAsync(tenant));
+        var (settings, adminErrors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(settings, admin);
+        await settings.GetByRole(AriaRole.Link, new() { Name = "Fields" }).ClickAsync();
+        foreach (var (name, label, type, options) in new[] { ("plan", "Plan", "oneOf", "basic, pro"), ("seats", "Seats", "number", "") })
+        {
+            await settings.GetByLabel("Attribute name").FillAsync(name);
+            await settings.GetByLabel("Label", new() { Exact = true }).FillAsync(label);
+            await settings.GetByLabel("Type", new() { Exact = true }).SelectOptionAsync(type);
+            if (options.Length > 0)
+            {
+                await settings.GetByLabel("Options (comma separated)").FillAsync(options);
+            }
+
+            await settings.GetByRole(AriaRole.Button, new() { Name = "Add field" }).ClickAsync();
+            await Expect(settings.GetByRole(AriaRole.Cell, new() { Name = $"attributes.{name}" })).ToBeVisibleAsync();
+        }
+
+        var id = await CreateCustomerAsync(agent, "Mary Jackson");
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit profile" }).ClickAsync();
+        await Expect(page.GetByLabel("Seats", new() { Exact = true })).ToHaveAttributeAsync("type", "number");
+        await page.GetByLabel("Plan", new() { Exact = true }).SelectOptionAsync("pro");
+        await page.GetByLabel("Seats", new() { Exact = true }).FillAsync("12");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Form, new() { Name = "Edit profile" })).ToHaveCountAsync(0);
+        var attributes = (await (await agent.Client.GetAsync($"/api/customers/{id}")).ReadJsonAsync()).GetProperty("attributes");
+        Assert.Equal("pro", attributes.GetProperty("plan").GetString());
+        Assert.Equal(12m, attributes.GetProperty("seats").GetDecimal());
+        Assert.Empty(adminErrors);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Shows_who_else_is_viewing_the_customer()
     {
         var tenant = TestTenants.New();

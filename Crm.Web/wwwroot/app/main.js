@@ -7,6 +7,7 @@ import { SignIn } from './signin.js';
 import { CustomerSearch } from './customers.js';
 import { CustomerPage } from './customer.js';
 import { Users } from './users.js';
+import { Fields } from './fields.js';
 import { Dashboard } from './dashboard.js';
 import { Sources, SourceDebugger } from './sources.js';
 import { Imports } from './imports.js';
@@ -39,6 +40,7 @@ function Page({ route }) {
   const customer = route.match(/^\/customers\/([^/]+)$/);
   if (customer) return html`<${CustomerPage} key=${customer[1]} id=${decodeURIComponent(customer[1])} />`;
   if (route === '/users' && session.hasRole('admin')) return html`<${Users} />`;
+  if (route === '/fields' && session.hasRole('admin')) return html`<${Fields} />`;
   if (session.hasRole('supervisor', 'admin')) {
     if (route === '/dashboard') return html`<${Dashboard} />`;
     if (route === '/sources') return html`<${Sources} />`;
@@ -71,6 +73,7 @@ function App() {
         ${session.hasRole('supervisor', 'admin') && link('#/sources', 'Sources')}
         ${session.hasRole('supervisor', 'admin') && link('#/imports', 'Import')}
         ${session.hasRole('admin') && link('#/users', 'Users')}
+        ${session.hasRole('admin') && link('#/fields', 'Fields')}
       </nav>
       <${ConnectionState} />
       <span class="who">${user.displayName} · ${user.tenant} · ${user.roles.join(', ')}</span>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ApiError } from './api.js';
 import { channelLabels, formatAgo } from './format.js';
@@ -42,6 +42,32 @@ export function ProfileCard({ customer: c, onEdit }) {
 
 const list = text => text.split(/[,\n]/).map(s => s.trim()).filter(Boolean);
 
+/** A custom field's value as its input holds it: text for every type, "true"/"false" for yes or no. */
+const attributeText = value => (value === undefined || value === null ? '' : String(value));
+
+/** What an input holds, as the API takes it for the field's type; null removes the attribute. A number that does not read goes as typed, for the API to explain. */
+function attributeValue(type, text) {
+  const value = text.trim();
+  if (value === '') return null;
+  if (type === 'number') return Number.isFinite(Number(value)) ? Number(value) : value;
+  if (type === 'boolean') return value === 'true';
+  return value;
+}
+
+function AttributeInput({ field, value, onChange, invalid, describedBy }) {
+  const id = `edit-attribute-${field.name}`;
+  const common = { id, 'aria-invalid': invalid, 'aria-describedby': describedBy };
+  if (field.type === 'boolean' || field.type === 'oneOf') {
+    const options = field.type === 'boolean' ? [['true', 'Yes'], ['false', 'No']] : field.options.map(o => [o, o]);
+    return html`<select ...${common} value=${value} onChange=${e => onChange(e.target.value)}>
+      <option value="">—</option>${options.map(([v, label]) => html`<option value=${v}>${label}</option>`)}
+    </select>`;
+  }
+
+  const type = { number: 'number', date: 'date' }[field.type] ?? 'text';
+  return html`<input ...${common} type=${type} step=${type === 'number' ? 'any' : undefined} value=${value} onInput=${e => onChange(e.target.value)} />`;
+}
+
 /**
  * Edits with the version the page shows (If-Match): the API's messages appear next to the fields they are about,
  * and a change someone else saved first is reported instead of overwritten.
@@ -57,6 +83,15 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
   });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  // The tenant's custom fields, each edited with an input of its type; attributes without a definition are shown, not edited here.
+  const [fields, setFields] = useState([]);
+  const [attributes, setAttributes] = useState({});
+  useEffect(() => {
+    api('/api/fields').then(({ data }) => {
+      setFields(data.items);
+      setAttributes(Object.fromEntries(data.items.map(f => [f.name, attributeText(c.attributes[f.name])])));
+    }, setError);
+  }, []);
   const set = (field, value) => setForm(f => ({ ...f, [field]: value }));
 
   async function save(event) {
@@ -74,6 +109,10 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
           emails: list(form.emails), phones: list(form.phones), company: text(form.company), jobTitle: text(form.jobTitle),
           country: text(form.country), tags: list(form.tags), lifecycle: form.lifecycle,
           consent: Object.fromEntries(Object.entries(form.consent).filter(([ch, s]) => s !== 'unknown' || c.consent[ch])),
+          // Only what was changed: a value stored before its field was defined stays as it is unless edited.
+          attributes: Object.fromEntries(fields
+            .filter(f => attributes[f.name] !== attributeText(c.attributes[f.name]))
+            .map(f => [f.name, attributeValue(f.type, attributes[f.name])])),
         },
       });
       onSaved(data);
@@ -122,6 +161,19 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
       <select id="edit-lifecycle" value=${form.lifecycle} onChange=${e => set('lifecycle', e.target.value)}>
         ${lifecycles.map(l => html`<option value=${l}>${l}</option>`)}
       </select>
+      ${fields.length > 0 && html`
+        <fieldset class="custom-fields">
+          <legend>Custom fields</legend>
+          ${fields.map(f => {
+            const problems = messages(`attributes.${f.name}`);
+            return html`
+              <label for="edit-attribute-${f.name}">${f.label}</label>
+              <${AttributeInput} field=${f} value=${attributes[f.name] ?? ''} invalid=${problems.length > 0}
+                describedBy=${problems.length ? `edit-attribute-${f.name}-error` : undefined}
+                onChange=${value => setAttributes(a => ({ ...a, [f.name]: value }))} />
+              ${problems.length > 0 && html`<span id="edit-attribute-${f.name}-error" class="field-error" role="alert">${problems.join(' ')}</span>`}`;
+          })}
+        </fieldset>`}
       <fieldset class="consent-grid">
         <legend>Consent</legend>
         ${consentChannels.map(ch => html`
