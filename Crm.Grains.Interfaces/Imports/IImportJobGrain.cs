@@ -46,7 +46,8 @@ public interface IImportJobGrain : IGrainWithStringKey
     /// What became of the import's rows in a partition of the ingest log up to a position, before which everything is
     /// applied. Counted once by position: a processor that applies rows again after a restart reports them again, and
     /// those at or before what its partition reported already are skipped, except a row reported refused before and
-    /// applied since (a parked row tried again): it moves from the rejected count to what it did.
+    /// applied since (<see cref="ImportRowOutcome.Recovered"/>: a parked row tried again): it moves, once, from the
+    /// rejected count to what it did.
     /// </summary>
     [Alias("applied")]
     Task ReportAppliedAsync(int partition, long upToPosition, IReadOnlyList<ImportRowOutcome> rows);

@@ -63,12 +63,14 @@ public enum ImportRowResult
 /// <summary>What became of an imported row, by its position in its ingest log partition.</summary>
 /// <param name="Row">The row's number in the file.</param>
 /// <param name="Reason">Why it was refused, for a refused row.</param>
+/// <param name="Recovered">Applied when tried again after it was parked (and reported refused).</param>
 [GenerateSerializer, Immutable, Alias("crm.import-row-outcome")]
 public readonly record struct ImportRowOutcome(
     [property: Id(0)] long Position,
     [property: Id(1)] ImportRowResult Result,
     [property: Id(2)] long Row = 0,
-    [property: Id(3)] string? Reason = null);
+    [property: Id(3)] string? Reason = null,
+    [property: Id(4)] bool Recovered = false);
 
 /// <summary>A stretch of rows read and checked, committed together: rows up to and including number <see cref="NextRow"/> are done.</summary>
 /// <param name="Rejected">Rows refused while reading, so far.</param>

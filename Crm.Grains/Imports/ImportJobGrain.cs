@@ -19,9 +19,7 @@ public sealed record ImportJobState
     [Id(7)] public ImmutableDictionary<int, long> CountedUpTo { get; init; } = ImmutableDictionary<int, long>.Empty;
     /// <summary>Chunks of the "refused" file written so far: a report of refused rows is the next.</summary>
     [Id(8)] public int RefusedChunks { get; init; }
-    /// <summary>Row numbers refused while applying and not applied since.</summary>
-    [Id(9)] public ImmutableHashSet<long> RefusedRows { get; init; } = [];
-    /// <summary>Row numbers refused while applying and applied since (tried again once parked): no longer rejected.</summary>
+    /// <summary>Row numbers refused while applying and applied since (tried again once parked): no longer rejected. Few: parking is for rows that fail on their own.</summary>
     [Id(10)] public ImmutableHashSet<long> RecoveredRows { get; init; } = [];
 }
 
@@ -164,7 +162,7 @@ public sealed partial class ImportJobGrain(
         var counted = rows.Where(r => r.Position > countedUpTo && r.Position <= upToPosition).ToList();
         // Counted as refused before, applied now: it leaves the rejected count for what it did.
         var recovered = rows
-            .Where(r => r.Position <= countedUpTo && r.Result != ImportRowResult.Refused && state.State.RefusedRows.Contains(r.Row))
+            .Where(r => r.Recovered && r.Position <= countedUpTo && r.Result != ImportRowResult.Refused && !state.State.RecoveredRows.Contains(r.Row))
             .DistinctBy(r => r.Row)
             .ToList();
         if (Job is not { } job || counted.Count + recovered.Count == 0)
@@ -193,9 +191,6 @@ public sealed partial class ImportJobGrain(
         {
             Job = job,
             RefusedWhileApplying = state.State.RefusedWhileApplying + refused - recovered.Count,
-            RefusedRows = state.State.RefusedRows
-                .Union(counted.Where(r => r.Result == ImportRowResult.Refused).Select(r => r.Row))
-                .Except(recovered.Select(r => r.Row)),
             RecoveredRows = state.State.RecoveredRows.Union(recovered.Select(r => r.Row)),
             RefusedChunks = state.State.RefusedChunks + (refused > 0 ? 1 : 0),
             CountedUpTo = state.State.CountedUpTo.SetItem(partition, Math.Max(countedUpTo, upToPosition)),

@@ -15,7 +15,7 @@ public sealed record IngestPartitionState
     [Id(1)] public long Applied { get; init; }
     [Id(2)] public DateTimeOffset? LastAppliedAt { get; init; }
     [Id(3)] public DateTimeOffset? LastPrunedAt { get; init; }
-    /// <summary>Where parked events were kept before the log kept them: moved there when the partition activates.</summary>
+    /// <summary>Where parked events were kept before the log kept them: copied there, and left to shrink as they are unparked.</summary>
     [Id(4)] public ImmutableList<ParkedEvent> Parked { get; init; } = [];
 }
 
@@ -67,6 +67,7 @@ public sealed partial class IngestPartitionGrain(
     private readonly Dictionary<string, List<Analytics.Activity>> _activities = [];
     private readonly ImportRowOutcomes _imports = new(logger);
     private IngestCheckpoint _readUpTo;
+    private long _retryAfter = long.MinValue;
     private Task _pump = Task.CompletedTask;
     private bool _woken;
     private DateTimeOffset _checkpointWrittenAt;
@@ -77,11 +78,9 @@ public sealed partial class IngestPartitionGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!state.State.Parked.IsEmpty)
-        {
-            await log.ParkAsync(Partition, state.State.Parked, cancellationToken);
-            await UpdateStateAsync(s => s with { Parked = [] });
-        }
+        // Kept in the state too until each is unparked, so that a silo of the version before, which reads them there,
+        // keeps them from pruning; recorded in the log again at each activation, which changes nothing.
+        await log.ParkAsync(Partition, state.State.Parked, cancellationToken);
 
         _readUpTo = state.State.Checkpoint;
         await this.RegisterOrUpdateReminder("keep-alive", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -440,49 +439,53 @@ public sealed partial class IngestPartitionGrain(
         }
     }
 
+    /// <summary>
+    /// Tries the next page of parked events again, from where the last try stopped, so that however many one tenant
+    /// has parked, a try takes a bounded time and every parked event comes round in turn.
+    /// </summary>
     public async Task<IReadOnlyList<ParkedEvent>> RetryParkedAsync()
     {
-        var (after, applied) = (long.MinValue, 0);
-        while (await log.ParkedAsync(Partition, after, ParkedPage) is { Count: > 0 } page)
+        var page = await log.ParkedAsync(Partition, _retryAfter, ParkedPage);
+        _retryAfter = page.Count < ParkedPage ? long.MinValue : page[^1].Position;
+        var (applied, gone, stillParked) = (new List<long>(), new List<long>(), new List<ParkedEvent>());
+        foreach (var parked in page)
         {
-            after = page[^1].Position;
-            var (unparked, stillParked) = (new List<long>(), new List<ParkedEvent>());
-            foreach (var parked in page)
+            var rows = await log.ReadAsync(Partition, new IngestCheckpoint(parked.Position - 1), 1);
+            if (rows is not [var row] || row.Position.Position != parked.Position)
             {
-                var rows = await log.ReadAsync(Partition, new IngestCheckpoint(parked.Position - 1), 1);
-                if (rows is not [var row] || row.Position.Position != parked.Position)
+                LogParkedGone(Partition, parked.Position, parked.TenantId, parked.MessageId);
+                gone.Add(parked.Position);
+                continue;
+            }
+
+            try
+            {
+                if ((row.Event.Problem ?? await ApplyAloneAsync(row.Position, row.Event)) is { } reason)
                 {
-                    LogParkedGone(Partition, parked.Position, parked.TenantId, parked.MessageId);
-                    unparked.Add(parked.Position);
+                    stillParked.Add(parked with { Reason = reason, Attempts = parked.Attempts + AttemptsBeforeParking });
                     continue;
                 }
 
-                try
-                {
-                    if ((row.Event.Problem ?? await ApplyAloneAsync(row.Position, row.Event)) is { } reason)
-                    {
-                        stillParked.Add(parked with { Reason = reason, Attempts = parked.Attempts + AttemptsBeforeParking });
-                        continue;
-                    }
-
-                    LogParkedApplied(Partition, parked.Position, parked.TenantId, parked.MessageId);
-                    unparked.Add(parked.Position);
-                }
-                catch (Exception ex) when (TransientFailures.Is(ex))
-                {
-                    // Not the event's fault: it stays parked as it was, for the next try.
-                }
+                LogParkedApplied(Partition, parked.Position, parked.TenantId, parked.MessageId);
+                applied.Add(parked.Position);
             }
-
-            // Rows applied are told to their imports before they leave the list: a crash in between tries them again, which changes nothing.
-            await _imports.ReportAsync(GrainFactory, _transient, Partition, state.State.Checkpoint);
-            await log.ParkAsync(Partition, stillParked);
-            await log.UnparkAsync(Partition, unparked);
-            applied += unparked.Count;
+            catch (Exception ex) when (TransientFailures.Is(ex))
+            {
+                // Not the event's fault: it stays parked as it was, for the next try.
+            }
         }
 
-        await UpdateStateAsync(s => s with { Applied = s.Applied + applied });
-        metrics.Applied(applied);
+        // Rows applied are told to their imports before they leave the list: a crash in between tries them again, which changes nothing.
+        _imports.Recovered(applied);
+        await _imports.ReportAsync(GrainFactory, _transient, Partition, state.State.Checkpoint);
+        await log.ParkAsync(Partition, stillParked);
+        await log.UnparkAsync(Partition, [.. applied, .. gone]);
+        await UpdateStateAsync(s => s with
+        {
+            Applied = s.Applied + applied.Count,
+            Parked = s.Parked.RemoveAll(p => applied.Contains(p.Position) || gone.Contains(p.Position)),
+        });
+        metrics.Applied(applied.Count);
         RecordActivities();
         return await log.ParkedAsync(Partition, long.MinValue, ParkedPage);
     }

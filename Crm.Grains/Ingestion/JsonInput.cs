@@ -44,24 +44,23 @@ public static class JsonInput
     }
 
     /// <summary>The first string, key or number in the value that cannot be taken in, with its path ("" for the value itself).</summary>
-    public static FieldProblem? Check(JsonElement value, string path = "") =>
-        CheckValue(value) is { } problem ? (path.Length == 0 ? problem : Within(path, problem)) : null;
+    public static FieldProblem? Check(JsonElement value, string path = "") => CheckValue(value, new JsonPath(null, path, default, -1));
 
     /// <remarks>
-    /// Every message of every batch passes through here, so what passes costs no allocation: text is decoded only when
-    /// its raw form has an escape (the only way JSON can carry a NUL or an unpaired surrogate) or is not valid UTF-8,
-    /// and a path is put together only for the value that fails, on the way back up.
+    /// Every message of every batch passes through here, so what passes costs little: text is decoded only when its
+    /// raw form has an escape (the only way JSON can carry a NUL or an unpaired surrogate) or is not valid UTF-8, and
+    /// the path of a value is written out only for the value that fails.
     /// </remarks>
-    private static FieldProblem? CheckValue(JsonElement value)
+    private static FieldProblem? CheckValue(JsonElement value, JsonPath at)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                return TextProblem(value) is { } text ? new FieldProblem("", text) : null;
+                return TextProblem(value) is { } text ? new FieldProblem(at.ToString(), text) : null;
             case JsonValueKind.Number:
                 return value.TryGetDouble(out var number) && double.IsFinite(number)
                     ? null
-                    : new FieldProblem("", "A number too large to hold.");
+                    : new FieldProblem(at.ToString(), "A number too large to hold.");
             case JsonValueKind.Object:
                 foreach (var property in value.EnumerateObject())
                 {
@@ -74,18 +73,18 @@ public static class JsonInput
                         }
                         catch (InvalidOperationException)
                         {
-                            return new FieldProblem("", "A key is not valid text (invalid UTF-8 or an unpaired surrogate).");
+                            return new FieldProblem(at.ToString(), "A key is not valid text (invalid UTF-8 or an unpaired surrogate).");
                         }
 
                         if (StorableText.Problem(name) is { } key)
                         {
-                            return new FieldProblem(name, $"The key: {key}");
+                            return new FieldProblem(new JsonPath(at, null, property, -1).ToString(), $"The key: {key}");
                         }
                     }
 
-                    if (CheckValue(property.Value) is { } problem)
+                    if (CheckValue(property.Value, new JsonPath(at, null, property, -1)) is { } problem)
                     {
-                        return Within(property.Name, problem);
+                        return problem;
                     }
                 }
 
@@ -94,12 +93,10 @@ public static class JsonInput
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (CheckValue(item) is { } problem)
+                    if (CheckValue(item, new JsonPath(at, null, default, index++)) is { } problem)
                     {
-                        return Within($"[{index}]", problem);
+                        return problem;
                     }
-
-                    index++;
                 }
 
                 return null;
@@ -108,10 +105,20 @@ public static class JsonInput
         }
     }
 
-    private static FieldProblem Within(string parent, FieldProblem problem) => problem with
+    /// <summary>Where a value is, written out ("a.b[2].c") only when asked: a key's name is decoded then, not on the way down.</summary>
+    private sealed record JsonPath(JsonPath? Parent, string? Root, JsonProperty Property, int Index)
     {
-        Field = problem.Field.Length == 0 ? parent : problem.Field[0] == '[' ? parent + problem.Field : $"{parent}.{problem.Field}",
-    };
+        public override string ToString()
+        {
+            if (Root is not null)
+            {
+                return Root;
+            }
+
+            var parent = Parent!.ToString();
+            return Index >= 0 ? $"{parent}[{Index}]" : parent.Length == 0 ? Property.Name : $"{parent}.{Property.Name}";
+        }
+    }
 
     /// <summary>Raw JSON text without escapes, in valid UTF-8: it holds no NUL and no unpaired surrogate.</summary>
     private static bool IsPlainText(ReadOnlySpan<byte> raw) => raw.IndexOf((byte)'\\') < 0 && System.Text.Unicode.Utf8.IsValid(raw);

@@ -166,6 +166,8 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
             return;
         }
 
+        // One row a position (an upsert may not touch a row twice): the last word on each.
+        parked = [.. parked.GroupBy(p => p.Position).Select(g => g.Last())];
         await using var upsert = dataSource.CreateCommand("""
             INSERT INTO crm_ingest_parked (partition_no, position, tenant_id, message_id, reason, parked_at, attempts)
             SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[])

@@ -292,7 +292,7 @@ public sealed class ImportApiTests(EmbeddedWebFixture fixture)
         const long position = long.MaxValue / 2;
         await job.ReportAppliedAsync(0, position, [new ImportRowOutcome(position, ImportRowResult.Refused, Row: 3, Reason: "40001: serialization failure")]);
         Assert.Equal(before.GetProperty("rejected").GetInt64() + 1, (await (await supervisor.Client.GetAsync($"/api/imports/{id}")).ReadJsonAsync()).GetProperty("rejected").GetInt64());
-        var applied = new ImportRowOutcome(position, ImportRowResult.Created, Row: 3);
+        var applied = new ImportRowOutcome(position, ImportRowResult.Created, Row: 3, Recovered: true);
         await job.ReportAppliedAsync(0, position, [applied]);
         await job.ReportAppliedAsync(0, position, [applied]);
 

@@ -4,20 +4,23 @@ namespace Crm.Web.Api;
 
 public static class RequestBodies
 {
+    private const int MaxFirstBuffer = 64 * 1024;
+
     /// <summary>
     /// The body as sent (decompressed, when it came compressed), or the 400 to answer: when it is longer than
     /// <paramref name="maxBytes"/> (the reading stops there, whatever the body claims or compresses to) or does not
     /// decompress as its Content-Encoding says.
     /// </summary>
     /// <remarks>
-    /// Read into one buffer of the length the body declares, when it declares one and is not compressed (the tracking
-    /// API's batches arrive at thousands a second: no growing and no copying), else one that doubles as it fills.
+    /// Read into one buffer that doubles as it fills and is returned without a copy. It starts at the length the body
+    /// declares (the tracking API's batches arrive at thousands a second: no growing), but at no more than
+    /// <see cref="MaxFirstBuffer"/>: a declared length costs nothing to send, and is not paid for before the bytes come.
     /// </remarks>
     public static async Task<(ReadOnlyMemory<byte> Body, ValidationProblem? Problem)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        var declared = request.ContentLength is { } length && request.Headers.ContentEncoding.Count == 0 ? Math.Min(length, maxBytes) : 16 * 1024;
         // One byte beyond the declared length, so that a body longer than it says is read on (and refused past the limit).
-        var buffer = new byte[(int)Math.Min(declared + 1, maxBytes + 1L)];
+        var first = (int)Math.Min(Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1, MaxFirstBuffer);
+        var buffer = new byte[first];
         var written = 0;
         try
         {
