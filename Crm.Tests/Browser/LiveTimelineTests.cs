@@ -78,14 +78,7 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
         var (page, errors) = await fixture.NewPageAsync();
         await BrowserFixture.SignInAsync(page, agent);
         // The timeline's first page is read at once but reaches the page only after an interaction was pushed live.
-        var (read, pushed) = (new TaskCompletionSource(), new TaskCompletionSource());
-        await page.RouteAsync(new Regex("/timeline\\?"), async route =>
-        {
-            var response = await route.FetchAsync();
-            read.SetResult();
-            await pushed.Task;
-            await route.FulfillAsync(new() { Response = response });
-        });
+        var (read, pushed) = await HoldTimelinePageAsync(page, "/timeline\\?");
         await page.GotoAsync($"/#/customers/{id}");
         await read.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -119,14 +112,7 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
         await Expect(Entry(page, "Chat 100")).ToBeVisibleAsync();
         await Expect(feed).ToHaveAttributeAsync("aria-busy", "false");
         // The calls' first page is read at once but reaches the page only after two calls were pushed live.
-        var (read, pushed) = (new TaskCompletionSource(), new TaskCompletionSource());
-        await page.RouteAsync(new Regex("/timeline\\?.*channel=call"), async route =>
-        {
-            var response = await route.FetchAsync();
-            read.SetResult();
-            await pushed.Task;
-            await route.FulfillAsync(new() { Response = response });
-        });
+        var (read, pushed) = await HoldTimelinePageAsync(page, "/timeline\\?.*channel=call");
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Channel", Exact = true }).SelectOptionAsync("call");
         await read.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -183,6 +169,20 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
         Assert.True(loaded > 1000, $"Only {loaded} rows' worth of history was loaded by scrolling.");
         Assert.All(rendered, count => Assert.InRange(count, 1, 40));
         Assert.Empty(errors);
+    }
+
+    /// <summary>Lets the next timeline page matching the pattern be read at once but reach the page only when <c>pushed</c> is set.</summary>
+    private static async Task<(TaskCompletionSource Read, TaskCompletionSource Pushed)> HoldTimelinePageAsync(IPage page, string pattern)
+    {
+        var (read, pushed) = (new TaskCompletionSource(), new TaskCompletionSource());
+        await page.RouteAsync(new Regex(pattern), async route =>
+        {
+            var response = await route.FetchAsync();
+            read.TrySetResult();
+            await pushed.Task;
+            await route.FulfillAsync(new() { Response = response });
+        });
+        return (read, pushed);
     }
 
     private static ILocator Entry(IPage page, string subject) =>
