@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Immutable;
 using Crm.Storage;
 using Npgsql;
@@ -9,14 +10,42 @@ namespace Crm.Customers;
 /// The customer list in table crm_customers. Listing walks the (tenant, sort_name, customer_id) index;
 /// search uses a trigram index on search_text, so a match anywhere in a name, email or phone is indexed.
 /// </summary>
-public sealed class PostgresCustomerDirectory(NpgsqlDataSource dataSource) : ICustomerDirectory
+/// <remarks>
+/// Every change of every customer writes its row here, an import's million rows included: the rows of changes that
+/// arrive together are written in one statement (group commit), the newest of a customer's winning.
+/// </remarks>
+public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDisposable
 {
-    public async Task UpsertAsync(CustomerSummary summary, CancellationToken cancellationToken = default)
+    private const int MaxRowsPerCommit = 500;
+    private const int Writers = 2;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly GroupCommit<CustomerSummary, bool> _upserts;
+
+    public PostgresCustomerDirectory(NpgsqlDataSource dataSource)
     {
-        await using var command = dataSource.CreateCommand("""
+        _dataSource = dataSource;
+        _upserts = new(UpsertAllAsync, MaxRowsPerCommit, Writers);
+    }
+
+    public Task UpsertAsync(CustomerSummary summary, CancellationToken cancellationToken = default) =>
+        _upserts.CommitAsync(summary).WaitAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _upserts.DisposeAsync();
+
+    private async Task<IReadOnlyList<bool>> UpsertAllAsync(IReadOnlyList<CustomerSummary> summaries)
+    {
+        // A statement may not change a row twice: of one customer's rows gathered together, the newest is written.
+        var rows = summaries.GroupBy(s => s.Key).Select(g => g.MaxBy(s => s.Sequence)!).ToList();
+        await using var command = _dataSource.CreateCommand("""
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            SELECT r.tenant_id, r.customer_id, r.display_name, r.sort_name, r.primary_email, r.primary_phone, r.company,
+                r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[])
+                AS r(tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone, company, lifecycle,
+                    tags, search_text, sequence, created_at, updated_at, deleted)
             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
                 display_name = excluded.display_name, sort_name = excluded.sort_name,
                 primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
@@ -26,26 +55,31 @@ public sealed class PostgresCustomerDirectory(NpgsqlDataSource dataSource) : ICu
             WHERE crm_customers.sequence < excluded.sequence
             """);
         var p = command.Parameters;
-        p.AddWithValue(summary.Key.TenantId);
-        p.AddWithValue(summary.Key.CustomerId);
-        p.AddWithValue(summary.DisplayName);
-        p.AddWithValue(summary.Position.SortName);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)summary.PrimaryEmail ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)summary.PrimaryPhone ?? DBNull.Value);
-        p.AddWithValue(NpgsqlDbType.Text, (object?)summary.Company ?? DBNull.Value);
-        p.AddWithValue(DbText.From(summary.Lifecycle));
-        p.AddWithValue(summary.Tags.ToArray());
-        p.AddWithValue(summary.SearchText);
-        p.AddWithValue(summary.Sequence);
-        p.AddWithValue(summary.CreatedAt);
-        p.AddWithValue(summary.UpdatedAt);
-        p.AddWithValue(summary.Deleted);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        p.AddWithValue(rows.Select(r => r.Key.TenantId).ToArray());
+        p.AddWithValue(rows.Select(r => r.Key.CustomerId).ToArray());
+        p.AddWithValue(rows.Select(r => r.DisplayName).ToArray());
+        p.AddWithValue(rows.Select(r => r.Position.SortName).ToArray());
+        p.Add(Texts(rows, r => r.PrimaryEmail));
+        p.Add(Texts(rows, r => r.PrimaryPhone));
+        p.Add(Texts(rows, r => r.Company));
+        p.AddWithValue(rows.Select(r => DbText.From(r.Lifecycle)).ToArray());
+        // Tags travel as JSON arrays: unnest would flatten an array of arrays.
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = rows.Select(r => JsonSerializer.Serialize(r.Tags)).ToArray() });
+        p.AddWithValue(rows.Select(r => r.SearchText).ToArray());
+        p.AddWithValue(rows.Select(r => r.Sequence).ToArray());
+        p.AddWithValue(rows.Select(r => r.CreatedAt).ToArray());
+        p.AddWithValue(rows.Select(r => r.UpdatedAt).ToArray());
+        p.AddWithValue(rows.Select(r => r.Deleted).ToArray());
+        await command.ExecuteNonQueryAsync();
+        return [.. summaries.Select(_ => true)];
     }
+
+    private static NpgsqlParameter Texts(IReadOnlyList<CustomerSummary> rows, Func<CustomerSummary, string?> text) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(text).ToArray() };
 
     public async Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand();
+        await using var command = _dataSource.CreateCommand();
         command.Parameters.AddWithValue(search.TenantId);
         var sql = """
             SELECT customer_id, display_name, primary_email, primary_phone, company, lifecycle, tags, search_text,

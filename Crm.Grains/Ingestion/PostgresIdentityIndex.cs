@@ -18,12 +18,15 @@ public sealed class PostgresIdentityIndex(NpgsqlDataSource dataSource) : IIdenti
             return found;
         }
 
+        // One primary-key probe an identity: as a plain join, a batch of a few thousand made the planner hash the whole
+        // index table instead (measured: 154 ms against 12 ms at 400,000 identities, and growing with the table).
         await using var select = dataSource.CreateCommand("""
-            SELECT i.tenant_id, i.kind, i.value, i.customer_id,
-                   EXISTS (SELECT 1 FROM crm_identities o WHERE o.tenant_id = i.tenant_id AND o.customer_id = i.customer_id AND o.kind <> 'anonymous'),
-                   (SELECT count(*) FROM crm_identities o WHERE o.tenant_id = i.tenant_id AND o.customer_id = i.customer_id AND o.kind = 'user')
+            SELECT q.tenant_id, q.kind, q.value, i.customer_id,
+                   EXISTS (SELECT 1 FROM crm_identities o WHERE o.tenant_id = q.tenant_id AND o.customer_id = i.customer_id AND o.kind <> 'anonymous'),
+                   (SELECT count(*) FROM crm_identities o WHERE o.tenant_id = q.tenant_id AND o.customer_id = i.customer_id AND o.kind = 'user')
             FROM unnest($1::text[], $2::text[], $3::text[]) AS q(tenant_id, kind, value)
-            JOIN crm_identities i ON i.tenant_id = q.tenant_id AND i.kind = q.kind AND i.value = q.value
+            CROSS JOIN LATERAL (
+                SELECT customer_id FROM crm_identities i WHERE i.tenant_id = q.tenant_id AND i.kind = q.kind AND i.value = q.value LIMIT 1) i
             """);
         select.Parameters.AddWithValue(identities.Select(i => i.TenantId).ToArray());
         select.Parameters.AddWithValue(identities.Select(i => DbText.From(i.Identity.Kind)).ToArray());

@@ -86,10 +86,11 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
             isNew[i] = seen.Add((events[i].TenantId, events[i].Event.MessageId));
         }
 
+        // One primary-key probe a message (LIMIT keeps the planner from turning the probes into a scan of the whole log).
         await using var existing = new NpgsqlCommand("""
             SELECT m.tenant_id, m.message_id
             FROM unnest($1::text[], $2::text[]) AS m(tenant_id, message_id)
-            WHERE EXISTS (SELECT 1 FROM crm_ingest_events e WHERE e.tenant_id = m.tenant_id AND e.message_id = m.message_id)
+            CROSS JOIN LATERAL (SELECT 1 FROM crm_ingest_events e WHERE e.tenant_id = m.tenant_id AND e.message_id = m.message_id LIMIT 1) e
             """, connection);
         existing.Parameters.AddWithValue(events.Select(e => e.TenantId).ToArray());
         existing.Parameters.AddWithValue(events.Select(e => e.Event.MessageId).ToArray());

@@ -101,6 +101,19 @@ public abstract class CustomerDirectoryContract
         Assert.Equal(["c1"], (await Directory.SearchAsync(new CustomerSearch(tenant, "%", null, 10))).Items.Select(i => i.Key.CustomerId));
     }
 
+    [Fact]
+    public async Task Changes_of_one_customer_written_at_once_leave_the_newest_whatever_order_they_land_in()
+    {
+        var tenant = TestTenants.New();
+
+        // Written together, as changes arriving at the same moment are: each customer's newest sequence wins.
+        await Task.WhenAll(Enumerable.Range(1, 40).Reverse().Select(n => Directory.UpsertAsync(Row(tenant, $"c{n % 4}", $"Name {n:D2}", sequence: n))));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, null, null, 10));
+        Assert.Equal(["Name 37", "Name 38", "Name 39", "Name 40"], page.Items.Select(i => i.DisplayName).Order());
+        Assert.All(page.Items, i => Assert.Equal("vip", Assert.Single(i.Tags)));
+    }
+
     private static CustomerSummary Row(string tenant, string id, string name, string? email = null, string? phone = null, string? company = null, long sequence = 1)
     {
         var customer = new Customer
