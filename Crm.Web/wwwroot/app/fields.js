@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
+import { fieldMessages, FieldError } from './field-error.js';
 import { session } from './session.js';
 
 export const fieldTypes = { text: 'Text', number: 'Number', boolean: 'Yes or no', date: 'Date', oneOf: 'One of a list' };
@@ -51,8 +52,8 @@ export function Fields() {
     }
   }
 
-  const messages = name => (formError instanceof ApiError ? formError.messagesFor(name) : []);
-  const errorFor = name => messages(name).length > 0 && html`<span id="field-${name}-error" class="field-error" role="alert">${messages(name).join(' ')}</span>`;
+  const messages = name => fieldMessages(formError, name);
+  const errorFor = name => html`<${FieldError} id="field-${name}-error" messages=${messages(name)} />`;
   const described = name => (messages(name).length ? `field-${name}-error` : undefined);
 
   return html`

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ApiError } from './api.js';
+import { fieldMessages, FieldError } from './field-error.js';
 import { channelLabels, formatAgo } from './format.js';
 
 const consentChannels = ['email', 'sms', 'call', 'post', 'push'];
@@ -128,12 +129,12 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
     onReload(data);
   }
 
-  const messages = field => (error instanceof ApiError ? error.messagesFor(field) : []);
+  const messages = field => fieldMessages(error, field);
   const field = (name, label, props = {}) => html`
     <label for="edit-${name}">${label}</label>
     <input id="edit-${name}" value=${form[name]} onInput=${e => set(name, e.target.value)}
       aria-invalid=${messages(name).length > 0} aria-describedby=${messages(name).length ? `edit-${name}-error` : undefined} ...${props} />
-    ${messages(name).length > 0 && html`<span id="edit-${name}-error" class="field-error" role="alert">${messages(name).join(' ')}</span>`}`;
+    <${FieldError} id="edit-${name}-error" messages=${messages(name)} />`;
 
   return html`
     <form class="card editor" onSubmit=${save} onKeyDown=${e => e.key === 'Escape' && onCancel()} aria-label="Edit profile">
@@ -171,7 +172,7 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
               <${AttributeInput} field=${f} value=${attributes[f.name] ?? ''} invalid=${problems.length > 0}
                 describedBy=${problems.length ? `edit-attribute-${f.name}-error` : undefined}
                 onChange=${value => setAttributes(a => ({ ...a, [f.name]: value }))} />
-              ${problems.length > 0 && html`<span id="edit-attribute-${f.name}-error" class="field-error" role="alert">${problems.join(' ')}</span>`}`;
+              <${FieldError} id="edit-attribute-${f.name}-error" messages=${problems} />`;
           })}
         </fieldset>`}
       <fieldset class="consent-grid">
@@ -181,7 +182,7 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
           <select id="edit-consent-${ch}" value=${form.consent[ch]} onChange=${e => set('consent', { ...form.consent, [ch]: e.target.value })}>
             <option value="unknown">unknown</option><option value="granted">granted</option><option value="denied">denied</option>
           </select>`)}
-        ${messages('consent').length > 0 && html`<span class="field-error" role="alert">${messages('consent').join(' ')}</span>`}
+        <${FieldError} messages=${messages('consent')} />
       </fieldset>
       ${error && error.status !== 412 && !(error instanceof ApiError && Object.keys(error.errors).length) && html`<p class="error" role="alert">${error.message}</p>`}
       <div class="row">

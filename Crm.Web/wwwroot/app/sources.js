@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
+import { fieldMessages, FieldError } from './field-error.js';
 import { session } from './session.js';
 import { formatAgo, formatDateTime } from './format.js';
 
@@ -60,7 +61,7 @@ export function Sources() {
     }
   }
 
-  const nameErrors = formError instanceof ApiError ? formError.messagesFor('name') : [];
+  const nameErrors = fieldMessages(formError, 'name');
   return html`
     <section class="sources" aria-labelledby="sources-title">
       <h1 id="sources-title">Sources</h1>
@@ -87,7 +88,7 @@ export function Sources() {
           <h2 id="connect-title">Connect a source</h2>
           <label for="source-name">Name</label>
           <input id="source-name" value=${name} onInput=${e => setName(e.target.value)} aria-invalid=${nameErrors.length > 0} placeholder="Web shop" />
-          ${nameErrors.length > 0 && html`<span class="field-error" role="alert">${nameErrors.join(' ')}</span>`}
+          <${FieldError} messages=${nameErrors} />
           ${formError && !nameErrors.length && html`<p class="error" role="alert">${formError.message}</p>`}
           <button type="submit">Connect</button>
         </form>`}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
+import { fieldMessages, FieldError } from './field-error.js';
 import { session } from './session.js';
 import { formatAgo } from './format.js';
 
@@ -38,11 +39,11 @@ export function Users() {
     }
   }
 
-  const messages = field => (formError instanceof ApiError ? formError.messagesFor(field) : []);
+  const messages = field => fieldMessages(formError, field);
   const input = (name, label, type = 'text') => html`
     <label for="user-${name}">${label}</label>
     <input id="user-${name}" type=${type} value=${form[name]} onInput=${e => setForm(f => ({ ...f, [name]: e.target.value }))} aria-invalid=${messages(name).length > 0} />
-    ${messages(name).length > 0 && html`<span class="field-error" role="alert">${messages(name).join(' ')}</span>`}`;
+    <${FieldError} messages=${messages(name)} />`;
 
   return html`
     <section class="users" aria-labelledby="users-title">
