@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Collections.Immutable;
+using System.Text.Json;
 using Crm.Storage;
 using Npgsql;
 using NpgsqlTypes;

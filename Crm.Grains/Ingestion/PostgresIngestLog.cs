@@ -179,7 +179,7 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
         upsert.Parameters.AddWithValue(parked.Select(p => p.TenantId).ToArray());
         upsert.Parameters.AddWithValue(parked.Select(p => p.MessageId).ToArray());
         // A reason is an exception's message, which may quote what was sent: stored as text PostgreSQL takes.
-        upsert.Parameters.AddWithValue(parked.Select(p => Storable(p.Reason)).ToArray());
+        upsert.Parameters.AddWithValue(parked.Select(p => StorableText.Stripped(p.Reason)).ToArray());
         upsert.Parameters.AddWithValue(parked.Select(p => p.ParkedAt).ToArray());
         upsert.Parameters.AddWithValue(parked.Select(p => p.Attempts).ToArray());
         await upsert.ExecuteNonQueryAsync(cancellationToken);
@@ -217,9 +217,6 @@ public sealed class PostgresIngestLog(NpgsqlDataSource dataSource) : IIngestLog
 
         return parked;
     }
-
-    private static string Storable(string text) =>
-        StorableText.Problem(text) is null ? text : new string([.. text.Where(c => c != '\0' && !char.IsSurrogate(c))]);
 
     public async Task<long> ParkedCountAsync(int partition, CancellationToken cancellationToken = default)
     {

@@ -30,4 +30,31 @@ public static class StorableText
 
         return null;
     }
+
+    /// <summary>
+    /// The text without what PostgreSQL cannot store, surrogate pairs kept: for text of our own making that may quote
+    /// what was sent, such as the message of the error that parked an event.
+    /// </summary>
+    public static string Stripped(string text)
+    {
+        if (Problem(text) is null)
+        {
+            return text;
+        }
+
+        var kept = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                kept.Append(text, i++, 2);
+            }
+            else if (text[i] != '\0' && !char.IsSurrogate(text[i]))
+            {
+                kept.Append(text[i]);
+            }
+        }
+
+        return kept.ToString();
+    }
 }
