@@ -47,6 +47,24 @@ public abstract class IdentityIndexContract
     }
 
     [Fact]
+    public async Task Of_many_customers_claiming_the_same_identities_at_once_each_identity_has_one_owner()
+    {
+        var tenant = TestTenants.New();
+        Identity[] shared = [Email, new(IdentityKind.Phone, "+442079460000"), new(IdentityKind.User, "crm-1")];
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Index.ClaimAsync(new CustomerKey(tenant, $"c{i}"), i % 2 == 0 ? shared : [.. shared.Reverse(), new Identity(IdentityKind.User, $"u-{i}")])));
+
+        foreach (var identity in shared)
+        {
+            var owner = Assert.Single(claims.Select((owned, i) => (owned, i)), c => c.owned.Contains(identity)).i;
+            Assert.Equal($"c{owner}", (await Index.FindAsync([new(tenant, identity)]))[new(tenant, identity)].CustomerId);
+        }
+
+        Assert.All(Enumerable.Range(0, 40).Where(i => i % 2 == 1), i => Assert.Contains(new Identity(IdentityKind.User, $"u-{i}"), claims[i]));
+    }
+
+    [Fact]
     public async Task A_merge_moves_what_the_survivor_takes_and_releases_the_rest()
     {
         var tenant = TestTenants.New();
@@ -64,7 +82,26 @@ public sealed class InMemoryIdentityIndexTests : IdentityIndexContract
     protected override IIdentityIndex Index { get; } = new InMemoryIdentityIndex();
 }
 
-public sealed class PostgresIdentityIndexTests(MigratedDatabaseFixture database) : IdentityIndexContract, IClassFixture<MigratedDatabaseFixture>
+public sealed class PostgresIdentityIndexTests(MigratedDatabaseFixture database) : IdentityIndexContract, IClassFixture<MigratedDatabaseFixture>, IAsyncDisposable
 {
-    protected override IIdentityIndex Index { get; } = new PostgresIdentityIndex(database.DataSource);
+    private readonly PostgresIdentityIndex _index = new(database.DataSource);
+
+    protected override IIdentityIndex Index => _index;
+
+    [Fact]
+    public async Task A_claim_the_database_refuses_fails_alone_in_its_commit()
+    {
+        var tenant = TestTenants.New();
+
+        var claims = Enumerable.Range(0, 20).Select(i => _index.ClaimAsync(new CustomerKey(tenant, $"c{i}"),
+            [new Identity(IdentityKind.User, i == 7 ? "bad\0id" : $"u-{i}")])).ToList();
+
+        await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() => claims[7]);
+        foreach (var i in Enumerable.Range(0, 20).Where(i => i != 7))
+        {
+            Assert.Equal([new Identity(IdentityKind.User, $"u-{i}")], await claims[i]);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _index.DisposeAsync();
 }
