@@ -118,6 +118,9 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Form, new() { Name = "Edit profile" })).ToHaveCountAsync(0);
+        // The card names them as the admin labelled them, in the fields' order.
+        await Expect(page.Locator("dl.attributes dt")).ToHaveTextAsync(["Plan", "Seats"]);
+        await Expect(page.Locator("dl.attributes dd")).ToHaveTextAsync(["pro", "12"]);
         var attributes = (await (await agent.Client.GetAsync($"/api/customers/{id}")).ReadJsonAsync()).GetProperty("attributes");
         Assert.Equal("pro", attributes.GetProperty("plan").GetString());
         Assert.Equal(12m, attributes.GetProperty("seats").GetDecimal());

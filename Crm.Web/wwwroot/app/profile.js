@@ -7,8 +7,28 @@ import { channelLabels, formatAgo } from './format.js';
 const consentChannels = ['email', 'sms', 'call', 'post', 'push'];
 const lifecycles = ['lead', 'prospect', 'customer', 'churned'];
 
+/** The tenant's custom fields, in their order: null until loaded; errors go to onError, or leave the list empty. */
+function useFieldDefinitions(onError) {
+  const [fields, setFields] = useState(null);
+  useEffect(() => {
+    api('/api/fields').then(({ data }) => setFields(data.items), error => { setFields([]); onError?.(error); });
+  }, []);
+  return fields;
+}
+
+/** Attributes as people read them: a defined field by its label, in the fields' order, its value as its type reads; the rest by name. */
+function attributeRows(attributes, fields) {
+  const defined = fields.filter(f => f.name in attributes);
+  const known = new Set(defined.map(f => f.name));
+  return [
+    ...defined.map(f => [f.label, { true: 'Yes', false: 'No' }[attributes[f.name]] ?? String(attributes[f.name])]),
+    ...Object.keys(attributes).filter(name => !known.has(name)).sort((a, b) => a.localeCompare(b)).map(name => [name, String(attributes[name])]),
+  ];
+}
+
 export function ProfileCard({ customer: c, onEdit }) {
   const activity = c.activity;
+  const fields = useFieldDefinitions() ?? [];
   return html`
     <div class="card">
       <div class="card-head">
@@ -35,7 +55,7 @@ export function ProfileCard({ customer: c, onEdit }) {
       </ul>
       ${Object.keys(c.attributes).length > 0 && html`
         <h2>Attributes</h2>
-        <dl class="attributes">${Object.entries(c.attributes).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => html`<dt>${k}</dt><dd>${String(v)}</dd>`)}</dl>`}
+        <dl class="attributes">${attributeRows(c.attributes, fields).map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl>`}
       <p class="meta">Version ${c.version} · updated ${formatAgo(c.updatedAt)}${c.updatedBy ? ` by ${c.updatedBy.name}` : ''}</p>
       <button type="button" onClick=${onEdit}>Edit profile</button>
     </div>`;
@@ -85,14 +105,12 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   // The tenant's custom fields, each edited with an input of its type; attributes without a definition are shown, not edited here.
-  const [fields, setFields] = useState([]);
+  const loaded = useFieldDefinitions(setError);
+  const fields = loaded ?? [];
   const [attributes, setAttributes] = useState({});
   useEffect(() => {
-    api('/api/fields').then(({ data }) => {
-      setFields(data.items);
-      setAttributes(Object.fromEntries(data.items.map(f => [f.name, attributeText(c.attributes[f.name])])));
-    }, setError);
-  }, []);
+    setAttributes(Object.fromEntries(fields.map(f => [f.name, attributeText(c.attributes[f.name])])));
+  }, [loaded]);
   const set = (field, value) => setForm(f => ({ ...f, [field]: value }));
 
   async function save(event) {
