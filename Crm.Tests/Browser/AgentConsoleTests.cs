@@ -86,6 +86,27 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_field_the_API_refuses_is_marked_and_explained_in_the_log_form()
+    {
+        var agent = await fixture.Web.SignInAsync(TestTenants.New());
+        var id = await CreateCustomerAsync(agent, "Dorothy Vaughan");
+        var (page, _) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+        await page.GotoAsync($"/#/customers/{id}");
+
+        await page.GetByLabel("Subject").FillAsync("Callback");
+        await page.GetByLabel("Minutes").FillAsync("-5");
+        await page.GetByLabel("Minutes").PressAsync("Control+Enter");
+
+        var minutes = page.GetByLabel("Minutes");
+        await Expect(minutes).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(page.Locator($"#{await minutes.GetAttributeAsync("aria-describedby")}")).ToContainTextAsync("Between 0");
+        await Expect(page.GetByLabel("Subject")).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        var timeline = await (await agent.Client.GetAsync($"/api/customers/{id}/timeline")).ReadJsonAsync();
+        Assert.Equal(0, timeline.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task An_admin_defines_custom_fields_and_an_agent_edits_them_with_inputs_of_their_type()
     {
         var tenant = TestTenants.New();

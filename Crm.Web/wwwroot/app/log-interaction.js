@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ApiError } from './api.js';
+import { fieldMessages, FieldError } from './field-error.js';
 import { channelLabels } from './format.js';
 
 const quickChannels = ['call', 'email', 'meeting', 'note'];
@@ -58,7 +59,16 @@ export function LogInteraction({ customerId }) {
     }
   }
 
-  const fieldError = field => error instanceof ApiError && error.messagesFor(field).map(m => html`<span class="field-error">${m}</span>`);
+  // A field the API named is marked invalid and described by its messages.
+  const problem = (field, inputId) => {
+    const messages = fieldMessages(error, field);
+    return {
+      attributes: { 'aria-invalid': messages.length > 0, 'aria-describedby': messages.length > 0 ? `${inputId}-error` : undefined },
+      message: html`<${FieldError} id="${inputId}-error" messages=${messages} />`,
+    };
+  };
+  const [subjectProblem, bodyProblem, minutesProblem, outcomeProblem] =
+    [['subject', 'log-subject'], ['body', 'log-body'], ['durationSeconds', 'log-minutes'], ['outcome', 'log-outcome']].map(([f, id]) => problem(f, id));
   return html`
     <form class="log" onSubmit=${save} onKeyDown=${shortcuts} aria-label="Log an interaction">
       <div class="channels" role="radiogroup" aria-label="Channel">
@@ -75,22 +85,22 @@ export function LogInteraction({ customerId }) {
         </select>
       </div>
       <label for="log-subject">Subject</label>
-      <input id="log-subject" ref=${subject} value=${form.subject} onInput=${e => set('subject', e.target.value)} maxlength="500" />
-      ${fieldError('subject')}
+      <input id="log-subject" ref=${subject} value=${form.subject} onInput=${e => set('subject', e.target.value)} maxlength="500" ...${subjectProblem.attributes} />
+      ${subjectProblem.message}
       <label for="log-body">Notes</label>
-      <textarea id="log-body" rows="2" value=${form.body} onInput=${e => set('body', e.target.value)}></textarea>
-      ${fieldError('body')}
+      <textarea id="log-body" rows="2" value=${form.body} onInput=${e => set('body', e.target.value)} ...${bodyProblem.attributes}></textarea>
+      ${bodyProblem.message}
       <div class="row">
         <span>
           <label for="log-minutes">Minutes</label>
-          <input id="log-minutes" inputmode="decimal" value=${form.minutes} onInput=${e => set('minutes', e.target.value)} />
-          ${fieldError('durationSeconds')}
+          <input id="log-minutes" inputmode="decimal" value=${form.minutes} onInput=${e => set('minutes', e.target.value)} ...${minutesProblem.attributes} />
+          ${minutesProblem.message}
         </span>
         <span>
           <label for="log-outcome">Outcome</label>
-          <input id="log-outcome" list="outcomes" value=${form.outcome} onInput=${e => set('outcome', e.target.value)} />
+          <input id="log-outcome" list="outcomes" value=${form.outcome} onInput=${e => set('outcome', e.target.value)} ...${outcomeProblem.attributes} />
           <datalist id="outcomes"><option value="resolved" /><option value="follow-up" /><option value="no answer" /><option value="escalated" /></datalist>
-          ${fieldError('outcome')}
+          ${outcomeProblem.message}
         </span>
         <button type="submit" disabled=${busy} title="Ctrl+Enter">${busy ? 'Saving…' : `Log ${channelLabels[form.channel].toLowerCase()}`}</button>
       </div>
