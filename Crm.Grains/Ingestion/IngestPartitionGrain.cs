@@ -210,7 +210,7 @@ public sealed partial class IngestPartitionGrain(
             // The checkpoint is written at most once a second while busy, and when caught up or something was parked:
             // a crash redelivers at most that second's events, which applying ignores (message ids).
             var due = _inFlight.Count == 0 || parked.Count > 0 || time.GetUtcNow() - _checkpointWrittenAt >= CheckpointEvery;
-            await _imports.ReportAsync(GrainFactory, _transient, Partition, done[^1].Last);
+            await _imports.ReportAsync(grains, _transient, Partition, done[^1].Last);
             // Set aside before the checkpoint passes them; parked again after a crash, they are only recorded again.
             await _transient.RunAsync(() => log.ParkAsync(Partition, parked));
             await UpdateStateAsync(s => s with
@@ -409,7 +409,7 @@ public sealed partial class IngestPartitionGrain(
     {
         foreach (var (tenantId, activities) in _activities)
         {
-            GrainFactory.GetGrain<Analytics.IActivityBatcherGrain>(0).RecordAsync(tenantId, [.. activities]).Ignore();
+            grains.GetGrain<Analytics.IActivityBatcherGrain>(0).RecordAsync(tenantId, [.. activities]).Ignore();
         }
 
         _activities.Clear();
@@ -477,7 +477,7 @@ public sealed partial class IngestPartitionGrain(
 
         // Rows applied are told to their imports before they leave the list: a crash in between tries them again, which changes nothing.
         _imports.Recovered(applied);
-        await _imports.ReportAsync(GrainFactory, _transient, Partition, state.State.Checkpoint);
+        await _imports.ReportAsync(grains, _transient, Partition, state.State.Checkpoint);
         await log.ParkAsync(Partition, stillParked);
         await log.UnparkAsync(Partition, [.. applied, .. gone]);
         await UpdateStateAsync(s => s with
