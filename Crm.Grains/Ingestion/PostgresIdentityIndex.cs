@@ -20,7 +20,7 @@ public sealed class PostgresIdentityIndex : IIdentityIndex, IAsyncDisposable
     public PostgresIdentityIndex(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
-        _claims = new(ClaimAllAsync, MaxIdentitiesPerCommit, Writers, weight: c => c.Identities.Count);
+        _claims = new(ClaimAllAsync, MaxIdentitiesPerCommit, Writers, weight: c => c.Identities.Count, fairBy: c => c.Customer.TenantId);
     }
 
     public ValueTask DisposeAsync() => _claims.DisposeAsync();
@@ -56,10 +56,23 @@ public sealed class PostgresIdentityIndex : IIdentityIndex, IAsyncDisposable
         return found;
     }
 
-    public Task<IReadOnlySet<Identity>> ClaimAsync(CustomerKey customer, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default) =>
-        identities.Count == 0
-            ? Task.FromResult<IReadOnlySet<Identity>>(new HashSet<Identity>())
-            : _claims.CommitAsync(new Claim(customer, [.. identities.Distinct()])).WaitAsync(cancellationToken);
+    public Task<IReadOnlySet<Identity>> ClaimAsync(CustomerKey customer, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default)
+    {
+        if (identities.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<Identity>>(new HashSet<Identity>());
+        }
+
+        // Refused here, for this claim alone: Npgsql cannot even encode some of it (a lone surrogate), which would fail
+        // the whole commit it shared with others.
+        if (identities.Select(i => StorableText.Problem(i.Value)).FirstOrDefault(p => p is not null) is { } problem)
+        {
+            return Task.FromException<IReadOnlySet<Identity>>(new ArgumentException($"An identity cannot be stored: {problem}", nameof(identities)));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return _claims.CommitAsync(new Claim(customer, [.. identities.Distinct()])).WaitAsync(cancellationToken);
+    }
 
     /// <summary>Inserts every claim's identities that nobody owns, then answers each claim with those it owns.</summary>
     private async Task<IReadOnlyList<IReadOnlySet<Identity>>> ClaimAllAsync(IReadOnlyList<Claim> claims)
@@ -71,7 +84,6 @@ public sealed class PostgresIdentityIndex : IIdentityIndex, IAsyncDisposable
             .OrderBy(r => r.Customer.TenantId, StringComparer.Ordinal)
             .ThenBy(r => r.Identity.Kind)
             .ThenBy(r => r.Identity.Value, StringComparer.Ordinal)
-            .ThenBy(r => r.Index)
             .ToList();
         await using var batch = _dataSource.CreateBatch();
         batch.BatchCommands.Add(Rows("""
