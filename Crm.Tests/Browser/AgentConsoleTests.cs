@@ -38,10 +38,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
     public async Task Logs_a_note_from_the_keyboard()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());
-        var id = await CreateCustomerAsync(agent, "Katherine Johnson");
-        var (page, errors) = await fixture.NewPageAsync();
-        await BrowserFixture.SignInAsync(page, agent);
-        await page.GotoAsync($"/#/customers/{id}");
+        var (id, page, errors) = await OpenNewCustomerAsync(agent, "Katherine Johnson");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Katherine Johnson" })).ToBeVisibleAsync();
 
         await page.GetByLabel("Subject").FocusAsync();
@@ -59,10 +56,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
     public async Task Shows_the_apis_message_next_to_the_field_and_reports_an_edit_that_came_first()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());
-        var id = await CreateCustomerAsync(agent, "Ada Lovelace");
-        var (page, errors) = await fixture.NewPageAsync();
-        await BrowserFixture.SignInAsync(page, agent);
-        await page.GotoAsync($"/#/customers/{id}");
+        var (id, page, errors) = await OpenNewCustomerAsync(agent, "Ada Lovelace");
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit profile" }).ClickAsync();
 
         await page.GetByLabel("Emails (comma separated)").FillAsync("not-an-email");
@@ -89,10 +83,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
     public async Task A_field_the_API_refuses_is_marked_and_explained_in_the_log_form()
     {
         var agent = await fixture.Web.SignInAsync(TestTenants.New());
-        var id = await CreateCustomerAsync(agent, "Dorothy Vaughan");
-        var (page, _) = await fixture.NewPageAsync();
-        await BrowserFixture.SignInAsync(page, agent);
-        await page.GotoAsync($"/#/customers/{id}");
+        var (id, page, _) = await OpenNewCustomerAsync(agent, "Dorothy Vaughan");
 
         await page.GetByLabel("Subject").FillAsync("Callback");
         await page.GetByLabel("Minutes").FillAsync("-5");
@@ -128,10 +119,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
             await Expect(settings.GetByRole(AriaRole.Cell, new() { Name = $"attributes.{name}" })).ToBeVisibleAsync();
         }
 
-        var id = await CreateCustomerAsync(agent, "Mary Jackson");
-        var (page, errors) = await fixture.NewPageAsync();
-        await BrowserFixture.SignInAsync(page, agent);
-        await page.GotoAsync($"/#/customers/{id}");
+        var (id, page, errors) = await OpenNewCustomerAsync(agent, "Mary Jackson");
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit profile" }).ClickAsync();
         await Expect(page.GetByLabel("Seats", new() { Exact = true })).ToHaveAttributeAsync("type", "number");
         await page.GetByLabel("Plan", new() { Exact = true }).SelectOptionAsync("pro");
@@ -167,6 +155,16 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
         await Expect(samPage.GetByText("Also viewing: Test agent")).ToBeVisibleAsync();
         await samPage.GotoAsync("/#/");
         await Expect(alexPage.GetByText("Also viewing")).ToBeHiddenAsync();
+    }
+
+    /// <summary>A new customer, open in a new page that the user signed in to.</summary>
+    private async Task<(string Id, IPage Page, List<string> Errors)> OpenNewCustomerAsync(TestUser user, string name)
+    {
+        var id = await CreateCustomerAsync(user, name);
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, user);
+        await page.GotoAsync($"/#/customers/{id}");
+        return (id, page, errors);
     }
 
     private static async Task<string> CreateCustomerAsync(TestUser user, string name)
