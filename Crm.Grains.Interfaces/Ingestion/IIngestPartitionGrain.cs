@@ -21,6 +21,10 @@ public interface IIngestPartitionGrain : IGrainWithIntegerKey
     [Alias("status"), AlwaysInterleave]
     Task<IngestPartitionStatus> GetStatusAsync();
 
+    /// <summary>When the oldest event not applied yet was received; null when caught up. What a health probe asks, without reading the parked events.</summary>
+    [Alias("oldest-unapplied"), AlwaysInterleave]
+    Task<DateTimeOffset?> GetOldestUnappliedAtAsync();
+
     /// <summary>Tries the parked events again now (it also happens every minute).</summary>
     /// <returns>The oldest of those still parked (up to 500).</returns>
     [Alias("retry-parked")]

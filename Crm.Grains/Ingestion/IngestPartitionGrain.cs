@@ -124,8 +124,12 @@ public sealed partial class IngestPartitionGrain(
         var parked = await log.ParkedAsync(Partition, long.MinValue, ParkedPage);
         var parkedCount = parked.Count < ParkedPage ? parked.Count : await log.ParkedCountAsync(Partition);
         return new IngestPartitionStatus(Partition, state.State.Checkpoint, state.State.Applied, state.State.LastAppliedAt, parked,
-            _inFlight.TryPeek(out var oldest) ? oldest.OldestReceivedAt : null, parkedCount);
+            OldestUnappliedAt, parkedCount);
     }
+
+    public Task<DateTimeOffset?> GetOldestUnappliedAtAsync() => Task.FromResult(OldestUnappliedAt);
+
+    private DateTimeOffset? OldestUnappliedAt => _inFlight.TryPeek(out var oldest) ? oldest.OldestReceivedAt : null;
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {

@@ -3,6 +3,8 @@ using Crm.Ingestion;
 using Crm.Tests.Infrastructure;
 using Crm.Timeline;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Crm.Tests.Ingestion;
 
@@ -24,9 +26,14 @@ public sealed class ParkedEventTests(InMemoryClusterFixture fixture)
         var healthy = Enumerable.Range(0, 1000).Select(i => Tracked(tenant, $"fine-{i}", $"healthy-{i}")).First(e => e.PartitionOf(log.Partitions) == partition);
         await log.AppendAsync([poison, healthy]);
         var processor = fixture.Grains.GetGrain<IIngestPartitionGrain>(partition);
+        var health = new Crm.Web.Hosting.IngestHealthCheck(fixture.Grains, log, Silo.GetRequiredService<IOptions<IngestOptions>>(), TimeProvider.System);
+        var parkedBefore = (long)(await health.CheckHealthAsync(new HealthCheckContext())).Data["parked"];
 
         await processor.WakeAsync();
         var status = await Eventually.ReturnsAsync(processor.GetStatusAsync, s => s.Parked.Any(p => p.TenantId == tenant));
+        var whileParked = await health.CheckHealthAsync(new HealthCheckContext());
+        Assert.Equal(HealthStatus.Degraded, whileParked.Status);
+        Assert.Equal(parkedBefore + 1, whileParked.Data["parked"]);
         var parked = Assert.Single(status.Parked, p => p.TenantId == tenant);
         var fine = await Eventually.ReturnsAsync(
             async () => (await index.FindAsync([new TenantIdentity(tenant, healthy.Event.Identities[0])])).Values.SingleOrDefault(), owner => owner is not null);
@@ -42,6 +49,7 @@ public sealed class ParkedEventTests(InMemoryClusterFixture fixture)
 
         Assert.DoesNotContain(still, p => p.TenantId == tenant);
         Assert.Equal(1, (await Customer(tenant, "repaired").GetAsync())!.Activity.TotalInteractions);
+        Assert.Equal(parkedBefore, (await health.CheckHealthAsync(new HealthCheckContext())).Data["parked"]);
     }
 
     [Fact]

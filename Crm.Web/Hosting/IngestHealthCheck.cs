@@ -12,14 +12,21 @@ internal sealed class IngestHealthCheck(IGrainFactory grains, IIngestLog log, IO
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var statuses = await Task.WhenAll(Enumerable.Range(0, log.Partitions)
-            .Select(p => grains.GetGrain<IIngestPartitionGrain>(p).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)));
+        var partitions = Enumerable.Range(0, log.Partitions).ToList();
+        var oldest = await Task.WhenAll(partitions.Select(p =>
+            grains.GetGrain<IIngestPartitionGrain>(p).GetOldestUnappliedAtAsync().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)));
+        // One partition after another: a probe holds one connection, not one a partition.
+        var parked = 0L;
+        foreach (var partition in partitions)
+        {
+            parked += await log.ParkedCountAsync(partition, cancellationToken);
+        }
+
         var now = time.GetUtcNow();
-        var behind = statuses.Where(s => s.OldestUnappliedAt is { } at && now - at > options.Value.LagWarning).Select(s => s.Partition).ToList();
-        var parked = statuses.Sum(s => s.ParkedCount);
+        var behind = partitions.Where(p => oldest[p] is { } at && now - at > options.Value.LagWarning).ToList();
         var data = new Dictionary<string, object>
         {
-            ["maxLagSeconds"] = statuses.Max(s => s.OldestUnappliedAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0),
+            ["maxLagSeconds"] = oldest.Max(at => at is { } t ? Math.Max(0, (now - t).TotalSeconds) : 0),
             ["parked"] = parked,
         };
         return behind.Count > 0 ? HealthCheckResult.Degraded($"Ingest partitions {string.Join(", ", behind)} are more than {options.Value.LagWarning} behind.", data: data)
