@@ -292,7 +292,7 @@ public sealed partial class IngestPartitionGrain(
             }
             catch (Exception ex) when (!TransientFailures.Is(ex) && attempt >= AttemptsBeforeParking)
             {
-                return ex.Message;
+                return ParkReasons.Describe(ex);
             }
             catch (Exception ex) when (!TransientFailures.Is(ex))
             {
