@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api } from './api.js';
-import { fieldMessages, FieldError } from './field-error.js';
+import { fieldProblem } from './field-error.js';
 import { session } from './session.js';
 
 export const fieldTypes = { text: 'Text', number: 'Number', boolean: 'Yes or no', date: 'Date', oneOf: 'One of a list' };
@@ -52,9 +52,7 @@ export function Fields() {
     }
   }
 
-  const messages = name => fieldMessages(formError, name);
-  const errorFor = name => html`<${FieldError} id="field-${name}-error" messages=${messages(name)} />`;
-  const described = name => (messages(name).length ? `field-${name}-error` : undefined);
+  const problem = name => fieldProblem(formError, name, `field-${name}`);
 
   return html`
     <section class="fields" aria-labelledby="fields-title">
@@ -78,22 +76,22 @@ export function Fields() {
         <h2 id="field-form-title">${editing ? `Edit ${form.label || editing}` : 'Add a field'}</h2>
         <label for="field-name">Attribute name</label>
         <input id="field-name" value=${form.name} readOnly=${editing !== null} onInput=${e => set('name', e.target.value)}
-          aria-invalid=${messages('name').length > 0} aria-describedby=${described('name')} />
-        ${errorFor('name')}
+          ...${problem('name').attributes} />
+        ${problem('name').message}
         <label for="field-label">Label</label>
         <input id="field-label" value=${form.label} onInput=${e => set('label', e.target.value)}
-          aria-invalid=${messages('label').length > 0} aria-describedby=${described('label')} />
-        ${errorFor('label')}
+          ...${problem('label').attributes} />
+        ${problem('label').message}
         <label for="field-type">Type</label>
         <select id="field-type" value=${form.type} onChange=${e => set('type', e.target.value)}>
           ${Object.entries(fieldTypes).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
         </select>
-        ${errorFor('type')}
+        ${problem('type').message}
         ${form.type === 'oneOf' && html`
           <label for="field-options">Options (comma separated)</label>
           <input id="field-options" value=${form.options} onInput=${e => set('options', e.target.value)}
-            aria-invalid=${messages('options').length > 0} aria-describedby=${described('options')} />
-          ${errorFor('options')}`}
+            ...${problem('options').attributes} />
+          ${problem('options').message}`}
         ${formError && !Object.keys(formError.errors ?? {}).length && html`<p class="error" role="alert">${formError.message}</p>`}
         <div class="row">
           <button type="submit">${editing ? 'Save field' : 'Add field'}</button>

@@ -1,7 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ApiError } from './api.js';
-import { fieldMessages, FieldError } from './field-error.js';
+import { fieldProblem } from './field-error.js';
 import { channelLabels } from './format.js';
 
 const quickChannels = ['call', 'email', 'meeting', 'note'];
@@ -59,16 +59,8 @@ export function LogInteraction({ customerId }) {
     }
   }
 
-  // A field the API named is marked invalid and described by its messages.
-  const problem = (field, inputId) => {
-    const messages = fieldMessages(error, field);
-    return {
-      attributes: { 'aria-invalid': messages.length > 0, 'aria-describedby': messages.length > 0 ? `${inputId}-error` : undefined },
-      message: html`<${FieldError} id="${inputId}-error" messages=${messages} />`,
-    };
-  };
   const [subjectProblem, bodyProblem, minutesProblem, outcomeProblem] =
-    [['subject', 'log-subject'], ['body', 'log-body'], ['durationSeconds', 'log-minutes'], ['outcome', 'log-outcome']].map(([f, id]) => problem(f, id));
+    [['subject', 'log-subject'], ['body', 'log-body'], ['durationSeconds', 'log-minutes'], ['outcome', 'log-outcome']].map(([f, id]) => fieldProblem(error, f, id));
   return html`
     <form class="log" onSubmit=${save} onKeyDown=${shortcuts} aria-label="Log an interaction">
       <div class="channels" role="radiogroup" aria-label="Channel">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, ApiError } from './api.js';
-import { fieldMessages, FieldError } from './field-error.js';
+import { fieldMessages, FieldError, fieldProblem } from './field-error.js';
 import { channelLabels, formatAgo } from './format.js';
 
 const consentChannels = ['email', 'sms', 'call', 'post', 'push'];
@@ -75,9 +75,9 @@ function attributeValue(type, text) {
   return value;
 }
 
-function AttributeInput({ field, value, onChange, invalid, describedBy }) {
+function AttributeInput({ field, value, onChange, problem }) {
   const id = `edit-attribute-${field.name}`;
-  const common = { id, 'aria-invalid': invalid, 'aria-describedby': describedBy };
+  const common = { id, ...problem.attributes };
   if (field.type === 'boolean' || field.type === 'oneOf') {
     const options = field.type === 'boolean' ? [['true', 'Yes'], ['false', 'No']] : field.options.map(o => [o, o]);
     return html`<select ...${common} value=${value} onChange=${e => onChange(e.target.value)}>
@@ -148,11 +148,13 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
   }
 
   const messages = field => fieldMessages(error, field);
-  const field = (name, label, props = {}) => html`
-    <label for="edit-${name}">${label}</label>
-    <input id="edit-${name}" value=${form[name]} onInput=${e => set(name, e.target.value)}
-      aria-invalid=${messages(name).length > 0} aria-describedby=${messages(name).length ? `edit-${name}-error` : undefined} ...${props} />
-    <${FieldError} id="edit-${name}-error" messages=${messages(name)} />`;
+  const field = (name, label, props = {}) => {
+    const problem = fieldProblem(error, name, `edit-${name}`);
+    return html`
+      <label for="edit-${name}">${label}</label>
+      <input id="edit-${name}" value=${form[name]} onInput=${e => set(name, e.target.value)} ...${problem.attributes} ...${props} />
+      ${problem.message}`;
+  };
 
   return html`
     <form class="card editor" onSubmit=${save} onKeyDown=${e => e.key === 'Escape' && onCancel()} aria-label="Edit profile">
@@ -184,13 +186,12 @@ export function ProfileEditor({ customer: c, onSaved, onCancel, onReload }) {
         <fieldset class="custom-fields">
           <legend>Custom fields</legend>
           ${fields.map(f => {
-            const problems = messages(`attributes.${f.name}`);
+            const problem = fieldProblem(error, `attributes.${f.name}`, `edit-attribute-${f.name}`);
             return html`
               <label for="edit-attribute-${f.name}">${f.label}</label>
-              <${AttributeInput} field=${f} value=${attributes[f.name] ?? ''} invalid=${problems.length > 0}
-                describedBy=${problems.length ? `edit-attribute-${f.name}-error` : undefined}
+              <${AttributeInput} field=${f} value=${attributes[f.name] ?? ''} problem=${problem}
                 onChange=${value => setAttributes(a => ({ ...a, [f.name]: value }))} />
-              <${FieldError} id="edit-attribute-${f.name}-error" messages=${problems} />`;
+              ${problem.message}`;
           })}
         </fieldset>`}
       <fieldset class="consent-grid">
