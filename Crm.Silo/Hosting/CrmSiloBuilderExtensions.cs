@@ -5,8 +5,12 @@ using Crm.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Polly;
 using Polly.Retry;
@@ -67,7 +71,12 @@ public static class CrmSiloBuilderExtensions
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationOnSiloStart>();
             silo.Services.TryAddSingleton<IdentityBackfill>();
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IdentityBackfillOnSiloStart>();
-            silo.AddAdoNetGrainStorage(Constants.GrainStorage, o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
+            // Orleans' table and rows, written in groups: grains write their state thousands of times a second.
+            silo.Services.AddGrainStorage(Constants.GrainStorage, (sp, name) => new PostgresGrainStorage(
+                sp.GetRequiredService<NpgsqlDataSource>(),
+                sp.GetRequiredKeyedService<IGrainStorageSerializer>(name),
+                sp.GetRequiredService<IActivatorProvider>(),
+                sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
             silo.AddAdoNetGrainStorage(Constants.PubSubStorage, o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
             silo.UseAdoNetReminderService(o => (o.Invariant, o.ConnectionString) = (Npgsql, connectionString));
         }
