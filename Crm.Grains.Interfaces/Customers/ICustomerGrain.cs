@@ -72,6 +72,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("claim-identities")]
     Task ClaimIdentitiesAsync(bool withProfile);
 
+    /// <summary>Writes the customer's whole row in the customer list again: the upgrade that adds to the row does this.</summary>
+    [Alias("project")]
+    Task ProjectAsync();
+
     [Alias("standing"), ReadOnly]
     Task<CustomerStanding> GetStandingAsync();
 

@@ -41,8 +41,8 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         (_state, _time, _logger, _identities) = (state, time, logger, identities);
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
-        _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, StateWriteFailed);
         _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, logger) { Done = Projected };
+        _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, () => _projections.SyncAsync(Summary(), [], []), StateWriteFailed);
         _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
         _activity = new CustomerActivityRecorder(GrainFactory, _key);
     }
@@ -177,6 +177,14 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         if (Exists)
         {
             await _projections.ClaimAsync(withProfile ? [.. State.Claims] : State.Identities);
+        }
+    }
+
+    public async Task ProjectAsync()
+    {
+        if (Exists)
+        {
+            await _projections.SyncAsync(Summary(), [], []);
         }
     }
 

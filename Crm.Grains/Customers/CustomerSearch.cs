@@ -4,6 +4,12 @@ namespace Crm.Customers;
 public sealed record CustomerSearch(string TenantId, string? Text, CustomerListCursor? After, int Limit)
 {
     public const int MaxLimit = 200;
+
+    /// <summary>Only the customers this rule holds for (a segment's, or a filter's).</summary>
+    public Segments.SegmentRule? Rule { get; init; }
+
+    /// <summary>What "now" is to a rule's <c>within</c>.</summary>
+    public DateTimeOffset Now { get; init; }
 }
 
 public sealed record CustomerSearchPage(IReadOnlyList<CustomerSummary> Items, CustomerListCursor? Next);

@@ -12,6 +12,12 @@ public sealed record CustomerSummary
     public string? Company { get; init; }
     public LifecycleStage Lifecycle { get; init; }
     public ImmutableArray<string> Tags { get; init; } = [];
+    public string? Country { get; init; }
+    public string? OwnerId { get; init; }
+    public ConsentStatus EmailConsent { get; init; }
+    public ImmutableDictionary<string, AttributeValue> Attributes { get; init; } = ImmutableDictionary<string, AttributeValue>.Empty;
+    public long TotalInteractions { get; init; }
+    public DateTimeOffset? LastContactAt { get; init; }
     /// <summary>Everything search matches on, lower-cased: names, every email and phone, company, and the user ids integrations know the customer by.</summary>
     public required string SearchText { get; init; }
     /// <summary>The customer's change number when this row was written; an older row never replaces a newer one.</summary>
@@ -40,6 +46,12 @@ public sealed record CustomerSummary
             Company = profile.Company,
             Lifecycle = profile.Lifecycle,
             Tags = profile.Tags,
+            Country = profile.Country,
+            OwnerId = profile.OwnerId,
+            EmailConsent = profile.Consent.TryGetValue(ConsentChannel.Email, out var email) ? email.Status : ConsentStatus.Unknown,
+            Attributes = profile.Attributes,
+            TotalInteractions = customer.Activity.TotalInteractions,
+            LastContactAt = customer.Activity.LastContactAt,
             SearchText = string.Join(' ', searchable).ToLowerInvariant(),
             Sequence = customer.Sequence,
             CreatedAt = customer.CreatedAt,

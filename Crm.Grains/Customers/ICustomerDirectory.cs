@@ -11,4 +11,7 @@ public interface ICustomerDirectory
 
     /// <summary>Deleted customers are never returned. Ordered by name, then id.</summary>
     Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default);
+
+    /// <summary>How many customers the search finds, all pages together.</summary>
+    Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default);
 }

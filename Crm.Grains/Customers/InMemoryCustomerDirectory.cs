@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Crm.Segments;
 
 namespace Crm.Customers;
 
@@ -14,14 +15,23 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
 
     public Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
     {
-        var text = search.Text?.ToLowerInvariant();
-        var rows = _rows.Values
-            .Where(r => r.Key.TenantId == search.TenantId && !r.Deleted)
-            .Where(r => text is null || r.SearchText.Contains(text, StringComparison.Ordinal))
+        var rows = Found(search)
             .Where(r => search.After is not { } after || r.Position.CompareTo(after) > 0)
             .OrderBy(r => r.Position)
             .Take(search.Limit + 1)
             .ToList();
         return Task.FromResult(CustomerSearchPages.From(rows, search.Limit));
+    }
+
+    public Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Found(search).LongCount());
+
+    private IEnumerable<CustomerSummary> Found(CustomerSearch search)
+    {
+        var text = search.Text?.ToLowerInvariant();
+        return _rows.Values
+            .Where(r => r.Key.TenantId == search.TenantId && !r.Deleted)
+            .Where(r => text is null || r.SearchText.Contains(text, StringComparison.Ordinal))
+            .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }
 }

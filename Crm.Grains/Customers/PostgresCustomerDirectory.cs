@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using Crm.Segments;
 using Crm.Storage;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,6 +20,9 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     private const int MaxRowsPerCommit = 500;
     private const int Writers = 2;
 
+    /// <summary>What a row holds: 2 since rows carry what segment rules compare (migration 0008).</summary>
+    public const int Projection = 2;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CustomerSummary, bool> _upserts;
 
@@ -37,22 +41,30 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     {
         // A statement may not change a row twice: of one customer's rows gathered together, the newest is written.
         var rows = summaries.GroupBy(s => s.Key).Select(g => g.MaxBy(s => s.Sequence)!).ToList();
-        await using var command = _dataSource.CreateCommand("""
+        await using var command = _dataSource.CreateCommand($"""
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
-                company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted)
+                company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
+                country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection)
             SELECT r.tenant_id, r.customer_id, r.display_name, r.sort_name, r.primary_email, r.primary_phone, r.company,
-                r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted
+                r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted,
+                r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection}
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[])
+                $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[],
+                $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[])
                 AS r(tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone, company, lifecycle,
-                    tags, search_text, sequence, created_at, updated_at, deleted)
+                    tags, search_text, sequence, created_at, updated_at, deleted,
+                    country, owner_id, email_consent, attributes, total_interactions, last_contact_at)
             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
                 display_name = excluded.display_name, sort_name = excluded.sort_name,
                 primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
                 company = excluded.company, lifecycle = excluded.lifecycle, tags = excluded.tags,
                 search_text = excluded.search_text, sequence = excluded.sequence,
-                updated_at = excluded.updated_at, deleted = excluded.deleted
+                updated_at = excluded.updated_at, deleted = excluded.deleted,
+                country = excluded.country, owner_id = excluded.owner_id, email_consent = excluded.email_consent,
+                attributes = excluded.attributes, total_interactions = excluded.total_interactions,
+                last_contact_at = excluded.last_contact_at, projection = excluded.projection
             WHERE crm_customers.sequence < excluded.sequence
+                OR (crm_customers.sequence = excluded.sequence AND crm_customers.projection < excluded.projection)
             """);
         var p = command.Parameters;
         p.AddWithValue(rows.Select(r => r.Key.TenantId).ToArray());
@@ -64,15 +76,24 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         p.Add(Texts(rows, r => r.Company));
         p.AddWithValue(rows.Select(r => DbText.From(r.Lifecycle)).ToArray());
         // Tags travel as JSON arrays: unnest would flatten an array of arrays.
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = rows.Select(r => JsonSerializer.Serialize(r.Tags)).ToArray() });
+        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Tags)));
         p.AddWithValue(rows.Select(r => r.SearchText).ToArray());
         p.AddWithValue(rows.Select(r => r.Sequence).ToArray());
         p.AddWithValue(rows.Select(r => r.CreatedAt).ToArray());
         p.AddWithValue(rows.Select(r => r.UpdatedAt).ToArray());
         p.AddWithValue(rows.Select(r => r.Deleted).ToArray());
+        p.Add(Texts(rows, r => r.Country));
+        p.Add(Texts(rows, r => r.OwnerId));
+        p.AddWithValue(rows.Select(r => DbText.From(r.EmailConsent)).ToArray());
+        p.Add(Jsons(rows, r => AttributesJson.Of(r.Attributes)));
+        p.AddWithValue(rows.Select(r => r.TotalInteractions).ToArray());
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.LastContactAt).ToArray() });
         await command.ExecuteNonQueryAsync();
         return [.. summaries.Select(_ => true)];
     }
+
+    private static NpgsqlParameter Jsons(IReadOnlyList<CustomerSummary> rows, Func<CustomerSummary, string> json) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb, Value = rows.Select(json).ToArray() };
 
     private static NpgsqlParameter Texts(IReadOnlyList<CustomerSummary> rows, Func<CustomerSummary, string?> text) =>
         new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(text).ToArray() };
@@ -80,19 +101,12 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     public async Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand();
-        command.Parameters.AddWithValue(search.TenantId);
-        var sql = """
+        var sql = $"""
             SELECT customer_id, display_name, primary_email, primary_phone, company, lifecycle, tags, search_text,
-                   sequence, created_at, updated_at
+                   sequence, created_at, updated_at, country, owner_id, email_consent, attributes, total_interactions, last_contact_at
             FROM crm_customers
-            WHERE tenant_id = $1 AND NOT deleted
+            WHERE {Found(search, command.Parameters)}
             """;
-        if (search.Text is { Length: > 0 } text)
-        {
-            command.Parameters.AddWithValue("%" + EscapeLike(text.ToLowerInvariant()) + "%");
-            sql += $" AND search_text LIKE ${command.Parameters.Count}";
-        }
-
         if (search.After is { } after)
         {
             command.Parameters.AddWithValue(after.SortName);
@@ -120,10 +134,37 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 Sequence = reader.GetInt64(8),
                 CreatedAt = reader.GetFieldValue<DateTimeOffset>(9),
                 UpdatedAt = reader.GetFieldValue<DateTimeOffset>(10),
+                Country = reader.IsDBNull(11) ? null : reader.GetString(11),
+                OwnerId = reader.IsDBNull(12) ? null : reader.GetString(12),
+                EmailConsent = DbText.To<ConsentStatus>(reader.GetString(13)),
+                Attributes = AttributesJson.Read(reader.GetString(14)),
+                TotalInteractions = reader.GetInt64(15),
+                LastContactAt = reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16),
             });
         }
 
         return CustomerSearchPages.From(rows, search.Limit);
+    }
+
+    public async Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM crm_customers WHERE {Found(search, command.Parameters)}";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The tenant's customers the search's text and rule find.</summary>
+    private static string Found(CustomerSearch search, NpgsqlParameterCollection parameters)
+    {
+        parameters.AddWithValue(search.TenantId);
+        var where = "tenant_id = $1 AND NOT deleted";
+        if (search.Text is { Length: > 0 } text)
+        {
+            parameters.AddWithValue("%" + EscapeLike(text.ToLowerInvariant()) + "%");
+            where += $" AND search_text LIKE ${parameters.Count}";
+        }
+
+        return search.Rule is { } rule ? $"{where} AND {SegmentSql.Where(rule, parameters, search.Now)}" : where;
     }
 
     private static string EscapeLike(string text) =>

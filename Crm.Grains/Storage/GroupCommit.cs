@@ -36,8 +36,12 @@ public sealed class GroupCommit<TItem, TResult> : IAsyncDisposable
         _maxWeight = maxWeightPerCommit;
         _weight = weight ?? (_ => 1);
         _queue = fairBy is null ? new FifoQueue() : new FairQueue(p => fairBy(p.Item));
-        // The thread pool, whoever creates this: writers must not run on (and be stopped with) a grain's scheduler.
-        _writers = Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)));
+        // The thread pool, whoever creates this: writers must not run on (and be stopped with) a grain's scheduler, nor
+        // carry the creator's context (its trace would become the parent of every commit's).
+        using (ExecutionContext.SuppressFlow())
+        {
+            _writers = Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)));
+        }
     }
 
     public Task<TResult> CommitAsync(TItem item)

@@ -46,7 +46,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var stored = await _reads.CommitAsync(OrleansStorageKey.Of(stateName, grainId));
-        grainState.State = stored?.Payload is { } payload ? _serializer.Deserialize<T>(BinaryData.FromBytes(payload)) : NewState<T>();
+        grainState.State = (stored?.Payload is { } payload ? _serializer.Deserialize<T>(BinaryData.FromBytes(payload)) : default) ?? NewState<T>();
         grainState.ETag = stored?.Version?.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = stored?.Payload is not null;
     }
@@ -97,7 +97,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         await using var read = _dataSource.CreateCommand($"""
             SELECT w.n, s.payloadbinary, s.version
             FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::integer[], $5::text[], $6::text[]) WITH ORDINALITY AS w(idhash, n0, n1, typehash, type, ext, n)
-            CROSS JOIN LATERAL (SELECT s.payloadbinary, s.version FROM orleansstorage s WHERE {SameRow} LIMIT 1) s
+            CROSS JOIN LATERAL (SELECT s.payloadbinary, s.version FROM orleansstorage s WHERE {SameRow} ORDER BY s.version DESC LIMIT 1) s
             """);
         AddKeys(read, keys);
         var stored = new StoredState?[keys.Count];
@@ -125,8 +125,12 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             .SelectMany(grain => grain.Select((w, round) => (Round: round, w.Write, w.Index)))
             .GroupBy(w => w.Round, w => (w.Write, w.Index))
             .OrderBy(r => r.Key)
-            // In one order whichever commit writes them: two commits locking the same rows in opposite orders deadlock.
-            .Select(round => round.OrderBy(w => w.Write.Key.IdHash).ThenBy(w => w.Write.Key.Extension, StringComparer.Ordinal).ToList())
+            // In one order whichever commit writes them, the better to keep two commits from locking the same rows in
+            // opposite orders (which only duplicate activations of a grain would do): the plan decides in the end.
+            .Select(round => round
+                .OrderBy(w => w.Write.Key.IdHash).ThenBy(w => w.Write.Key.TypeHash).ThenBy(w => w.Write.Key.N0).ThenBy(w => w.Write.Key.N1)
+                .ThenBy(w => w.Write.Key.Type, StringComparer.Ordinal).ThenBy(w => w.Write.Key.Extension, StringComparer.Ordinal)
+                .ToList())
             .ToList();
         await using var batch = _dataSource.CreateBatch();
         foreach (var round in rounds)

@@ -69,8 +69,8 @@ public static class CrmSiloBuilderExtensions
         if (options.ConnectionString is { } connectionString)
         {
             silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaMigrationOnSiloStart>();
-            silo.Services.TryAddSingleton<IdentityBackfill>();
-            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, IdentityBackfillOnSiloStart>();
+            silo.Services.TryAddSingleton<CustomerBackfill>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, CustomerBackfillOnSiloStart>();
             // Orleans' table and rows, written in groups: grains write their state thousands of times a second.
             silo.Services.AddGrainStorage(Constants.GrainStorage, (sp, name) => new PostgresGrainStorage(
                 sp.GetRequiredService<NpgsqlDataSource>(),

@@ -108,9 +108,9 @@ public sealed class PostgresGrainStorageTests(PostgresGrainStorageTests.Silo sil
     }
 
     [Fact]
-    public async Task A_row_the_database_refuses_fails_its_write_alone()
+    public async Task A_write_whose_key_the_table_cannot_hold_fails_alone()
     {
-        // The key column holds 512 characters: a longer key is refused by the database, for that row.
+        // The key column holds 512 characters: a longer key would be cut short or refused.
         var grains = Enumerable.Range(0, 40).Select(i => GrainId.Create("customer", i == 21 ? new string('k', 600) : $"refused/c{i}")).ToList();
 
         var writes = grains.Select(g => Ours.WriteStateAsync("customer", g, State("v1"))).ToList();

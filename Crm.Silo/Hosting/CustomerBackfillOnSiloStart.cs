@@ -3,13 +3,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Crm.Silo.Hosting;
 
-/// <summary>Starts the identity backfill once the silo is active (it calls customer grains), without holding up the start.</summary>
-internal sealed partial class IdentityBackfillOnSiloStart(IdentityBackfill backfill, ILogger<IdentityBackfillOnSiloStart> logger) : ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Starts the customer backfill once the silo is active (it calls customer grains), without holding up the start.</summary>
+internal sealed partial class CustomerBackfillOnSiloStart(CustomerBackfill backfill, ILogger<CustomerBackfillOnSiloStart> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _stopping = new();
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(IdentityBackfillOnSiloStart), ServiceLifecycleStage.Active,
+        lifecycle.Subscribe(nameof(CustomerBackfillOnSiloStart), ServiceLifecycleStage.Active,
             started =>
             {
                 _ = Task.Run(async () =>
@@ -31,6 +31,6 @@ internal sealed partial class IdentityBackfillOnSiloStart(IdentityBackfill backf
                 return Task.CompletedTask;
             });
 
-    [LoggerMessage(LogLevel.Error, "Database: the identity backfill failed; it runs again at the next start")]
+    [LoggerMessage(LogLevel.Error, "Database: the customer backfill failed; it runs again at the next start")]
     private partial void LogFailed(Exception exception);
 }

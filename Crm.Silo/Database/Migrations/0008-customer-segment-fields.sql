@@ -1,0 +1,11 @@
+-- What segment rules compare, beside what the list shows: the grain writes them with the rest of its row. Rows
+-- written before are projection 1 and are written again, in full, by the customers they belong to at start.
+ALTER TABLE crm_customers
+    ADD COLUMN country            text,
+    ADD COLUMN owner_id           text,
+    ADD COLUMN email_consent      text NOT NULL DEFAULT 'unknown',
+    ADD COLUMN attributes         jsonb NOT NULL DEFAULT '{}',
+    ADD COLUMN total_interactions bigint NOT NULL DEFAULT 0,
+    ADD COLUMN last_contact_at    timestamptz,
+    ADD COLUMN projection         smallint NOT NULL DEFAULT 1;
+CREATE INDEX crm_customers_to_reproject ON crm_customers (tenant_id, customer_id) WHERE projection < 2;

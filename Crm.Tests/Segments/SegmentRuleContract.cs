@@ -1,0 +1,154 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Crm.Customers;
+using Crm.Segments;
+using Crm.Tests.Infrastructure;
+
+namespace Crm.Tests.Segments;
+
+/// <summary>
+/// Every operator on every kind of field, through each customer list: the embedded one and PostgreSQL's must find
+/// the same customers for the same rule, in a page and in a count.
+/// </summary>
+public abstract class SegmentRuleContract
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly IReadOnlyDictionary<string, FieldDefinition> Definitions = new[]
+    {
+        new FieldDefinition("plan", "Plan", FieldType.OneOf, ["Gold", "Silver"]),
+        new FieldDefinition("seats", "Seats", FieldType.Number, []),
+        new FieldDefinition("renewal", "Renewal", FieldType.Date, []),
+        new FieldDefinition("trial", "Trial", FieldType.Boolean, []),
+    }.ToDictionary(d => d.Name);
+
+    protected abstract ICustomerDirectory Directory { get; }
+
+    public static TheoryData<string, string> Cases() => new()
+    {
+        { """{"field":"tags","op":"contains","value":"VIP"}""", "ada di" },
+        { """{"field":"tags","op":"in","value":["beta","none"]}""", "ada bob" },
+        { """{"field":"tags","op":"exists"}""", "ada bob di" },
+        { """{"field":"tags","op":"exists","value":false}""", "cy" },
+        { """{"field":"lifecycle","op":"eq","value":"customer"}""", "ada cy" },
+        { """{"field":"lifecycle","op":"ne","value":"Customer"}""", "bob di" },
+        { """{"field":"lifecycle","op":"in","value":["lead","customer"]}""", "ada bob cy" },
+        { """{"field":"country","op":"eq","value":"gb"}""", "ada di" },
+        { """{"field":"country","op":"ne","value":"GB"}""", "bob cy" },
+        { """{"field":"country","op":"in","value":["IE","FR"]}""", "bob" },
+        { """{"field":"country","op":"exists","value":false}""", "cy" },
+        { """{"field":"company","op":"contains","value":"ENGINE"}""", "ada" },
+        { """{"field":"company","op":"eq","value":"babbage & co"}""", "bob" },
+        { """{"field":"ownerId","op":"eq","value":"U-1"}""", "ada" },
+        { """{"field":"consent.email","op":"eq","value":"granted"}""", "ada" },
+        { """{"field":"consent.email","op":"eq","value":"unknown"}""", "cy di" },
+        { """{"field":"consent.email","op":"ne","value":"denied"}""", "ada cy di" },
+        { """{"field":"attributes.seats","op":"gt","value":5}""", "ada" },
+        { """{"field":"attributes.seats","op":"gte","value":3}""", "ada bob" },
+        { """{"field":"attributes.seats","op":"lt","value":12}""", "bob" },
+        { """{"field":"attributes.seats","op":"lte","value":12.0}""", "ada bob" },
+        { """{"field":"attributes.seats","op":"eq","value":12}""", "ada" },
+        { """{"field":"attributes.seats","op":"ne","value":12}""", "bob cy di" },
+        { """{"field":"attributes.seats","op":"exists"}""", "ada bob cy" },
+        { """{"field":"attributes.plan","op":"eq","value":"GOLD"}""", "ada" },
+        { """{"field":"attributes.plan","op":"in","value":["gold","silver"]}""", "ada bob" },
+        { """{"field":"attributes.renewal","op":"gt","value":"2026-01-01"}""", "ada" },
+        { """{"field":"attributes.renewal","op":"within","value":"P120D"}""", "di" },
+        { """{"field":"attributes.trial","op":"eq","value":true}""", "bob" },
+        { """{"field":"attributes.trial","op":"ne","value":true}""", "ada cy di" },
+        { """{"field":"attributes.source","op":"eq","value":"Web"}""", "cy" },
+        { """{"field":"attributes.source","op":"contains","value":"e"}""", "cy" },
+        { """{"field":"activity.totalInteractions","op":"gt","value":1}""", "ada cy" },
+        { """{"field":"activity.totalInteractions","op":"eq","value":0}""", "bob di" },
+        { """{"field":"activity.lastContactAt","op":"within","value":"P30D"}""", "ada" },
+        { """{"field":"activity.lastContactAt","op":"lt","value":"2026-02-01T00:00:00Z"}""", "cy" },
+        { """{"field":"activity.lastContactAt","op":"exists","value":false}""", "bob di" },
+        { """{"all":[{"field":"tags","op":"contains","value":"vip"},{"any":[{"field":"country","op":"in","value":["GB","IE"]},{"field":"activity.lastContactAt","op":"within","value":"P30D"}]}]}""", "ada di" },
+        { """{"not":{"field":"tags","op":"contains","value":"beta"}}""", "cy di" },
+        { """{"not":{"any":[{"field":"country","op":"eq","value":"GB"},{"field":"attributes.trial","op":"eq","value":true}]}}""", "cy" },
+        { """{"all":[]}""", "ada bob cy di" },
+        { """{"any":[]}""", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Finds_and_counts_the_customers_a_rule_holds_for(string rules, string expected)
+    {
+        var tenant = TestTenants.New();
+        await Task.WhenAll(People(tenant).Select(p => Directory.UpsertAsync(p)));
+        var (rule, problems) = SegmentRules.Parse(JsonDocument.Parse(rules).RootElement, Definitions);
+        Assert.Empty(problems);
+        var search = new CustomerSearch(tenant, null, null, 50) { Rule = rule, Now = Now };
+
+        var page = await Directory.SearchAsync(search);
+        var count = await Directory.CountAsync(search);
+
+        Assert.Equal(expected, string.Join(' ', page.Items.Select(i => i.Key.CustomerId)));
+        Assert.Equal(page.Items.Count, count);
+    }
+
+    [Fact]
+    public async Task A_rule_and_the_search_text_together_find_what_both_find_and_only_in_the_tenant()
+    {
+        var tenant = TestTenants.New();
+        var other = TestTenants.New();
+        await Task.WhenAll(People(tenant).Concat(People(other)).Select(p => Directory.UpsertAsync(p)));
+        var (rule, _) = SegmentRules.Parse(JsonDocument.Parse("""{"field":"tags","op":"exists"}""").RootElement, Definitions);
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, "d", null, 50) { Rule = rule, Now = Now });
+
+        Assert.Equal(["ada", "di"], page.Items.Select(i => i.Key.CustomerId));
+        Assert.All(page.Items, i => Assert.Equal(tenant, i.Key.TenantId));
+    }
+
+    private static IEnumerable<CustomerSummary> People(string tenant) =>
+    [
+        Person(tenant, "ada", new CustomerProfile
+        {
+            DisplayName = "Ada", Tags = ["vip", "beta"], Lifecycle = LifecycleStage.Customer, Country = "GB", Company = "Analytical Engines", OwnerId = "u-1",
+            Consent = ImmutableDictionary<ConsentChannel, Consent>.Empty.Add(ConsentChannel.Email, new Consent(ConsentStatus.Granted, Now, "form")),
+            Attributes = Attributes(("plan", AttributeValue.Text("Gold")), ("seats", AttributeValue.Number(12)), ("renewal", AttributeValue.Date(new DateOnly(2026, 4, 1))), ("trial", AttributeValue.Boolean(false))),
+        }, total: 5, lastContact: Now.AddDays(-10)),
+        Person(tenant, "bob", new CustomerProfile
+        {
+            DisplayName = "Bob", Tags = ["beta"], Lifecycle = LifecycleStage.Lead, Country = "IE", Company = "Babbage & Co", OwnerId = "u-2",
+            Consent = ImmutableDictionary<ConsentChannel, Consent>.Empty.Add(ConsentChannel.Email, new Consent(ConsentStatus.Denied, Now, "form")),
+            Attributes = Attributes(("plan", AttributeValue.Text("Silver")), ("seats", AttributeValue.Number(3)), ("trial", AttributeValue.Boolean(true))),
+        }, total: 0, lastContact: null),
+        // A text attribute that looks like a number is text: it never meets a number condition.
+        Person(tenant, "cy", new CustomerProfile
+        {
+            DisplayName = "Cy", Lifecycle = LifecycleStage.Customer,
+            Attributes = Attributes(("seats", AttributeValue.Text("12")), ("source", AttributeValue.Text("web"))),
+        }, total: 2, lastContact: Now.AddDays(-40)),
+        Person(tenant, "di", new CustomerProfile
+        {
+            DisplayName = "Di", Tags = ["VIP"], Lifecycle = LifecycleStage.Churned, Country = "Gb",
+            Attributes = Attributes(("renewal", AttributeValue.Date(new DateOnly(2025, 12, 1)))),
+        }, total: 0, lastContact: null),
+    ];
+
+    private static ImmutableDictionary<string, AttributeValue> Attributes(params (string Name, AttributeValue Value)[] values) =>
+        values.ToImmutableDictionary(v => v.Name, v => v.Value);
+
+    private static CustomerSummary Person(string tenant, string id, CustomerProfile profile, long total, DateTimeOffset? lastContact) =>
+        CustomerSummary.Of(new CustomerKey(tenant, id), new Customer
+        {
+            Id = id,
+            Profile = profile,
+            Activity = new CustomerActivity { TotalInteractions = total, LastContactAt = lastContact },
+            Sequence = 1,
+            CreatedAt = Now,
+            UpdatedAt = Now,
+        }, deleted: false);
+}
+
+public sealed class InMemorySegmentRuleTests : SegmentRuleContract
+{
+    protected override ICustomerDirectory Directory { get; } = new InMemoryCustomerDirectory();
+}
+
+public sealed class PostgresSegmentRuleTests(MigratedDatabaseFixture database) : SegmentRuleContract, IClassFixture<MigratedDatabaseFixture>
+{
+    protected override ICustomerDirectory Directory { get; } = new PostgresCustomerDirectory(database.DataSource);
+}
