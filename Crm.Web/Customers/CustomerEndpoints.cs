@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Crm.Customers;
 using Crm.Ingestion;
 using Crm.Web.Api;
+using Crm.Web.Segments;
 using Crm.Web.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -24,7 +25,7 @@ public static class CustomerEndpoints
     }
 
     /// <summary>What the customer handlers need besides the request itself.</summary>
-    public sealed record Services(IGrainFactory Grains, ICustomerDirectory Directory, CustomerProfiles Profiles, HttpContext Http)
+    public sealed record Services(IGrainFactory Grains, ICustomerDirectory Directory, CustomerProfiles Profiles, TimeProvider Time, HttpContext Http)
     {
         public ClaimsPrincipal User => Http.User;
 
@@ -56,18 +57,20 @@ public static class CustomerEndpoints
     }
 
     private static async Task<Results<Ok<CustomerListResponse>, ValidationProblem>> ListCustomers(
-        [FromQuery] string? query, [FromQuery] string? cursor, [FromQuery] int? limit, [AsParameters] Services services, CancellationToken cancellationToken)
+        [FromQuery] string? query, [FromQuery] string? rules, [FromQuery] string? cursor, [FromQuery] int? limit, [AsParameters] Services services, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var text = errors.Text("query", query, 200);
         var size = Paging.Limit(errors, limit, CustomerSearch.MaxLimit);
         var after = Paging.Cursor<CustomerListCursor?>(errors, cursor);
+        var rule = rules is null ? null : SegmentRuleInput.Read(errors, "rules", rules, await services.Profiles.FieldsAsync(services.User.TenantId()));
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        var page = await services.Directory.SearchAsync(new CustomerSearch(services.User.TenantId(), text, after, size), cancellationToken);
+        var search = new CustomerSearch(services.User.TenantId(), text, after, size) { Rule = rule, Now = services.Time.GetUtcNow() };
+        var page = await services.Directory.SearchAsync(search, cancellationToken);
         return TypedResults.Ok(new CustomerListResponse(
             page.Items.Select(CustomerListResponse.From).ToList(),
             page.Next is { } next ? Cursors.Encode(next) : null));
