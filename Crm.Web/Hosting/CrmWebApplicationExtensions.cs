@@ -1,6 +1,7 @@
 using Crm.Web.Analytics;
 using Crm.Web.DataQuality;
 using Crm.Web.Exports;
+using Crm.Web.Segments;
 using Crm.Web.Imports;
 using Crm.Web.Api;
 using Crm.Web.Customers;
@@ -41,6 +42,7 @@ public static class CrmWebApplicationExtensions
         app.MapImportsApi();
         app.MapExportsApi();
         app.MapFieldsApi();
+        app.MapSegmentsApi();
         app.MapDataQualityApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;

@@ -1,0 +1,53 @@
+using Crm.Security;
+
+namespace Crm.Segments;
+
+/// <summary>A named rule set a tenant keeps, for lists, analysis and campaign audiences.</summary>
+[GenerateSerializer, Immutable, Alias("crm.saved-segment")]
+public sealed record SavedSegment(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] SegmentRule Rule,
+    [property: Id(3)] long Version,
+    [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] Actor CreatedBy,
+    [property: Id(6)] DateTimeOffset UpdatedAt,
+    [property: Id(7)] Actor UpdatedBy);
+
+public enum SegmentSaveOutcome
+{
+    Saved = 0,
+    NotFound = 1,
+    /// <summary>Another segment of the tenant has the name (names are unique whatever their case).</summary>
+    NameTaken = 2,
+    /// <summary>The tenant has <see cref="ISegmentsGrain.MaxSegments"/> already.</summary>
+    TooMany = 3,
+    /// <summary>The segment changed since the version the caller expected.</summary>
+    VersionMismatch = 4,
+}
+
+[GenerateSerializer, Immutable, Alias("crm.segment-save-result")]
+public sealed record SegmentSaveResult([property: Id(0)] SegmentSaveOutcome Outcome, [property: Id(1)] SavedSegment? Segment);
+
+/// <summary>A tenant's saved segments, keyed by tenant.</summary>
+[Alias("crm.segments-grain")]
+public interface ISegmentsGrain : IGrainWithStringKey
+{
+    public const int MaxSegments = 500;
+
+    [Alias("list"), Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<SavedSegment>> ListAsync();
+
+    [Alias("get"), Orleans.Concurrency.ReadOnly]
+    Task<SavedSegment?> GetAsync(string id);
+
+    [Alias("create")]
+    Task<SegmentSaveResult> CreateAsync(string name, SegmentRule rule, Actor actor);
+
+    /// <param name="expectedVersion">When given, the update applies only to that version.</param>
+    [Alias("update")]
+    Task<SegmentSaveResult> UpdateAsync(string id, string name, SegmentRule rule, long? expectedVersion, Actor actor);
+
+    [Alias("delete")]
+    Task<bool> DeleteAsync(string id);
+}
