@@ -10,6 +10,9 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
 
     /// <summary>What "now" is to a rule's <c>within</c>.</summary>
     public DateTimeOffset Now { get; init; }
+
+    /// <summary>The text as search text holds it: lower case, and a phone number however it was typed as its digits.</summary>
+    public string? Pattern => Text is not { Length: > 0 } text ? null : TelephoneNumbers.AsSearchDigits(text) ?? text.ToLowerInvariant();
 }
 
 public sealed record CustomerSearchPage(IReadOnlyList<CustomerSummary> Items, CustomerListCursor? Next);

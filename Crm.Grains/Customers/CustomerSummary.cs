@@ -35,6 +35,7 @@ public sealed record CustomerSummary
         var searchable = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company }
             .Concat(profile.Emails)
             .Concat(profile.Phones)
+            .Concat(profile.Phones.SelectMany(TelephoneNumbers.SearchForms))
             .Concat(customer.Identities.Where(i => i.Kind == Ingestion.IdentityKind.User).Select(i => i.Value))
             .Where(s => !string.IsNullOrEmpty(s));
         return new CustomerSummary

@@ -28,7 +28,7 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
 
     private IEnumerable<CustomerSummary> Found(CustomerSearch search)
     {
-        var text = search.Text?.ToLowerInvariant();
+        var text = search.Pattern;
         return _rows.Values
             .Where(r => r.Key.TenantId == search.TenantId && !r.Deleted)
             .Where(r => text is null || r.SearchText.Contains(text, StringComparison.Ordinal))

@@ -158,9 +158,9 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     {
         parameters.AddWithValue(search.TenantId);
         var where = "tenant_id = $1 AND NOT deleted";
-        if (search.Text is { Length: > 0 } text)
+        if (search.Pattern is { } text)
         {
-            parameters.AddWithValue("%" + EscapeLike(text.ToLowerInvariant()) + "%");
+            parameters.AddWithValue("%" + EscapeLike(text) + "%");
             where += $" AND search_text LIKE ${parameters.Count}";
         }
 

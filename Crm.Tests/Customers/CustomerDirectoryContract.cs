@@ -16,6 +16,10 @@ public abstract class CustomerDirectoryContract
     [InlineData("ada@analytical")]
     [InlineData("+4420794")]
     [InlineData("engines")]
+    [InlineData("+44 20 7946 0000")]
+    [InlineData("020 7946 0000")]
+    [InlineData("(020) 7946-0000")]
+    [InlineData("946 0000")]
     public async Task Finds_a_customer_by_any_part_of_name_email_phone_or_company(string text)
     {
         var tenant = TestTenants.New();
