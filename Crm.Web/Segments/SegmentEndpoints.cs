@@ -26,6 +26,12 @@ public static class SegmentEndpoints
 
     public sealed record SegmentList(IReadOnlyList<SegmentResponse> Items);
 
+    public sealed record PreviewRequest(JsonElement? Rules);
+
+    public sealed record PreviewResponse(long MemberCount, IReadOnlyList<CustomerListResponse.Item> Sample);
+
+    public const int SampleSize = 5;
+
     public sealed record Services(IGrainFactory Grains, ICustomerDirectory Directory, CustomerProfiles Profiles, TimeProvider Time, HttpContext Http)
     {
         public string TenantId => Http.User.TenantId();
@@ -43,6 +49,7 @@ public static class SegmentEndpoints
         group.MapGet("/{id}", GetAsync);
         group.MapGet("/{id}/members", MembersAsync);
         group.MapPost("/", CreateAsync).RequireAuthorization(Policies.Supervisor);
+        group.MapPost("/preview", PreviewAsync).RequireAuthorization(Policies.Supervisor);
         group.MapPut("/{id}", UpdateAsync).RequireAuthorization(Policies.Supervisor);
         group.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Policies.Supervisor);
         return group;
@@ -143,6 +150,24 @@ public static class SegmentEndpoints
         }
     }
 
+    /// <summary>Who a rule set would hold, before it is saved: the builder's live count.</summary>
+    private static async Task<Results<Ok<PreviewResponse>, ValidationProblem>> PreviewAsync(
+        PreviewRequest? request, [AsParameters] Services services, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var rule = await RuleAsync(errors, request?.Rules, services);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var search = new CustomerSearch(services.TenantId, null, null, SampleSize) { Rule = rule, Now = services.Time.GetUtcNow() };
+        var sample = await services.Directory.SearchAsync(search, cancellationToken);
+        return TypedResults.Ok(new PreviewResponse(
+            await services.Directory.CountAsync(search, cancellationToken),
+            [.. sample.Items.Select(CustomerListResponse.From)]));
+    }
+
     private static async Task<Results<NoContent, NotFound>> DeleteAsync(string id, [AsParameters] Services services) =>
         await services.Segments.DeleteAsync(id) ? TypedResults.NoContent() : TypedResults.NotFound();
 
@@ -155,23 +180,25 @@ public static class SegmentEndpoints
 
         var errors = new ValidationErrors();
         var name = errors.Text("name", request.Name, MaxNameLength, required: true);
-        SegmentRule? rule = null;
-        if (request.Rules is not { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } rules)
+        var rule = await RuleAsync(errors, request.Rules, services);
+        return errors.Any ? (null, null, errors.ToProblem()) : (name, rule, null);
+    }
+
+    private static async Task<SegmentRule?> RuleAsync(ValidationErrors errors, JsonElement? rules, Services services)
+    {
+        if (rules is not { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } given)
         {
             errors.Add("rules", """Required: e.g. {"field":"tags","op":"contains","value":"vip"}.""");
+            return null;
         }
-        else
+
+        var (rule, problems) = SegmentRules.Parse(given, await services.Profiles.FieldsAsync(services.TenantId));
+        foreach (var problem in problems)
         {
-            var (parsed, problems) = SegmentRules.Parse(rules, await services.Profiles.FieldsAsync(services.TenantId));
-            foreach (var problem in problems)
-            {
-                errors.Add(problem.Field, problem.Message);
-            }
-
-            rule = parsed;
+            errors.Add(problem.Field, problem.Message);
         }
 
-        return errors.Any ? (null, null, errors.ToProblem()) : (name, rule, null);
+        return rule;
     }
 
     private static ValidationProblem Refused(SegmentSaveOutcome outcome, string name) => outcome switch

@@ -11,6 +11,7 @@ import { Fields } from './fields.js';
 import { Dashboard } from './dashboard.js';
 import { Sources, SourceDebugger } from './sources.js';
 import { Imports } from './imports.js';
+import { Segments, SegmentMembers } from './segments.js';
 
 function useSessionUser() {
   const [user, setUser] = useState(session.user);
@@ -39,6 +40,9 @@ function ConnectionState() {
 function Page({ route }) {
   const customer = route.match(/^\/customers\/([^/]+)$/);
   if (customer) return html`<${CustomerPage} key=${customer[1]} id=${decodeURIComponent(customer[1])} />`;
+  if (route === '/segments') return html`<${Segments} />`;
+  const segment = route.match(/^\/segments\/([^/]+)$/);
+  if (segment) return html`<${SegmentMembers} key=${segment[1]} id=${decodeURIComponent(segment[1])} />`;
   if (route === '/users' && session.hasRole('admin')) return html`<${Users} />`;
   if (route === '/fields' && session.hasRole('admin')) return html`<${Fields} />`;
   if (session.hasRole('supervisor', 'admin')) {
@@ -69,6 +73,7 @@ function App() {
       <a class="brand" href="#/">Crm.Orleans</a>
       <nav aria-label="Main">
         ${link('#/', 'Customers')}
+        ${link('#/segments', 'Segments')}
         ${session.hasRole('supervisor', 'admin') && link('#/dashboard', 'Dashboard')}
         ${session.hasRole('supervisor', 'admin') && link('#/sources', 'Sources')}
         ${session.hasRole('supervisor', 'admin') && link('#/imports', 'Import')}
