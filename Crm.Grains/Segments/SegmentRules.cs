@@ -25,6 +25,12 @@ public static class SegmentRules
 
     public static (SegmentRule? Rule, IReadOnlyList<FieldProblem> Problems) Parse(JsonElement json, IReadOnlyDictionary<string, FieldDefinition> definitions, string path = "rules")
     {
+        // Text no database can store, in a key or a value, is named before anything reads it (a key shown in a message would otherwise not encode).
+        if (JsonInput.Check(json) is { } unreadable)
+        {
+            return (null, [unreadable.Under(path)]);
+        }
+
         var parser = new Parser(definitions);
         var rule = parser.Rule(json, path, depth: 1);
         if (parser.Conditions > MaxConditions)

@@ -44,6 +44,21 @@ public sealed class SegmentRuleParsingTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public void A_key_or_value_no_database_can_store_is_named_in_words_that_encode()
+    {
+        // An unpaired surrogate, escaped in the JSON: in a key of a condition, then in a value.
+        foreach (var rules in new[] { """{"\ud800mail":["a"]}""", """{"field":"company","op":"eq","value":"\udc00"}""" })
+        {
+            var (rule, problems) = SegmentRules.Parse(JsonDocument.Parse(rules).RootElement, Definitions);
+
+            Assert.Null(rule);
+            var problem = Assert.Single(problems);
+            Assert.StartsWith("rules", problem.Field);
+            Assert.NotEmpty(JsonSerializer.Serialize(problem));
+        }
+    }
+
+    [Fact]
     public void More_conditions_than_the_limit_are_refused()
     {
         var many = string.Join(',', Enumerable.Repeat("""{"field":"tags","op":"exists"}""", SegmentRules.MaxConditions + 1));
