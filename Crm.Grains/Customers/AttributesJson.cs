@@ -6,7 +6,7 @@ namespace Crm.Customers;
 
 /// <summary>
 /// Custom attributes as one JSON object in the customer list, in JSON's own types (numbers and booleans as such, text
-/// and dates as strings), so that SQL compares them by type.
+/// and dates as strings), so that SQL compares them by type; text lower-cased, as rules compare it.
 /// </summary>
 internal static class AttributesJson
 {
@@ -28,7 +28,7 @@ internal static class AttributesJson
                         json.WriteBooleanValue(value.Value == "true");
                         break;
                     default:
-                        json.WriteStringValue(value.Value);
+                        json.WriteStringValue(value.Value.ToLowerInvariant());
                         break;
                 }
             }
@@ -46,7 +46,7 @@ internal static class AttributesJson
         {
             JsonValueKind.Number => new AttributeValue(AttributeKind.Number, p.Value.GetRawText()),
             JsonValueKind.True or JsonValueKind.False => AttributeValue.Boolean(p.Value.GetBoolean()),
-            _ when Segments.SegmentRules.IsDate(p.Value.GetString() ?? "") => new AttributeValue(AttributeKind.Date, p.Value.GetString()!),
+            _ when Segments.SegmentRules.IsDateShaped(p.Value.GetString() ?? "") => new AttributeValue(AttributeKind.Date, p.Value.GetString()!),
             _ => AttributeValue.Text(p.Value.GetString() ?? ""),
         });
     }

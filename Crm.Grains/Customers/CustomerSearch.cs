@@ -11,8 +11,13 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
     /// <summary>What "now" is to a rule's <c>within</c>.</summary>
     public DateTimeOffset Now { get; init; }
 
-    /// <summary>The text as search text holds it: lower case, and a phone number however it was typed as its digits.</summary>
-    public string? Pattern => Text is not { Length: > 0 } text ? null : TelephoneNumbers.AsSearchDigits(text) ?? text.ToLowerInvariant();
+    /// <summary>
+    /// What search text must contain, one of: the text in lower case, and when it reads as a phone number however it
+    /// was typed, its digits (an id such as "12-34" is found either way). Empty when there is no text.
+    /// </summary>
+    public IReadOnlyList<string> Patterns => Text is not { Length: > 0 } text ? []
+        : TelephoneNumbers.AsSearchDigits(text) is { } digits && digits != text.ToLowerInvariant() ? [text.ToLowerInvariant(), digits]
+        : [text.ToLowerInvariant()];
 }
 
 public sealed record CustomerSearchPage(IReadOnlyList<CustomerSummary> Items, CustomerListCursor? Next);

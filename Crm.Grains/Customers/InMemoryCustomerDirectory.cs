@@ -28,10 +28,10 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
 
     private IEnumerable<CustomerSummary> Found(CustomerSearch search)
     {
-        var text = search.Pattern;
+        var patterns = search.Patterns;
         return _rows.Values
             .Where(r => r.Key.TenantId == search.TenantId && !r.Deleted)
-            .Where(r => text is null || r.SearchText.Contains(text, StringComparison.Ordinal))
+            .Where(r => patterns.Count == 0 || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal)))
             .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }
 }

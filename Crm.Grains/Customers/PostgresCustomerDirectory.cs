@@ -44,23 +44,23 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
-                country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection)
+                company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection)
             SELECT r.tenant_id, r.customer_id, r.display_name, r.sort_name, r.primary_email, r.primary_phone, r.company,
                 r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted,
-                r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection}
+                r.company_key, ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)), r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection}
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[],
-                $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[])
+                $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[], $21::text[], $22::jsonb[])
                 AS r(tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone, company, lifecycle,
                     tags, search_text, sequence, created_at, updated_at, deleted,
-                    country, owner_id, email_consent, attributes, total_interactions, last_contact_at)
+                    country, owner_id, email_consent, attributes, total_interactions, last_contact_at, company_key, tag_keys)
             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
                 display_name = excluded.display_name, sort_name = excluded.sort_name,
                 primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
                 company = excluded.company, lifecycle = excluded.lifecycle, tags = excluded.tags,
                 search_text = excluded.search_text, sequence = excluded.sequence,
                 updated_at = excluded.updated_at, deleted = excluded.deleted,
-                country = excluded.country, owner_id = excluded.owner_id, email_consent = excluded.email_consent,
+                company_key = excluded.company_key, tag_keys = excluded.tag_keys, country = excluded.country, owner_id = excluded.owner_id, email_consent = excluded.email_consent,
                 attributes = excluded.attributes, total_interactions = excluded.total_interactions,
                 last_contact_at = excluded.last_contact_at, projection = excluded.projection
             WHERE crm_customers.sequence < excluded.sequence
@@ -82,12 +82,15 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         p.AddWithValue(rows.Select(r => r.CreatedAt).ToArray());
         p.AddWithValue(rows.Select(r => r.UpdatedAt).ToArray());
         p.AddWithValue(rows.Select(r => r.Deleted).ToArray());
-        p.Add(Texts(rows, r => r.Country));
-        p.Add(Texts(rows, r => r.OwnerId));
+        // Compared, not shown: lower-cased here, as the embedded list compares them.
+        p.Add(Texts(rows, r => r.Country?.ToLowerInvariant()));
+        p.Add(Texts(rows, r => r.OwnerId?.ToLowerInvariant()));
         p.AddWithValue(rows.Select(r => DbText.From(r.EmailConsent)).ToArray());
         p.Add(Jsons(rows, r => AttributesJson.Of(r.Attributes)));
         p.AddWithValue(rows.Select(r => r.TotalInteractions).ToArray());
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.LastContactAt).ToArray() });
+        p.Add(Texts(rows, r => r.Company?.ToLowerInvariant()));
+        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Tags.Select(t => t.ToLowerInvariant()))));
         await command.ExecuteNonQueryAsync();
         return [.. summaries.Select(_ => true)];
     }
@@ -158,10 +161,14 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     {
         parameters.AddWithValue(search.TenantId);
         var where = "tenant_id = $1 AND NOT deleted";
-        if (search.Pattern is { } text)
+        if (search.Patterns.Count > 0)
         {
-            parameters.AddWithValue("%" + EscapeLike(text) + "%");
-            where += $" AND search_text LIKE ${parameters.Count}";
+            var likes = search.Patterns.Select(pattern =>
+            {
+                parameters.AddWithValue("%" + EscapeLike(pattern) + "%");
+                return $"search_text LIKE ${parameters.Count}";
+            });
+            where += $" AND ({string.Join(" OR ", likes)})";
         }
 
         return search.Rule is { } rule ? $"{where} AND {SegmentSql.Where(rule, parameters, search.Now)}" : where;

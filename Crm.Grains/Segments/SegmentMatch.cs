@@ -94,7 +94,7 @@ public static class SegmentMatch
     private static string? AttributeAs(SegmentValueKind kind, AttributeValue attribute) => (kind, attribute.Kind) switch
     {
         (SegmentValueKind.Text, AttributeKind.Text or AttributeKind.Date) => attribute.Value.ToLowerInvariant(),
-        (SegmentValueKind.Date, AttributeKind.Text or AttributeKind.Date) when SegmentRules.IsDate(attribute.Value) => attribute.Value,
+        (SegmentValueKind.Date, AttributeKind.Text or AttributeKind.Date) when SegmentRules.IsDateShaped(attribute.Value) => attribute.Value,
         (SegmentValueKind.Number, AttributeKind.Number) when decimal.TryParse(attribute.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _) => attribute.Value,
         (SegmentValueKind.Boolean, AttributeKind.Boolean) => attribute.Value,
         _ => null,
@@ -107,7 +107,14 @@ public static class SegmentMatch
         _ => string.CompareOrdinal(left, right),
     };
 
-    private static string Since(SegmentValueKind kind, string duration, DateTimeOffset now) => At(kind, now - XmlConvert.ToTimeSpan(duration));
+    private static string Since(SegmentValueKind kind, string duration, DateTimeOffset now) => At(kind, Back(now, duration));
+
+    /// <summary>The moment a duration before now, or the first there is.</summary>
+    internal static DateTimeOffset Back(DateTimeOffset now, string duration)
+    {
+        var span = XmlConvert.ToTimeSpan(duration);
+        return now.UtcTicks - DateTimeOffset.MinValue.UtcTicks > span.Ticks ? now - span : DateTimeOffset.MinValue;
+    }
 
     private static string Until(SegmentValueKind kind, DateTimeOffset now) => At(kind, now);
 

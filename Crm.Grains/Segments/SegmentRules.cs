@@ -66,6 +66,17 @@ public static class SegmentRules
     internal static bool IsDate(string value) =>
         value.Length == 10 && DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 
+    /// <summary>
+    /// Whether a stored attribute reads as a date to a date condition: its form, nnnn-nn-nn in ASCII digits, as
+    /// <see cref="SegmentSql"/> checks it too (a calendar check there would be one more place to disagree).
+    /// </summary>
+    internal static bool IsDateShaped(string value) =>
+        value is [var y1, var y2, var y3, var y4, '-', var m1, var m2, '-', var d1, var d2]
+        && new[] { y1, y2, y3, y4, m1, m2, d1, d2 }.All(char.IsAsciiDigit);
+
+    private static readonly Dictionary<string, RuleOperator> Operators =
+        Enum.GetValues<RuleOperator>().ToDictionary(DbText.From, StringComparer.OrdinalIgnoreCase);
+
     private sealed class Parser(IReadOnlyDictionary<string, FieldDefinition> definitions)
     {
         public List<FieldProblem> Problems { get; } = [];
@@ -116,7 +127,12 @@ public static class SegmentRules
                 return Fail(path, "A list of rules.");
             }
 
-            var rules = items.EnumerateArray().Take(MaxConditions + 1).Select((item, i) => Rule(item, $"{path}[{i}]", depth + 1)).ToList();
+            if (items.GetArrayLength() > MaxConditions)
+            {
+                return Fail(path, $"A group holds at most {MaxConditions} rules.");
+            }
+
+            var rules = items.EnumerateArray().Select((item, i) => Rule(item, $"{path}[{i}]", depth + 1)).ToList();
             if (rules.Any(r => r is null))
             {
                 return null;
@@ -146,7 +162,7 @@ public static class SegmentRules
             }
 
             var opText = properties.TryGetValue("op", out var opJson) && opJson.ValueKind == JsonValueKind.String ? opJson.GetString() : null;
-            if (opText is null || !Enum.TryParse<RuleOperator>(opText, ignoreCase: true, out var op) || !Enum.IsDefined(op) || char.IsDigit(opText[0]))
+            if (opText is null || !Operators.TryGetValue(opText, out var op))
             {
                 return FailCondition($"{path}.op", $"Required: one of {string.Join(", ", Enum.GetValues<RuleOperator>().Select(DbText.From))}.");
             }
@@ -243,7 +259,8 @@ public static class SegmentRules
             SegmentValueKind.Boolean => value is "true" or "false" ? (value, null) : (null, $"{field.Name} is true or false."),
             SegmentValueKind.Date => IsDate(value) ? (value, null) : (null, $"{field.Name} is a date: yyyy-MM-dd, not '{Shown(value)}'."),
             SegmentValueKind.Time => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.Year is > 1 and < 9999
-                ? (time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), null)
+                // To the microsecond, as PostgreSQL keeps times: both lists then compare the same moment.
+                ? (new DateTimeOffset(time.UtcTicks - time.UtcTicks % 10, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture), null)
                 : (null, $"{field.Name} is a time: ISO 8601, e.g. 2026-01-31T09:00:00Z, not '{Shown(value)}'."),
             _ when value.Trim() is not { Length: > 0 and <= MaxTextLength } text => (null, $"1 to {MaxTextLength} characters."),
             _ when StorableText.Problem(value) is { } problem => (null, problem),
@@ -269,7 +286,9 @@ public static class SegmentRules
             }
         }
 
-        private static string Shown(string value) => value.Length > 40 ? value[..40] + "…" : value;
+        /// <summary>A value as a message quotes it: the first 40 characters, never half of one written as a surrogate pair.</summary>
+        private static string Shown(string value) =>
+            value.Length <= 40 ? value : value[..(char.IsHighSurrogate(value[39]) ? 39 : 40)] + "…";
 
         private SegmentRule? Fail(string path, string message)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Xml;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -28,8 +27,8 @@ public static class SegmentSql
         if (condition.Field == "tags")
         {
             return condition.Op == RuleOperator.Exists
-                ? $"(cardinality(tags) > 0) = {Add(parameters, condition.Values[0] == "true")}"
-                : $"EXISTS (SELECT 1 FROM unnest(tags) AS t(tag) WHERE lower(t.tag) = ANY ({Add(parameters, condition.Values.ToArray())}))";
+                ? $"(cardinality(tag_keys) > 0) = {Add(parameters, condition.Values[0] == "true")}"
+                : $"tag_keys && {Add(parameters, condition.Values.ToArray())}::text[]";
         }
 
         if (condition.Op == RuleOperator.Exists)
@@ -43,7 +42,7 @@ public static class SegmentSql
             RuleOperator.Ne => $"NOT COALESCE({value} = {Typed(condition, condition.Values[0], parameters)}, false)",
             RuleOperator.In => $"{value} = ANY ({Add(parameters, condition.Values.Select(v => Typed(condition.Kind, v)).ToArray(), condition.Kind)})",
             RuleOperator.Contains => $"strpos({value}, {Add(parameters, condition.Values[0])}) > 0",
-            RuleOperator.Within => $"{value} BETWEEN {Typed(condition, SegmentMatch.At(condition.Kind, now - XmlConvert.ToTimeSpan(condition.Values[0])), parameters)} AND {Typed(condition, SegmentMatch.At(condition.Kind, now), parameters)}",
+            RuleOperator.Within => $"{value} BETWEEN {Typed(condition, SegmentMatch.At(condition.Kind, SegmentMatch.Back(now, condition.Values[0])), parameters)} AND {Typed(condition, SegmentMatch.At(condition.Kind, now), parameters)}",
             var op => $"{value} {Operator(op)} {Typed(condition, condition.Values[0], parameters)}",
         };
     }
@@ -58,17 +57,18 @@ public static class SegmentSql
             {
                 SegmentValueKind.Number => $"(CASE WHEN jsonb_typeof(attributes -> {key}) = 'number' THEN (attributes ->> {key})::numeric END)",
                 SegmentValueKind.Boolean => $"(CASE WHEN jsonb_typeof(attributes -> {key}) = 'boolean' THEN (attributes ->> {key})::boolean END)",
-                SegmentValueKind.Date => $"(CASE WHEN jsonb_typeof(attributes -> {key}) = 'string' AND (attributes ->> {key}) ~ '^\\d{{4}}-\\d{{2}}-\\d{{2}}$' THEN (attributes ->> {key}) COLLATE \"C\" END)",
-                _ => $"(CASE WHEN jsonb_typeof(attributes -> {key}) = 'string' THEN lower(attributes ->> {key}) COLLATE \"C\" END)",
+                SegmentValueKind.Date => $"(CASE WHEN jsonb_typeof(attributes -> {key}) = 'string' AND (attributes ->> {key}) ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN (attributes ->> {key}) COLLATE \"C\" END)",
+                _ => $"(CASE WHEN jsonb_typeof(attributes -> {key}) = 'string' THEN (attributes ->> {key}) COLLATE \"C\" END)",
             };
         }
 
         return condition.Field switch
         {
             "lifecycle" => "lifecycle COLLATE \"C\"",
-            "country" => "lower(country) COLLATE \"C\"",
-            "company" => "lower(company) COLLATE \"C\"",
-            "ownerId" => "lower(owner_id) COLLATE \"C\"",
+            // Stored lower-cased by the application, as the embedded list compares them: the database's locale plays no part.
+            "country" => "country COLLATE \"C\"",
+            "company" => "company_key COLLATE \"C\"",
+            "ownerId" => "owner_id COLLATE \"C\"",
             "consent.email" => "email_consent COLLATE \"C\"",
             "activity.totalInteractions" => "total_interactions::numeric",
             "activity.lastContactAt" => "last_contact_at",

@@ -64,8 +64,7 @@ public sealed class SegmentsGrain(
             return false;
         }
 
-        state.State = state.State with { Segments = Segments.Remove(id) };
-        await state.WriteStateAsync();
+        await PersistAsync(state.State with { Segments = Segments.Remove(id) });
         return true;
     }
 
@@ -74,8 +73,15 @@ public sealed class SegmentsGrain(
 
     private async Task<SegmentSaveResult> SaveAsync(SavedSegment segment)
     {
+        await PersistAsync(state.State with { Segments = Segments.SetItem(segment.Id, segment) });
+        return new SegmentSaveResult(SegmentSaveOutcome.Saved, segment);
+    }
+
+    /// <summary>Makes <paramref name="next"/> the state once it is written; a failed write leaves the state as it was.</summary>
+    private async Task PersistAsync(SegmentsState next)
+    {
         var previous = state.State;
-        state.State = previous with { Segments = Segments.SetItem(segment.Id, segment) };
+        state.State = next;
         try
         {
             await state.WriteStateAsync();
@@ -85,7 +91,5 @@ public sealed class SegmentsGrain(
             state.State = previous;
             throw;
         }
-
-        return new SegmentSaveResult(SegmentSaveOutcome.Saved, segment);
     }
 }

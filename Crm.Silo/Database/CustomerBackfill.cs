@@ -18,8 +18,10 @@ public sealed partial class CustomerBackfill(NpgsqlDataSource dataSource, IGrain
         // The identity index (migration 0005): first every customer claims the identities integrations know it by (as
         // the identity grains it replaces had them, so that who owned what stays as it was), then its profile's.
         new("0005-identity-backfill", "identity index", [c => c.ClaimIdentitiesAsync(withProfile: false), c => c.ClaimIdentitiesAsync(withProfile: true)]),
-        // The customer list's segment fields (migration 0008): each customer writes its whole row again.
-        new("0008-customer-list-backfill", "customer list", [c => c.ProjectAsync()]),
+        // The customer list's segment fields (migration 0008): each customer whose row is older writes it again. At
+        // every start, not once: a node of the previous version still running during an upgrade writes old rows.
+        new("0008-customer-list-backfill", "customer list", [c => c.ProjectAsync()],
+            Filter: $"projection < {Customers.PostgresCustomerDirectory.Projection}", EveryStart: true),
     ];
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -34,7 +36,7 @@ public sealed partial class CustomerBackfill(NpgsqlDataSource dataSource, IGrain
         {
             foreach (var step in Steps)
             {
-                if (!await DoneAsync(connection, step.Id, cancellationToken))
+                if (step.EveryStart || !await DoneAsync(connection, step.Id, cancellationToken))
                 {
                     await RunAsync(connection, step, cancellationToken);
                 }
@@ -52,12 +54,22 @@ public sealed partial class CustomerBackfill(NpgsqlDataSource dataSource, IGrain
         foreach (var pass in step.Passes)
         {
             customers = 0;
-            await foreach (var page in PagesAsync(cancellationToken))
+            await foreach (var page in PagesAsync(step.Filter, cancellationToken))
             {
                 await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-                    async (key, _) => await pass(grains.GetGrain<ICustomerGrain>(key.ToString())));
+                    async (key, _) => await PassAsync(pass, key));
                 customers += page.Count;
             }
+        }
+
+        if (step.EveryStart)
+        {
+            if (customers > 0)
+            {
+                LogBackfilled(step.What, customers);
+            }
+
+            return;
         }
 
         await using var record = new NpgsqlCommand("INSERT INTO crm_schema_migrations (id) VALUES ($1) ON CONFLICT DO NOTHING", connection);
@@ -66,11 +78,24 @@ public sealed partial class CustomerBackfill(NpgsqlDataSource dataSource, IGrain
         LogBackfilled(step.What, customers);
     }
 
+    /// <summary>One customer that fails is logged and passed by: the step goes on with the others, and runs again next start.</summary>
+    private async Task PassAsync(Func<ICustomerGrain, Task> pass, CustomerKey key)
+    {
+        try
+        {
+            await pass(grains.GetGrain<ICustomerGrain>(key.ToString()));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCustomerFailed(ex, key.TenantId, key.CustomerId);
+        }
+    }
+
     private static async Task<bool> AllDoneAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         foreach (var step in Steps)
         {
-            if (!await DoneAsync(connection, step.Id, cancellationToken))
+            if (step.EveryStart || !await DoneAsync(connection, step.Id, cancellationToken))
             {
                 return false;
             }
@@ -79,14 +104,14 @@ public sealed partial class CustomerBackfill(NpgsqlDataSource dataSource, IGrain
         return true;
     }
 
-    private async IAsyncEnumerable<List<CustomerKey>> PagesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<List<CustomerKey>> PagesAsync(string? filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (tenant, customer) = ("", "");
         while (true)
         {
-            await using var select = dataSource.CreateCommand("""
+            await using var select = dataSource.CreateCommand($"""
                 SELECT tenant_id, customer_id FROM crm_customers
-                WHERE (tenant_id, customer_id) > ($1, $2) AND NOT deleted
+                WHERE (tenant_id, customer_id) > ($1, $2) AND NOT deleted {(filter is null ? "" : $"AND {filter}")}
                 ORDER BY tenant_id, customer_id LIMIT $3
                 """);
             select.Parameters.AddWithValue(tenant);
@@ -127,5 +152,10 @@ public sealed partial class CustomerBackfill(NpgsqlDataSource dataSource, IGrain
     [LoggerMessage(LogLevel.Information, "Database: {What} filled from {Customers} existing customers")]
     private partial void LogBackfilled(string what, int customers);
 
-    private sealed record Step(string Id, string What, IReadOnlyList<Func<ICustomerGrain, Task>> Passes);
+    [LoggerMessage(LogLevel.Warning, "Database: tenant {TenantId} customer {CustomerId} could not be backfilled; it is tried again at the next start")]
+    private partial void LogCustomerFailed(Exception exception, string tenantId, string customerId);
+
+    /// <param name="Filter">Which customers the step is for (SQL over crm_customers); every one when null.</param>
+    /// <param name="EveryStart">Run at every start over what the filter finds, rather than once and recorded.</param>
+    private sealed record Step(string Id, string What, IReadOnlyList<Func<ICustomerGrain, Task>> Passes, string? Filter = null, bool EveryStart = false);
 }

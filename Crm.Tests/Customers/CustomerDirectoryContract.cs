@@ -32,6 +32,18 @@ public abstract class CustomerDirectoryContract
     }
 
     [Fact]
+    public async Task Text_that_reads_as_a_phone_number_finds_it_as_typed_too()
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Order 12-34 Ltd"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Phone owner", phone: "+441234567890"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, "12-34", null, 10));
+
+        Assert.Equal(["c1", "c2"], page.Items.Select(i => i.Key.CustomerId).Order());
+    }
+
+    [Fact]
     public async Task Lists_by_name_then_id_and_pages_without_gaps_or_repeats()
     {
         var tenant = TestTenants.New();

@@ -101,6 +101,32 @@ public abstract class SegmentRuleContract
         Assert.All(page.Items, i => Assert.Equal(tenant, i.Key.TenantId));
     }
 
+    [Fact]
+    public async Task Compares_text_in_any_case_of_any_alphabet_and_text_of_a_dates_form_as_a_date_alike()
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Person(tenant, "eco", new CustomerProfile
+        {
+            DisplayName = "École", Company = "ÉCOLE Normale", Tags = ["Été"],
+            Attributes = Attributes(("city", AttributeValue.Text("ZÜRICH")), ("since", AttributeValue.Text("2024-02-30"))),
+        }, total: 0, lastContact: null));
+
+        foreach (var rules in new[]
+        {
+            """{"field":"company","op":"eq","value":"école normale"}""",
+            """{"field":"company","op":"contains","value":"COLE N"}""",
+            """{"field":"tags","op":"contains","value":"ÉTÉ"}""",
+            """{"field":"attributes.city","op":"in","value":["zürich"]}""",
+            """{"field":"attributes.since","op":"gt","value":"2024-01-01"}""",
+        })
+        {
+            var (rule, problems) = SegmentRules.Parse(JsonDocument.Parse(rules).RootElement, Definitions);
+            Assert.Empty(problems);
+            var page = await Directory.SearchAsync(new CustomerSearch(tenant, null, null, 10) { Rule = rule, Now = Now });
+            Assert.True(page.Items.Count == 1, $"{rules} found {page.Items.Count}");
+        }
+    }
+
     private static IEnumerable<CustomerSummary> People(string tenant) =>
     [
         Person(tenant, "ada", new CustomerProfile

@@ -20,6 +20,7 @@ public sealed class SegmentRuleParsingTests(EmbeddedWebFixture fixture)
     [InlineData("""{"field":"shoeSize","op":"eq","value":1}""", "rules.field", "Unknown field 'shoeSize'")]
     [InlineData("""{"field":"company","op":"gt","value":"a"}""", "rules.op", "'gt' does not apply to company")]
     [InlineData("""{"field":"company","op":"like","value":"a"}""", "rules.op", "one of eq, ne, contains")]
+    [InlineData("""{"field":"company","op":"eq,ne","value":"a"}""", "rules.op", "one of eq, ne, contains")]
     [InlineData("""{"field":"company","op":"eq"}""", "rules.value", "Required")]
     [InlineData("""{"field":"country","op":"in","value":"GB"}""", "rules.value", "a list of 1 to 500 values")]
     [InlineData("""{"field":"lifecycle","op":"eq","value":"vip"}""", "rules.value", "'vip' is not one of: lead, prospect, customer, churned")]
@@ -47,14 +48,16 @@ public sealed class SegmentRuleParsingTests(EmbeddedWebFixture fixture)
     public void A_key_or_value_no_database_can_store_is_named_in_words_that_encode()
     {
         // An unpaired surrogate, escaped in the JSON: in a key of a condition, then in a value.
-        foreach (var rules in new[] { """{"\ud800mail":["a"]}""", """{"field":"company","op":"eq","value":"\udc00"}""" })
+        // And a value quoted in a message, cut after 40 characters: never between the halves of an emoji.
+        var cutAtAnEmoji = $$"""{"field":"attributes.seats","op":"gt","value":"{{new string('a', 39)}}😀 many"}""";
+        foreach (var rules in new[] { """{"\ud800mail":["a"]}""", """{"field":"company","op":"eq","value":"\udc00"}""", cutAtAnEmoji })
         {
             var (rule, problems) = SegmentRules.Parse(JsonDocument.Parse(rules).RootElement, Definitions);
 
             Assert.Null(rule);
             var problem = Assert.Single(problems);
             Assert.StartsWith("rules", problem.Field);
-            Assert.NotEmpty(JsonSerializer.Serialize(problem));
+            Assert.Null(Crm.Storage.StorableText.Problem(problem.Message));
         }
     }
 
@@ -66,7 +69,18 @@ public sealed class SegmentRuleParsingTests(EmbeddedWebFixture fixture)
         var (rule, problems) = SegmentRules.Parse(JsonDocument.Parse($$"""{"any":[{{many}}]}""").RootElement, Definitions);
 
         Assert.Null(rule);
-        Assert.Contains(problems, p => p.Field == "rules" && p.Message.Contains($"At most {SegmentRules.MaxConditions} conditions"));
+        Assert.Contains(problems, p => p.Field == "rules.any" && p.Message.Contains($"at most {SegmentRules.MaxConditions} rules"));
+    }
+
+    [Fact]
+    public void A_group_of_more_rules_than_the_limit_is_refused_even_when_they_are_empty_groups()
+    {
+        var many = string.Join(',', Enumerable.Repeat("""{"all":[]}""", SegmentRules.MaxConditions)) + """,{"field":"tags","op":"exists"}""";
+
+        var (rule, problems) = SegmentRules.Parse(JsonDocument.Parse($$"""{"any":[{{many}}]}""").RootElement, Definitions);
+
+        Assert.Null(rule);
+        Assert.Contains(problems, p => p.Field == "rules.any");
     }
 
     [Fact]

@@ -1,6 +1,9 @@
--- What segment rules compare, beside what the list shows: the grain writes them with the rest of its row. Rows
+-- What segment rules compare, beside what the list shows: the grain writes them with the rest of its row, text
+-- lower-cased by the application (as search_text), so that PostgreSQL's locale plays no part in comparing it. Rows
 -- written before are projection 1 and are written again, in full, by the customers they belong to at start.
 ALTER TABLE crm_customers
+    ADD COLUMN company_key        text,
+    ADD COLUMN tag_keys           text[] NOT NULL DEFAULT '{}',
     ADD COLUMN country            text,
     ADD COLUMN owner_id           text,
     ADD COLUMN email_consent      text NOT NULL DEFAULT 'unknown',

@@ -11,7 +11,7 @@ const standardFields = [
   { name: 'company', label: 'Company', ops: ['eq', 'ne', 'contains', 'in', 'exists'] },
   { name: 'ownerId', label: 'Owner', ops: ['eq', 'ne', 'in', 'exists'] },
   { name: 'consent.email', label: 'Email consent', ops: ['eq', 'ne', 'in'], choices: ['unknown', 'granted', 'denied'] },
-  { name: 'activity.totalInteractions', label: 'Interactions', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'], number: true },
+  { name: 'activity.totalInteractions', label: 'Interactions', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] },
   { name: 'activity.lastContactAt', label: 'Last contact', ops: ['gt', 'gte', 'lt', 'lte', 'within', 'exists'] },
 ];
 
@@ -33,24 +33,28 @@ function useRuleFields() {
   useEffect(() => {
     api('/api/fields').then(({ data }) => setFields([...standardFields, ...data.items.map(f => ({
       name: `attributes.${f.name}`, label: f.label, ops: opsByType[f.type] ?? opsByType.text,
-      choices: f.type === 'oneOf' ? f.options : undefined, number: f.type === 'number', boolean: f.type === 'boolean',
+      choices: f.type === 'oneOf' ? f.options : undefined, boolean: f.type === 'boolean',
     }))]), () => {});
   }, []);
   return fields;
 }
 
-/** A condition as the form holds it, as the API takes it. */
-function toRule(condition, fields) {
-  const field = fields.find(f => f.name === condition.field) ?? {};
+/** A condition as the form holds it, as the API takes it: values as typed (the API reads them as the field's type, or says why not). */
+function toRule(condition) {
   const { op, value } = condition;
   if (op === 'exists') return { field: condition.field, op, value: value !== 'no' };
-  const typed = v => (field.number && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : field.boolean ? v === 'true' : v.trim());
-  return { field: condition.field, op, value: op === 'in' ? value.split(',').map(typed).filter(v => v !== '') : typed(value) };
+  return { field: condition.field, op, value: op === 'in' ? value.split(',').map(v => v.trim()).filter(Boolean) : value.trim() };
+}
+
+/** Whether the builder can show a rule whole: one condition, or one all/any group of conditions. Nested rules are edited through the API. */
+function editable(rule) {
+  const group = rule.all ?? rule.any;
+  return group ? group.every(c => c.field) : Boolean(rule.field);
 }
 
 function fromRule(rule) {
   const group = rule.all ? 'all' : rule.any ? 'any' : null;
-  const conditions = (group ? rule[group] : [rule]).filter(c => c.field);
+  const conditions = group ? rule[group] : [rule];
   return {
     join: group ?? 'all',
     conditions: conditions.map(c => ({
@@ -107,6 +111,19 @@ export function Segments() {
 }
 
 function SegmentBuilder({ segment, onSaved, onCancel }) {
+  if (segment && !editable(segment.rules)) {
+    return html`
+      <div class="card segment-builder" role="note">
+        <h2>Edit ${segment.name}</h2>
+        <p>Its rules nest groups deeper than this builder shows; change them through the API (<code>PUT /api/segments/${segment.id}</code>) so that none is lost.</p>
+        <button type="button" class="secondary" onClick=${onCancel}>Close</button>
+      </div>`;
+  }
+
+  return html`<${ConditionsForm} segment=${segment} onSaved=${onSaved} onCancel=${onCancel} />`;
+}
+
+function ConditionsForm({ segment, onSaved, onCancel }) {
   const fields = useRuleFields();
   const initial = segment ? fromRule(segment.rules) : { join: 'all', conditions: [blank()] };
   const [name, setName] = useState(segment?.name ?? '');
@@ -115,7 +132,7 @@ function SegmentBuilder({ segment, onSaved, onCancel }) {
   const [preview, setPreview] = useState(null);
   const [problem, setProblem] = useState(null);
 
-  const rules = { [join]: conditions.map(c => toRule(c, fields)) };
+  const rules = { [join]: conditions.map(toRule) };
   const rulesText = JSON.stringify(rules);
 
   useEffect(() => {
@@ -136,6 +153,7 @@ function SegmentBuilder({ segment, onSaved, onCancel }) {
     const next = { ...c, ...part };
     const field = fields.find(f => f.name === next.field);
     if (field && !field.ops.includes(next.op)) next.op = field.ops[0];
+    if (field?.boolean && next.op !== 'exists' && !['true', 'false'].includes(next.value)) next.value = 'true';
     return next;
   }));
 
@@ -181,6 +199,9 @@ function SegmentBuilder({ segment, onSaved, onCancel }) {
               ${c.op === 'exists'
                 ? html`<select id="condition-${i}-value" value=${c.value === 'no' ? 'no' : 'yes'} onChange=${e => change(i, { value: e.target.value })}>
                     <option value="yes">yes</option><option value="no">no</option></select>`
+                : field.boolean
+                ? html`<select id="condition-${i}-value" value=${c.value === 'false' ? 'false' : 'true'} onChange=${e => change(i, { value: e.target.value })}>
+                    <option value="true">yes</option><option value="false">no</option></select>`
                 : html`<input id="condition-${i}-value" value=${c.value} onInput=${e => change(i, { value: e.target.value })}
                     placeholder=${c.op === 'within' ? 'P30D' : c.op === 'in' ? 'comma separated' : field.choices?.join(', ') ?? ''}
                     aria-invalid=${errors.length > 0} aria-describedby=${errors.length ? `condition-${i}-error` : undefined} />`}
