@@ -29,4 +29,7 @@ public static class Constants
 
     /// <summary>A tenant's imports as they progress, keyed by tenant, for the pages watching them.</summary>
     public const string ImportStreamNamespace = "imports";
+
+    /// <summary>A tenant's segment member counts as they move, keyed by tenant, for the pages watching them.</summary>
+    public const string SegmentCountsStreamNamespace = "segment-counts";
 }

@@ -51,3 +51,27 @@ public interface ISegmentsGrain : IGrainWithStringKey
     [Alias("delete")]
     Task<bool> DeleteAsync(string id);
 }
+
+/// <summary>How many customers each of a tenant's segments holds, as one picture.</summary>
+[GenerateSerializer, Immutable, Alias("crm.segment-counts")]
+public sealed record SegmentCounts(
+    [property: Id(0)] string TenantId,
+    [property: Id(1)] System.Collections.Immutable.ImmutableDictionary<string, long> MemberCounts,
+    [property: Id(2)] DateTimeOffset CountedAt);
+
+/// <summary>
+/// A tenant's segment member counts while someone watches them: recounted when the tenant's customers or segments
+/// change, a few seconds apart at most, and published on the tenant's segment-counts stream.
+/// </summary>
+[Alias("crm.segment-counts-grain")]
+public interface ISegmentCountsGrain : IGrainWithStringKey
+{
+    /// <summary>Someone watches the counts: they are kept up for a while after.</summary>
+    /// <returns>The counts now.</returns>
+    [Alias("watch")]
+    Task<SegmentCounts> WatchAsync();
+
+    /// <summary>Customers or segments of the tenant changed: the counts may have moved.</summary>
+    [Alias("changed"), Orleans.Concurrency.OneWay]
+    Task ChangedAsync();
+}

@@ -34,6 +34,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         ICustomerDirectory directory,
         IIdentityIndex identities,
         IIngestLog log,
+        Segments.SegmentChangeSignals segments,
         TimeProvider time,
         IOptions<CustomerGrainOptions> options,
         ILogger<CustomerGrain> logger)
@@ -41,7 +42,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         (_state, _time, _logger, _identities) = (state, time, logger, identities);
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
-        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, logger) { Done = Projected };
+        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, segments, logger) { Done = Projected };
         _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, () => _projections.SyncAsync(Summary(), [], []), StateWriteFailed);
         _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
         _activity = new CustomerActivityRecorder(GrainFactory, _key);

@@ -16,6 +16,7 @@ internal sealed partial class CustomerProjections(
     IIdentityIndex index,
     IGrainFactory grains,
     int partitions,
+    Segments.SegmentChangeSignals segments,
     ILogger logger)
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
@@ -57,6 +58,7 @@ internal sealed partial class CustomerProjections(
             {
                 await directory.UpsertAsync(row);
                 _row = null;
+                segments.Changed(key.TenantId);
             }
 
             foreach (var (from, identities) in _moves.ToList())

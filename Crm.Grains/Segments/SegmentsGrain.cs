@@ -91,5 +91,7 @@ public sealed class SegmentsGrain(
             state.State = previous;
             throw;
         }
+
+        await GrainFactory.GetGrain<ISegmentCountsGrain>(this.GetPrimaryKeyString()).ChangedAsync();
     }
 }

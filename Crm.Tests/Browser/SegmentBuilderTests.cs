@@ -36,9 +36,13 @@ public sealed class SegmentBuilderTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Create segment" }).ClickAsync();
 
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "VIPs in GB" });
-        await Expect(row).ToContainTextAsync("1");
+        await Expect(row.Locator(".count")).ToHaveTextAsync("1");
+        // Another customer joins while the page is open: its count moves without a reload.
+        await supervisor.Client.PostAsJsonAsync("/api/customers", new { displayName = "Dee Vip", tags = new[] { "VIP" }, country = "GB" });
+        await Expect(row.Locator(".count")).ToHaveTextAsync("2", new() { Timeout = 15_000 });
         await page.GetByRole(AriaRole.Link, new() { Name = "VIPs in GB" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "VIPs in GB" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Dee Vip" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Ada Lovelace" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Ada Lovelace" })).ToBeVisibleAsync();
         Assert.Empty(errors);

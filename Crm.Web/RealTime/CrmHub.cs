@@ -15,7 +15,7 @@ namespace Crm.Web.RealTime;
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
 public sealed class CrmHub(
-    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
+    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, TenantFeed<Crm.Segments.SegmentCounts> segmentCounts, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
 {
     public const string Path = "/hubs/crm";
 
@@ -97,6 +97,24 @@ public sealed class CrmHub(
         }
     }
 
+    /// <summary>Everyone: receive segmentCountsChanged as the member counts of the tenant's segments move.</summary>
+    /// <returns>The counts now.</returns>
+    public async Task<HubMessages.SegmentCountsMessage> WatchSegments()
+    {
+        var tenant = Context.User!.TenantId();
+        await segmentCounts.WatchAsync(Context.ConnectionId, tenant, Context.ConnectionAborted);
+        Context.Items[nameof(WatchSegments)] = tenant;
+        return HubMessages.SegmentCountsMessage.From(await grains.GetGrain<Crm.Segments.ISegmentCountsGrain>(tenant).WatchAsync());
+    }
+
+    public async Task UnwatchSegments()
+    {
+        if (Context.Items.Remove(nameof(WatchSegments), out var tenant))
+        {
+            await segmentCounts.UnwatchAsync(Context.ConnectionId, (string)tenant!);
+        }
+    }
+
     public async Task UnwatchCustomer(string customerId)
     {
         if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
@@ -115,6 +133,7 @@ public sealed class CrmHub(
 
         await UnwatchDashboard();
         await UnwatchImports();
+        await UnwatchSegments();
 
         await base.OnDisconnectedAsync(exception);
     }

@@ -21,7 +21,15 @@ public static class HubMessages
     /// <summary>An import of the tenant moved on: its status and counters, as GET /api/imports/{id} answers.</summary>
     public const string ImportProgress = "importProgress";
 
+    /// <summary>How many customers each of the tenant's segments holds, by segment id: the whole picture each time.</summary>
+    public const string SegmentCountsChanged = "segmentCountsChanged";
+
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
+
+    public sealed record SegmentCountsMessage(IReadOnlyDictionary<string, long> MemberCounts, DateTimeOffset CountedAt)
+    {
+        public static SegmentCountsMessage From(Crm.Segments.SegmentCounts counts) => new(counts.MemberCounts, counts.CountedAt);
+    }
 
     public static Task SendAsync(IClientProxy clients, CustomerEvent change, CancellationToken cancellationToken = default) => change switch
     {

@@ -73,5 +73,7 @@ public static class TenantFeeds
         .AddSingleton(sp => new TenantFeed<LiveKpis>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
             Constants.DashboardStreamNamespace, HubMessages.KpisChanged, kpis => kpis))
         .AddSingleton(sp => new TenantFeed<ImportJob>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
-            Constants.ImportStreamNamespace, HubMessages.ImportProgress, job => Web.Imports.ImportResponse.From(job, sp.GetRequiredService<TimeProvider>().GetUtcNow())));
+            Constants.ImportStreamNamespace, HubMessages.ImportProgress, job => Web.Imports.ImportResponse.From(job, sp.GetRequiredService<TimeProvider>().GetUtcNow())))
+        .AddSingleton(sp => new TenantFeed<Crm.Segments.SegmentCounts>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
+            Constants.SegmentCountsStreamNamespace, HubMessages.SegmentCountsChanged, HubMessages.SegmentCountsMessage.From));
 }

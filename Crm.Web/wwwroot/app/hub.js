@@ -6,6 +6,7 @@ const stateListeners = new Set();
 const watches = new Map();
 const dashboardWatchers = new Set();
 const importWatchers = new Set();
+const segmentWatchers = new Set();
 let connection = null;
 let state = 'disconnected';
 
@@ -41,9 +42,16 @@ async function renewDashboard() {
   dashboardWatchers.forEach(watcher => watcher(kpis));
 }
 
+// Counts are a whole picture too: renewing answers the counts now.
+async function renewSegments() {
+  const counts = await connection.invoke('WatchSegments');
+  segmentWatchers.forEach(watcher => watcher(counts));
+}
+
 async function renewAll() {
   for (const [customerId, watch] of watches) await renew(customerId, watch);
   if (dashboardWatchers.size) await renewDashboard();
+  if (segmentWatchers.size) await renewSegments();
   if (importWatchers.size) await connection.invoke('WatchImports');
 }
 
@@ -69,6 +77,7 @@ export const hub = {
     }
     connection.on('kpisChanged', kpis => dashboardWatchers.forEach(watcher => watcher(kpis)));
     connection.on('importProgress', job => importWatchers.forEach(watcher => watcher(job)));
+    connection.on('segmentCountsChanged', counts => segmentWatchers.forEach(watcher => watcher(counts)));
     connection.onreconnecting(() => setState('reconnecting'));
     connection.onreconnected(async () => {
       setState('connected');
@@ -91,6 +100,7 @@ export const hub = {
     watches.clear();
     dashboardWatchers.clear();
     importWatchers.clear();
+    segmentWatchers.clear();
     await closing?.stop();
   },
 
@@ -116,6 +126,16 @@ export const hub = {
     return () => {
       dashboardWatchers.delete(onKpis);
       if (!dashboardWatchers.size && state === 'connected') connection.invoke('UnwatchDashboard').catch(() => {});
+    };
+  },
+
+  /** Receives the member counts of the tenant's segments now and whenever they move. Returns the function that stops watching. */
+  watchSegments(onCounts) {
+    segmentWatchers.add(onCounts);
+    if (state === 'connected') renewSegments().catch(() => {});
+    return () => {
+      segmentWatchers.delete(onCounts);
+      if (!segmentWatchers.size && state === 'connected') connection.invoke('UnwatchSegments').catch(() => {});
     };
   },
 

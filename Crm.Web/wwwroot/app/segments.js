@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api } from './api.js';
 import { session } from './session.js';
+import { hub } from './hub.js';
 
 /** The fields rules take and the operators each one takes, as the API documents them; custom fields join by type. */
 const standardFields = [
@@ -75,6 +76,12 @@ export function Segments() {
 
   const refresh = () => api('/api/segments').then(({ data }) => setSegments(data.items), setError);
   useEffect(() => { refresh(); }, []);
+  // Counts move as customers change, pushed over the hub; a segment the page does not know yet comes with a reload.
+  useEffect(() => hub.watchSegments(({ memberCounts }) => setSegments(list => {
+    if (!list) return list;
+    if (Object.keys(memberCounts).some(id => !list.some(s => s.id === id))) { refresh(); return list; }
+    return list.map(s => (s.id in memberCounts ? { ...s, memberCount: memberCounts[s.id] } : s));
+  })), []);
 
   async function remove(segment) {
     if (!confirm(`Delete the segment ${segment.name}? Its customers stay as they are.`)) return;
