@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Crm.Security;
+using Crm.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -243,24 +244,8 @@ public sealed partial class ImportJobGrain(
         };
     }
 
-    /// <summary>
-    /// Writes the next state. Should the write fail, the state stays as stored, so that the call, made again, works
-    /// it out again: a report made again counts its rows then, rather than finding them counted in memory only.
-    /// </summary>
-    private async Task SaveAsync(ImportJobState next)
-    {
-        var stored = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = stored;
-            throw;
-        }
-    }
+    /// <summary>Writes the next state; should the write fail, a report made again counts its rows then (<see cref="PersistentStates.WriteAsync"/>).</summary>
+    private Task SaveAsync(ImportJobState next) => state.WriteAsync(next);
 
     /// <summary>Empties a chunk of refused rows no stored state counts (left by a report whose state was not written).</summary>
     private async Task ClearAsync(int chunk)

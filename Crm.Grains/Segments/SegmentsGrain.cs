@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Crm.Security;
+using Crm.Storage;
 
 namespace Crm.Segments;
 
@@ -77,21 +78,9 @@ public sealed class SegmentsGrain(
         return new SegmentSaveResult(SegmentSaveOutcome.Saved, segment);
     }
 
-    /// <summary>Makes <paramref name="next"/> the state once it is written; a failed write leaves the state as it was.</summary>
     private async Task PersistAsync(SegmentsState next)
     {
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
-
+        await state.WriteAsync(next);
         await GrainFactory.GetGrain<ISegmentCountsGrain>(this.GetPrimaryKeyString()).ChangedAsync();
     }
 }
