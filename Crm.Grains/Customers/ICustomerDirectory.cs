@@ -14,4 +14,7 @@ public interface ICustomerDirectory
 
     /// <summary>How many customers the search finds, all pages together.</summary>
     Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default);
+
+    /// <summary>How many of the tenant's customers each rule holds for, in one pass over them: a tenant's segments counted together.</summary>
+    Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<Segments.SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -26,6 +26,12 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
     public Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>
         Task.FromResult(Found(search).LongCount());
 
+    public Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var rows = Found(new CustomerSearch(tenantId, null, null, 0)).ToList();
+        return Task.FromResult<IReadOnlyList<long>>([.. rules.Select(rule => rows.LongCount(r => SegmentMatch.Matches(rule, r, now)))]);
+    }
+
     private IEnumerable<CustomerSummary> Found(CustomerSearch search)
     {
         var patterns = search.Patterns;

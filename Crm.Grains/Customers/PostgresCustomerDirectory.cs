@@ -156,6 +156,22 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    public async Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (rules.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = _dataSource.CreateCommand();
+        var where = Found(new CustomerSearch(tenantId, null, null, 0), command.Parameters);
+        var counts = rules.Select(rule => $"count(*) FILTER (WHERE {SegmentSql.Where(rule, command.Parameters, now)})");
+        command.CommandText = $"SELECT {string.Join(", ", counts)} FROM crm_customers WHERE {where}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return [.. Enumerable.Range(0, rules.Count).Select(reader.GetInt64)];
+    }
+
     /// <summary>The tenant's customers the search's text and rule find.</summary>
     private static string Found(CustomerSearch search, NpgsqlParameterCollection parameters)
     {

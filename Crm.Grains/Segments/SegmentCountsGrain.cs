@@ -64,12 +64,8 @@ public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvide
     private async Task<SegmentCounts> CountAsync()
     {
         var now = time.GetUtcNow();
-        var counts = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        foreach (var segment in await GrainFactory.GetGrain<ISegmentsGrain>(TenantId).ListAsync())
-        {
-            counts[segment.Id] = await directory.CountAsync(new CustomerSearch(TenantId, null, null, 0) { Rule = segment.Rule, Now = now });
-        }
-
-        return new SegmentCounts(TenantId, counts.ToImmutable(), now);
+        var segments = await GrainFactory.GetGrain<ISegmentsGrain>(TenantId).ListAsync();
+        var counts = await directory.CountEachAsync(TenantId, [.. segments.Select(s => s.Rule)], now);
+        return new SegmentCounts(TenantId, segments.Select((s, i) => (s.Id, Count: counts[i])).ToImmutableDictionary(c => c.Id, c => c.Count, StringComparer.Ordinal), now);
     }
 }

@@ -88,6 +88,25 @@ public abstract class SegmentRuleContract
     }
 
     [Fact]
+    public async Task Counts_every_rule_in_one_pass_as_each_alone()
+    {
+        var tenant = TestTenants.New();
+        await Task.WhenAll(People(tenant).Select(p => Directory.UpsertAsync(p)));
+        var rules = Cases().Select(c => SegmentRules.Parse(JsonDocument.Parse((string)c[0]).RootElement, Definitions).Rule!).ToList();
+
+        var together = await Directory.CountEachAsync(tenant, rules, Now);
+
+        var alone = new List<long>();
+        foreach (var rule in rules)
+        {
+            alone.Add(await Directory.CountAsync(new CustomerSearch(tenant, null, null, 0) { Rule = rule, Now = Now }));
+        }
+
+        Assert.Equal(alone, together);
+        Assert.Equal(Cases().Select(c => (long)((string)c[1]).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length), together);
+    }
+
+    [Fact]
     public async Task A_rule_and_the_search_text_together_find_what_both_find_and_only_in_the_tenant()
     {
         var tenant = TestTenants.New();

@@ -58,13 +58,8 @@ public static class SegmentEndpoints
     private static async Task<Ok<SegmentList>> ListAsync([AsParameters] Services services, CancellationToken cancellationToken)
     {
         var segments = await services.Segments.ListAsync();
-        var items = new List<SegmentResponse>(segments.Count);
-        foreach (var segment in segments)
-        {
-            items.Add(await ResponseAsync(segment, services, cancellationToken));
-        }
-
-        return TypedResults.Ok(new SegmentList(items));
+        var counts = await services.Directory.CountEachAsync(services.TenantId, [.. segments.Select(s => s.Rule)], services.Time.GetUtcNow(), cancellationToken);
+        return TypedResults.Ok(new SegmentList([.. segments.Select((segment, i) => Response(segment, counts[i]))]));
     }
 
     private static async Task<Results<Ok<SegmentResponse>, NotFound>> GetAsync(string id, [AsParameters] Services services, CancellationToken cancellationToken)
@@ -208,11 +203,14 @@ public static class SegmentEndpoints
         _ => throw new InvalidOperationException($"Unexpected outcome {outcome}."),
     };
 
-    private static async Task<SegmentResponse> ResponseAsync(SavedSegment segment, Services services, CancellationToken cancellationToken) => new(
+    private static async Task<SegmentResponse> ResponseAsync(SavedSegment segment, Services services, CancellationToken cancellationToken) =>
+        Response(segment, await services.Directory.CountAsync(services.Members(segment), cancellationToken));
+
+    private static SegmentResponse Response(SavedSegment segment, long memberCount) => new(
         segment.Id,
         segment.Name,
         SegmentRuleJson.Of(segment.Rule),
-        await services.Directory.CountAsync(services.Members(segment), cancellationToken),
+        memberCount,
         segment.Version,
         segment.CreatedAt,
         segment.CreatedBy.Name,
