@@ -22,6 +22,8 @@ public sealed class ResultsReport
 
     public ImportThroughput.Result? Import { get; set; }
 
+    public CustomerSearchLatency.Result? Search { get; set; }
+
     public string ToMarkdown()
     {
         var md = new StringBuilder();
@@ -44,6 +46,7 @@ public sealed class ResultsReport
         AppendIngest(md);
         AppendLatency(md);
         AppendImport(md);
+        AppendSearch(md);
         AppendMemory(md);
         return md.ToString();
     }
@@ -184,6 +187,34 @@ public sealed class ResultsReport
     }
 
     private static string Verdict(bool met) => met ? "meets" : "misses";
+
+    private void AppendSearch(StringBuilder md)
+    {
+        if (Search is not { } s)
+        {
+            return;
+        }
+
+        md.AppendLine("## Search and segments over a million customers (driver)");
+        md.AppendLine();
+        md.AppendLine($"One tenant's customer list of {s.Customers:N0} rows in PostgreSQL (written by SQL as the list holds them, in {s.FillSeconds:0} s with its indexes), queried through `PostgresCustomerDirectory` one query after another, with random inputs. Baseline, same run: one row read by its primary key.");
+        md.AppendLine("**Target: p95 at most 50 ms for search, with and without filters.**");
+        md.AppendLine();
+        md.AppendLine("| query | p50 | p95 | p95 / baseline |");
+        md.AppendLine("|---|---:|---:|---:|");
+        foreach (var q in s.Queries.Append(s.Baseline))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {q.Name} | {q.P50Ms:0.0} ms | {q.P95Ms:0.0} ms | {q.P95Ms / s.Baseline.P95Ms:0.0} |");
+        }
+
+        md.AppendLine();
+        var over = s.Queries.Where(q => q.IsSearch && q.P95Ms > 50).ToList();
+        md.AppendLine(over.Count == 0
+            ? "Every search's p95 meets the 50 ms target."
+            : $"Searches over the 50 ms target at p95: {string.Join("; ", over.Select(q => $"{q.Name} ({q.P95Ms:0} ms)"))}.");
+        md.AppendLine($"Counts read every customer a rule may hold (no target; the live counts recount at most every 2 s, and at least five times their own time apart): {string.Join("; ", s.Queries.Where(q => !q.IsSearch).Select(q => $"{q.Name} {q.P95Ms:N0} ms"))}.");
+        md.AppendLine();
+    }
 
     private void AppendMemory(StringBuilder md)
     {
