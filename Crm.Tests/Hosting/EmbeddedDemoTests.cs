@@ -19,7 +19,13 @@ public sealed class EmbeddedDemoTests
         var first = customers.GetProperty("items")[0].GetProperty("id").GetString();
         var timeline = await (await client.GetAsync($"/api/customers/{first}/timeline")).ReadJsonAsync();
 
+        var segment = (await (await client.GetAsync("/api/segments")).ReadJsonAsync()).GetProperty("items")[0];
+        var members = await (await client.GetAsync($"/api/segments/{segment.GetProperty("id").GetString()}/members?limit=200")).ReadJsonAsync();
+
         Assert.Equal(150, customers.GetProperty("items").GetArrayLength());
+        Assert.Equal("VIPs still with us", segment.GetProperty("name").GetString());
+        Assert.InRange(segment.GetProperty("memberCount").GetInt64(), 1, 149);
+        Assert.Equal(segment.GetProperty("memberCount").GetInt64(), members.GetProperty("items").GetArrayLength());
         Assert.Contains(timeline.GetProperty("items").EnumerateArray(), i => i.GetProperty("channel").GetString() == "order");
         Assert.True(timeline.GetProperty("items")[0].GetProperty("occurredAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddDays(-60));
     }

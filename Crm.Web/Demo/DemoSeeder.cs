@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json;
 using Crm.Customers;
+using Crm.Segments;
 using Crm.Security;
 using Crm.Timeline;
 using Crm.Web.Hosting;
@@ -52,7 +54,22 @@ internal sealed partial class DemoSeeder(
         await registration.EnsureTenantAsync(DemoSeed.TenantId, DemoSeed.TenantName, cancellationToken);
         var agent = await SeedUsersAsync(cancellationToken);
         var interactions = await SeedCustomersAsync(agent, cancellationToken);
+        await SeedSegmentAsync(agent);
         LogSeeded(DemoSeed.TenantId, interactions, time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>A segment to start from: the demo's high spenders who have not left.</summary>
+    private async Task SeedSegmentAsync(Actor agent)
+    {
+        var segments = grains.GetGrain<ISegmentsGrain>(DemoSeed.TenantId);
+        if ((await segments.ListAsync()).Count > 0)
+        {
+            return;
+        }
+
+        using var rules = JsonDocument.Parse("""{"all":[{"field":"tags","op":"contains","value":"vip"},{"field":"lifecycle","op":"ne","value":"churned"}]}""");
+        var rule = SegmentRules.Parse(rules.RootElement, new Dictionary<string, FieldDefinition>()).Rule!;
+        await segments.CreateAsync("VIPs still with us", rule, agent);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
