@@ -43,7 +43,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
         _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, segments, logger) { Done = Projected };
-        _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, () => _projections.SyncAsync(Summary(), [], []), StateWriteFailed);
+        _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, ProjectAsync, StateWriteFailed);
         _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
         _activity = new CustomerActivityRecorder(GrainFactory, _key);
     }
@@ -208,17 +208,14 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     /// <summary>Makes <paramref name="next"/> the state and writes it before returning.</summary>
     private async Task PersistAsync(CustomerState next)
     {
-        var previous = State;
-        _state.State = next;
         try
         {
-            await _state.WriteStateAsync();
+            await _state.WriteAsync(next);
             _writeBehind.Written();
         }
         catch
         {
             // Whether the write landed is unknown: start over from storage on the next call.
-            _state.State = previous;
             DeactivateOnIdle();
             throw;
         }

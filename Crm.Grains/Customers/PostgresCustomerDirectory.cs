@@ -177,9 +177,9 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     {
         parameters.AddWithValue(search.TenantId);
         var where = "tenant_id = $1 AND NOT deleted";
-        if (search.Patterns.Count > 0)
+        if (search.Patterns is { Count: > 0 } patterns)
         {
-            var likes = search.Patterns.Select(pattern =>
+            var likes = patterns.Select(pattern =>
             {
                 parameters.AddWithValue("%" + EscapeLike(pattern) + "%");
                 return $"search_text LIKE ${parameters.Count}";

@@ -54,7 +54,7 @@ public static class SegmentMatch
         {
             RuleOperator.In => values.Any(v => Order(kind, value, v) == 0),
             RuleOperator.Contains => value.Contains(values[0], StringComparison.Ordinal),
-            RuleOperator.Within => Order(kind, value, Since(kind, values[0], now)) >= 0 && Order(kind, value, Until(kind, now)) <= 0,
+            RuleOperator.Within => Order(kind, value, At(kind, Back(now, values[0]))) >= 0 && Order(kind, value, At(kind, now)) <= 0,
             RuleOperator.Eq => Order(kind, value, values[0]) == 0,
             RuleOperator.Gt => Order(kind, value, values[0]) > 0,
             RuleOperator.Gte => Order(kind, value, values[0]) >= 0,
@@ -107,16 +107,12 @@ public static class SegmentMatch
         _ => string.CompareOrdinal(left, right),
     };
 
-    private static string Since(SegmentValueKind kind, string duration, DateTimeOffset now) => At(kind, Back(now, duration));
-
     /// <summary>The moment a duration before now, or the first there is.</summary>
     internal static DateTimeOffset Back(DateTimeOffset now, string duration)
     {
         var span = XmlConvert.ToTimeSpan(duration);
         return now.UtcTicks - DateTimeOffset.MinValue.UtcTicks > span.Ticks ? now - span : DateTimeOffset.MinValue;
     }
-
-    private static string Until(SegmentValueKind kind, DateTimeOffset now) => At(kind, now);
 
     internal static string At(SegmentValueKind kind, DateTimeOffset time) => kind == SegmentValueKind.Date
         ? DateOnly.FromDateTime(time.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)

@@ -41,10 +41,16 @@ public static class SegmentRules
         return parser.Problems.Count == 0 ? (rule, []) : (null, parser.Problems);
     }
 
-    private static SegmentField FieldOf(Condition condition, IReadOnlyDictionary<string, FieldDefinition> definitions) =>
-        SegmentField.Standard.TryGetValue(condition.Field, out var field)
-            ? field
-            : SegmentField.Attribute(condition.Field[SegmentField.AttributePrefix.Length..], definitions.GetValueOrDefault(condition.Field[SegmentField.AttributePrefix.Length..]), KindOf(condition));
+    private static SegmentField FieldOf(Condition condition, IReadOnlyDictionary<string, FieldDefinition> definitions)
+    {
+        if (SegmentField.Standard.TryGetValue(condition.Field, out var field))
+        {
+            return field;
+        }
+
+        var attribute = condition.Field[SegmentField.AttributePrefix.Length..];
+        return SegmentField.Attribute(attribute, definitions.GetValueOrDefault(attribute), KindOf(condition));
+    }
 
     /// <summary>What an attribute without a definition is compared as: the kind its values were read as.</summary>
     private static SegmentValueKind? KindOf(Condition condition)

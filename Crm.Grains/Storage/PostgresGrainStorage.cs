@@ -74,17 +74,20 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         var key = OrleansStorageKey.Of(stateName, grainId);
         await using var clear = _dataSource.CreateCommand($"""
             UPDATE orleansstorage s SET payloadbinary = NULL, version = s.version + 1
-            FROM (SELECT $1::integer AS idhash, $2::bigint AS n0, $3::bigint AS n1, $4::integer AS typehash, $5::text AS type, $6::text AS ext) w
+            FROM unnest({Keys}) AS w(idhash, n0, n1, typehash, type, ext)
             WHERE {SameRow} AND s.version = $8
             RETURNING s.version
             """);
-        AddKey(clear, key);
+        AddKeys(clear.Parameters, [key]);
         clear.Parameters.Add(new NpgsqlParameter { Value = (object?)Version(grainState) ?? DBNull.Value });
         var cleared = await clear.ExecuteScalarAsync() as int?;
         grainState.ETag = (cleared ?? throw Conflict("ClearState", key, grainState)).ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = false;
         grainState.State = NewState<T>();
     }
+
+    /// <summary>The key columns of the rows a command names, $1 to $6 (<see cref="AddKeys"/>), to unnest as w.</summary>
+    private const string Keys = "$1::integer[], $2::bigint[], $3::bigint[], $4::integer[], $5::text[], $6::text[]";
 
     /// <summary>The row of s that w names, in the columns Orleans' own queries compare; $7 is the service.</summary>
     private const string SameRow = """
@@ -96,10 +99,10 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     {
         await using var read = _dataSource.CreateCommand($"""
             SELECT w.n, s.payloadbinary, s.version
-            FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::integer[], $5::text[], $6::text[]) WITH ORDINALITY AS w(idhash, n0, n1, typehash, type, ext, n)
+            FROM unnest({Keys}) WITH ORDINALITY AS w(idhash, n0, n1, typehash, type, ext, n)
             CROSS JOIN LATERAL (SELECT s.payloadbinary, s.version FROM orleansstorage s WHERE {SameRow} ORDER BY s.version DESC LIMIT 1) s
             """);
-        AddKeys(read, keys);
+        AddKeys(read.Parameters, keys);
         var stored = new StoredState?[keys.Count];
         await using var reader = await read.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -137,7 +140,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         {
             var command = new NpgsqlBatchCommand($"""
                 WITH w AS (
-                    SELECT * FROM unnest($1::integer[], $2::bigint[], $3::bigint[], $4::integer[], $5::text[], $6::text[], $8::integer[], $9::bytea[])
+                    SELECT * FROM unnest({Keys}, $8::integer[], $9::bytea[])
                         WITH ORDINALITY AS w(idhash, n0, n1, typehash, type, ext, version, payload, n)),
                 updated AS (
                     UPDATE orleansstorage s SET payloadbinary = w.payload, modifiedon = (now() at time zone 'utc'), version = s.version + 1
@@ -153,7 +156,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
                 SELECT w.n, 1 FROM inserted s JOIN w ON w.version IS NULL AND s.idhash = w.idhash AND s.typehash = w.typehash
                     AND s.n0 = w.n0 AND s.n1 = w.n1 AND s.type = w.type AND s.ext IS NOT DISTINCT FROM w.ext
                 """);
-            AddKeys(command, [.. round.Select(w => w.Write.Key)]);
+            AddKeys(command.Parameters, [.. round.Select(w => w.Write.Key)]);
             command.Parameters.Add(new NpgsqlParameter { Value = round.Select(w => w.Write.Version).ToArray() });
             command.Parameters.Add(new NpgsqlParameter { Value = round.Select(w => w.Write.Payload).ToArray() });
             batch.BatchCommands.Add(command);
@@ -174,10 +177,6 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         return written;
     }
 
-    private void AddKeys(NpgsqlCommand command, IReadOnlyList<OrleansStorageKey> keys) => AddKeys(command.Parameters, keys);
-
-    private void AddKeys(NpgsqlBatchCommand command, IReadOnlyList<OrleansStorageKey> keys) => AddKeys(command.Parameters, keys);
-
     private void AddKeys(NpgsqlParameterCollection parameters, IReadOnlyList<OrleansStorageKey> keys)
     {
         parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.IdHash).ToArray() });
@@ -187,17 +186,6 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Type).ToArray() });
         parameters.Add(new NpgsqlParameter { Value = keys.Select(k => k.Extension).ToArray() });
         parameters.Add(new NpgsqlParameter { Value = _serviceId });
-    }
-
-    private void AddKey(NpgsqlCommand command, OrleansStorageKey key)
-    {
-        command.Parameters.Add(new NpgsqlParameter { Value = key.IdHash });
-        command.Parameters.Add(new NpgsqlParameter { Value = key.N0 });
-        command.Parameters.Add(new NpgsqlParameter { Value = key.N1 });
-        command.Parameters.Add(new NpgsqlParameter { Value = key.TypeHash });
-        command.Parameters.Add(new NpgsqlParameter { Value = key.Type });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)key.Extension ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = _serviceId });
     }
 
     private T NewState<T>() => _activators.GetActivator<T>().Create();

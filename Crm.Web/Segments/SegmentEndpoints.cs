@@ -38,8 +38,9 @@ public static class SegmentEndpoints
 
         public ISegmentsGrain Segments => Grains.GetGrain<ISegmentsGrain>(TenantId);
 
-        public CustomerSearch Members(SavedSegment segment, CustomerListCursor? after = null, int limit = 0) =>
-            new(TenantId, null, after, limit) { Rule = segment.Rule, Now = Time.GetUtcNow() };
+        /// <summary>The tenant's customers a rule holds for, a page after <paramref name="after"/>.</summary>
+        public CustomerSearch Members(SegmentRule rule, CustomerListCursor? after = null, int limit = 0) =>
+            new(TenantId, null, after, limit) { Rule = rule, Now = Time.GetUtcNow() };
     }
 
     public static RouteGroupBuilder MapSegmentsApi(this IEndpointRouteBuilder routes)
@@ -89,7 +90,7 @@ public static class SegmentEndpoints
             return TypedResults.NotFound();
         }
 
-        var page = await services.Directory.SearchAsync(services.Members(segment, after, size), cancellationToken);
+        var page = await services.Directory.SearchAsync(services.Members(segment.Rule, after, size), cancellationToken);
         return TypedResults.Ok(new CustomerListResponse(
             page.Items.Select(CustomerListResponse.From).ToList(),
             page.Next is { } next ? Cursors.Encode(next) : null));
@@ -156,7 +157,7 @@ public static class SegmentEndpoints
             return errors.ToProblem();
         }
 
-        var search = new CustomerSearch(services.TenantId, null, null, SampleSize) { Rule = rule, Now = services.Time.GetUtcNow() };
+        var search = services.Members(rule!, limit: SampleSize);
         var sample = await services.Directory.SearchAsync(search, cancellationToken);
         return TypedResults.Ok(new PreviewResponse(
             await services.Directory.CountAsync(search, cancellationToken),
@@ -187,13 +188,7 @@ public static class SegmentEndpoints
             return null;
         }
 
-        var (rule, problems) = SegmentRules.Parse(given, await services.Profiles.FieldsAsync(services.TenantId));
-        foreach (var problem in problems)
-        {
-            errors.Add(problem.Field, problem.Message);
-        }
-
-        return rule;
+        return SegmentRuleInput.Read(errors, "rules", given, await services.Profiles.FieldsAsync(services.TenantId));
     }
 
     private static ValidationProblem Refused(SegmentSaveOutcome outcome, string name) => outcome switch
@@ -204,7 +199,7 @@ public static class SegmentEndpoints
     };
 
     private static async Task<SegmentResponse> ResponseAsync(SavedSegment segment, Services services, CancellationToken cancellationToken) =>
-        Response(segment, await services.Directory.CountAsync(services.Members(segment), cancellationToken));
+        Response(segment, await services.Directory.CountAsync(services.Members(segment.Rule), cancellationToken));
 
     private static SegmentResponse Response(SavedSegment segment, long memberCount) => new(
         segment.Id,

@@ -5,7 +5,7 @@ using Crm.Web.Api;
 
 namespace Crm.Web.Segments;
 
-/// <summary>Rules as a request carries them, as JSON text (a query string's filter): read, or each problem reported by its place.</summary>
+/// <summary>Rules as a request carries them, in a query string's filter or a body: read, or each problem reported by its place.</summary>
 public static class SegmentRuleInput
 {
     public const int MaxLength = 16 * 1024;
@@ -31,13 +31,19 @@ public static class SegmentRuleInput
 
         using (document)
         {
-            var (rule, problems) = SegmentRules.Parse(document.RootElement, definitions, field);
-            foreach (var problem in problems)
-            {
-                errors.Add(problem.Field, problem.Message);
-            }
-
-            return rule;
+            return Read(errors, field, document.RootElement, definitions);
         }
+    }
+
+    /// <summary>Rules as a request body carries them: read, or each problem reported by its place under <paramref name="field"/>.</summary>
+    public static SegmentRule? Read(ValidationErrors errors, string field, JsonElement json, IReadOnlyDictionary<string, FieldDefinition> definitions)
+    {
+        var (rule, problems) = SegmentRules.Parse(json, definitions, field);
+        foreach (var problem in problems)
+        {
+            errors.Add(problem.Field, problem.Message);
+        }
+
+        return rule;
     }
 }
