@@ -32,4 +32,7 @@ public static class Constants
 
     /// <summary>A tenant's segment member counts as they move, keyed by tenant, for the pages watching them.</summary>
     public const string SegmentCountsStreamNamespace = "segment-counts";
+
+    /// <summary>A tenant's duplicate scan as it progresses, keyed by tenant, for the pages watching it.</summary>
+    public const string DuplicateScanStreamNamespace = "duplicate-scan";
 }

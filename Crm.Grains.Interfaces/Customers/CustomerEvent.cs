@@ -30,3 +30,20 @@ public sealed record CustomerDeleted([property: Id(0)] Customer Customer) : Cust
 {
     public override long Sequence => Customer.Sequence;
 }
+
+/// <summary>The customer was merged into another, which now holds its history: watchers follow <see cref="SurvivorId"/>.</summary>
+[GenerateSerializer, Immutable, Alias("crm.customer-merged-event")]
+public sealed record CustomerMerged([property: Id(0)] Customer Customer, [property: Id(1)] string SurvivorId) : CustomerEvent
+{
+    public override long Sequence => Customer.Sequence;
+}
+
+/// <summary>Interactions left the customer's timeline (an undone merge gave them back): watchers drop them.</summary>
+[GenerateSerializer, Immutable, Alias("crm.interactions-removed")]
+public sealed record InteractionsRemoved(
+    [property: Id(0)] long ChangeSequence,
+    [property: Id(1)] System.Collections.Immutable.ImmutableArray<Guid> InteractionIds,
+    [property: Id(2)] string ToCustomerId) : CustomerEvent
+{
+    public override long Sequence => ChangeSequence;
+}

@@ -90,8 +90,29 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// </summary>
     /// <exception cref="CustomerMergedException">It was merged into another customer already.</exception>
     /// <exception cref="CannotMergeException">It is identified (known by a user id, email or phone).</exception>
+    /// <param name="mergeId">A merge a person asked for: identified customers are merged too, and the merge can be undone.</param>
     [Alias("merge-into")]
-    Task<Customer?> MergeIntoAsync(string survivorId);
+    Task<Customer?> MergeIntoAsync(string survivorId, Guid? mergeId = null);
+
+    /// <summary>
+    /// The survivor of a merge takes over the merged customers (already marked merged into it): their timelines
+    /// (where each row came from is kept, for undo) and identities, and the profile the merge composed.
+    /// Asked again, it moves nothing more.
+    /// </summary>
+    [Alias("take-over")]
+    Task<Customer> TakeOverAsync(Guid mergeId, ImmutableArray<Customer> merged, CustomerProfile profile, Actor actor);
+
+    /// <summary>
+    /// The survivor's side of undoing a merge: gives each merged customer back the interactions and identities the
+    /// merge moved, recounts its own counters, and takes back the values the merge changed that nobody changed since.
+    /// </summary>
+    [Alias("undo-merge")]
+    Task<Customer> UndoMergeAsync(Merges.MergeRecord record, Actor actor);
+
+    /// <summary>A merged customer's side of an undone merge: it is again as it was before it, with its timeline back.</summary>
+    /// <exception cref="CustomerMergedException">It was merged by another merge.</exception>
+    [Alias("restore-from-merge")]
+    Task<Customer> RestoreFromMergeAsync(Guid mergeId, Customer before, Actor actor);
 
     /// <summary>
     /// A web node watches this customer: its changes are published on the customer's stream for a lease, which

@@ -1,16 +1,27 @@
+using System.Collections.Immutable;
 using Crm.Ingestion;
+using Crm.Merges;
 using Crm.Security;
+using Crm.Timeline;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.Customers;
 
-/// <summary>Anonymous visitors folded into the customer they turn out to be: their timeline, identities and what the profile lacks.</summary>
+/// <summary>
+/// Customers folded into one: anonymous visitors into the customer they turn out to be (identity resolution), and
+/// customers a person merges (a merge, which can be undone).
+/// </summary>
 public sealed partial class CustomerGrain
 {
     private static readonly Actor MergeActor = new("identity-resolution", "Identity resolution");
 
-    public async Task<Customer?> MergeIntoAsync(string survivorId)
+    public async Task<Customer?> MergeIntoAsync(string survivorId, Guid? mergeId = null)
     {
+        if (!_state.RecordExists && mergeId is not null)
+        {
+            throw new CustomerNotFoundException(_key.CustomerId);
+        }
+
         if (!_state.RecordExists)
         {
             // Not created yet: marked all the same, so that an event on its way here is sent on to the survivor.
@@ -20,16 +31,17 @@ public sealed partial class CustomerGrain
 
         if (State.MergedInto is { } into)
         {
-            return into == survivorId ? State.ToCustomer(_key.CustomerId) : throw new CustomerMergedException(_key.CustomerId, into);
+            return into == survivorId && State.MergeId == mergeId ? State.ToCustomer(_key.CustomerId) : throw new CustomerMergedException(_key.CustomerId, into);
         }
 
-        if (State.IsIdentified)
+        if (mergeId is null && State.IsIdentified)
         {
             throw new CannotMergeException(_key.CustomerId);
         }
 
+        EnsureExists();
         var merged = Snapshot();
-        await CommitProfileAsync(State.Deleted(MergeActor, Now()) with { MergedInto = survivorId });
+        await CommitProfileAsync(State.Deleted(MergeActor, Now()) with { MergedInto = survivorId, MergeId = mergeId });
         LogMerged(_key, survivorId);
         return merged;
     }
@@ -70,6 +82,103 @@ public sealed partial class CustomerGrain
         }
     }
 
+    public async Task<Customer> TakeOverAsync(Guid mergeId, ImmutableArray<Customer> merged, CustomerProfile profile, Actor actor)
+    {
+        EnsureNotMerged();
+        EnsureExists();
+        var next = State;
+        var moved = new List<Interaction>();
+        foreach (var customer in merged)
+        {
+            (next, var interactions) = await _timeline.TakeOverAsync(next, customer.Id, mergeId);
+            moved.AddRange(interactions);
+        }
+
+        // What the merged customers were known by and the profile does not hold (an external id not chosen) stays the survivor's.
+        var edited = next.Edited(profile, actor, Now());
+        var held = edited.Claims;
+        var theirs = merged.SelectMany(m => CustomerState.Of(m).Claims).ToHashSet();
+        edited = edited with { Identities = [.. edited.Identities.Union(theirs.Where(i => !held.Contains(i)))] };
+        await PersistAsync(edited);
+        foreach (var customer in merged)
+        {
+            await _projections.MoveAsync(customer.Id, CustomerState.Of(customer).Claims);
+        }
+
+        await _projections.SyncAsync(Summary(), edited.PendingClaims, edited.PendingReleases);
+        foreach (var interaction in moved)
+        {
+            await _publisher.PublishAsync(new InteractionAdded(interaction));
+        }
+
+        await _publisher.PublishAsync(new CustomerChanged(Snapshot() with { Sequence = State.ProfileSequence }));
+        LogTookOver(_key, merged.Length, mergeId);
+        return Snapshot();
+    }
+
+    public async Task<Customer> UndoMergeAsync(MergeRecord record, Actor actor)
+    {
+        EnsureNotMerged();
+        EnsureExists();
+        var before = CustomerState.Of(record.Before[0]);
+        var removed = new List<Guid>();
+        var givenBack = new HashSet<Identity>();
+        foreach (var merged in record.Before.Skip(1))
+        {
+            var back = await _timeline.GiveBackAsync(record.Id, merged.Id);
+            removed.AddRange(back.Select(i => i.Id));
+            var theirs = CustomerState.Of(merged).Claims.Where(i => !before.Claims.Contains(i)).ToList();
+            await _identities.HandOverAsync(_key, new CustomerKey(_key.TenantId, merged.Id), theirs);
+            givenBack.UnionWith(theirs);
+        }
+
+        _projections.Forget(givenBack);
+        var counted = await _timeline.RecountAsync(State);
+        var reverted = MergedProfiles.Revert(State.Profile, before.Profile, record.After);
+        var next = counted.Edited(reverted, actor, Now());
+        next = next with
+        {
+            Identities = next.Identities.RemoveAll(givenBack.Contains),
+            PendingReleases = next.PendingReleases.RemoveAll(givenBack.Contains),
+        };
+        await CommitProfileAsync(next);
+        if (removed.Count > 0)
+        {
+            await _publisher.PublishAsync(new InteractionsRemoved(State.Sequence, [.. removed], record.Before[1].Id));
+        }
+
+        LogUndone(_key, record.Id);
+        return Snapshot();
+    }
+
+    public async Task<Customer> RestoreFromMergeAsync(Guid mergeId, Customer before, Actor actor)
+    {
+        if (!_state.RecordExists || State.MergedInto is null)
+        {
+            return Exists ? Snapshot() : throw new CustomerNotFoundException(_key.CustomerId);
+        }
+
+        if (State.MergeId != mergeId)
+        {
+            throw new CustomerMergedException(_key.CustomerId, State.MergedInto);
+        }
+
+        var now = Now();
+        var restored = CustomerState.Of(before) with
+        {
+            Version = State.Version + 1,
+            Sequence = State.Sequence + 1,
+            ProfileSequence = State.Sequence + 1,
+            UpdatedAt = now,
+            UpdatedBy = actor,
+            FieldTimes = State.FieldTimes,
+            RecentEventIds = State.RecentEventIds,
+        };
+        restored = await _timeline.CatchUpAsync(restored with { PendingClaims = [.. restored.Claims] }, CancellationToken.None);
+        await CommitProfileAsync(restored);
+        return Snapshot();
+    }
+
     /// <summary>What the survivor's profile lacks, taken from the merged one; what the survivor has stays.</summary>
     private static CustomerProfile FillGaps(CustomerProfile survivor, CustomerProfile merged) => survivor with
     {
@@ -84,6 +193,12 @@ public sealed partial class CustomerGrain
         Tags = [.. survivor.Tags.Union(merged.Tags)],
         Attributes = merged.Attributes.SetItems(survivor.Attributes),
     };
+
+    [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} took over {Count} customers (merge {MergeId})")]
+    private partial void LogTookOver(CustomerKey customerKey, int count, Guid mergeId);
+
+    [LoggerMessage(LogLevel.Information, "Customer {CustomerKey}: merge {MergeId} undone")]
+    private partial void LogUndone(CustomerKey customerKey, Guid mergeId);
 
     [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} merged into {Survivor}")]
     private partial void LogMerged(CustomerKey customerKey, string survivor);

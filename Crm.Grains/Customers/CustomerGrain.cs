@@ -34,7 +34,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         ICustomerDirectory directory,
         IIdentityIndex identities,
         IIngestLog log,
-        Segments.SegmentChangeSignals segments,
+        CustomerChangeSignals changes,
         TimeProvider time,
         IOptions<CustomerGrainOptions> options,
         ILogger<CustomerGrain> logger)
@@ -42,7 +42,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         (_state, _time, _logger, _identities) = (state, time, logger, identities);
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
-        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, segments, logger) { Done = Projected };
+        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, changes, logger) { Done = Projected };
         _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, ProjectAsync, StateWriteFailed);
         _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
         _activity = new CustomerActivityRecorder(GrainFactory, _key);
@@ -167,7 +167,10 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         if (current.ProfileSequence > afterSequence)
         {
             var profile = Snapshot() with { Sequence = current.ProfileSequence };
-            events = events.Append(current.IsDeleted ? new CustomerDeleted(profile) : new CustomerChanged(profile));
+            events = events.Append(
+                current.MergedInto is { } survivor ? new CustomerMerged(profile, survivor)
+                : current.IsDeleted ? new CustomerDeleted(profile)
+                : new CustomerChanged(profile));
         }
 
         return new CustomerChanges([.. events.OrderBy(e => e.Sequence).Take(limit)], current.Sequence);
@@ -202,7 +205,10 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         await PersistAsync(next);
         await _projections.SyncAsync(Summary(), next.PendingClaims, next.PendingReleases);
         var customer = Snapshot();
-        await _publisher.PublishAsync(next.IsDeleted ? new CustomerDeleted(customer) : new CustomerChanged(customer));
+        await _publisher.PublishAsync(
+            next.MergedInto is { } survivor ? new CustomerMerged(customer, survivor)
+            : next.IsDeleted ? new CustomerDeleted(customer)
+            : new CustomerChanged(customer));
     }
 
     /// <summary>Makes <paramref name="next"/> the state and writes it before returning.</summary>

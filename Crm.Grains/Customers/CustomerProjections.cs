@@ -16,12 +16,14 @@ internal sealed partial class CustomerProjections(
     IIdentityIndex index,
     IGrainFactory grains,
     int partitions,
-    Segments.SegmentChangeSignals segments,
+    CustomerChangeSignals changes,
     ILogger logger)
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
 
     private CustomerSummary? _row;
+    /// <summary>What the last row written held for duplicate matching: a row that only counts an interaction more changes none of it.</summary>
+    private (Duplicates.MatchProfile Match, object Attributes)? _written;
     private readonly HashSet<Identity> _claims = [];
     private readonly HashSet<Identity> _releases = [];
     private readonly List<(string From, IReadOnlySet<Identity> Identities)> _moves = [];
@@ -58,7 +60,9 @@ internal sealed partial class CustomerProjections(
             {
                 await directory.UpsertAsync(row);
                 _row = null;
-                segments.Changed(key.TenantId);
+                var matchChanged = row.Deleted || _written is not { } written || !written.Match.Equals(row.Match) || !ReferenceEquals(written.Attributes, row.Attributes);
+                changes.Changed(key, matchChanged);
+                _written = row.Deleted ? null : (row.Match, row.Attributes);
             }
 
             foreach (var (from, identities) in _moves.ToList())
@@ -102,6 +106,15 @@ internal sealed partial class CustomerProjections(
             _releases.Clear();
             _retry?.Dispose();
             _retry = null;
+        }
+    }
+
+    /// <summary>Identities handed to another customer (an undone merge): they must resolve afresh.</summary>
+    public void Forget(IReadOnlyCollection<Identity> identities)
+    {
+        if (identities.Count > 0)
+        {
+            ForgetEverywhere(identities);
         }
     }
 

@@ -48,6 +48,8 @@ public sealed record CustomerState
     [Id(16)] public ImmutableArray<Identity> PendingReleases { get; init; } = [];
     /// <summary>Identities this customer gained (an email added to its profile) that it has not claimed in the index yet.</summary>
     [Id(17)] public ImmutableArray<Identity> PendingClaims { get; init; } = [];
+    /// <summary>The merge that merged this customer into <see cref="MergedInto"/>, when a person asked for it (and may undo it).</summary>
+    [Id(18)] public Guid? MergeId { get; init; }
 
     public const int MaxRecentEventIds = 200;
 

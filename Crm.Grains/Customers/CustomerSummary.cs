@@ -20,6 +20,8 @@ public sealed record CustomerSummary
     public DateTimeOffset? LastContactAt { get; init; }
     /// <summary>Everything search matches on, lower-cased: names, every email and phone, company, and the user ids integrations know the customer by.</summary>
     public required string SearchText { get; init; }
+    /// <summary>What duplicate detection compares.</summary>
+    public Duplicates.MatchProfile Match { get; init; } = new();
     /// <summary>The customer's change number when this row was written; an older row never replaces a newer one.</summary>
     public long Sequence { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
@@ -54,6 +56,7 @@ public sealed record CustomerSummary
             TotalInteractions = customer.Activity.TotalInteractions,
             LastContactAt = customer.Activity.LastContactAt,
             SearchText = string.Join(' ', searchable).ToLowerInvariant(),
+            Match = Duplicates.MatchProfile.Of(profile),
             Sequence = customer.Sequence,
             CreatedAt = customer.CreatedAt,
             UpdatedAt = customer.UpdatedAt,

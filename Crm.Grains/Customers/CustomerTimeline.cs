@@ -71,10 +71,31 @@ internal sealed partial class CustomerTimeline(CustomerKey key, ITimelineStore s
     }
 
     /// <summary>Takes over every interaction of a customer merged into this one, numbered after the state's latest change.</summary>
-    public async Task<(CustomerState State, IReadOnlyList<Interaction> Moved)> TakeOverAsync(CustomerState state, string fromCustomerId)
+    /// <param name="mergeId">A merge that may be undone, which the store remembers each moved row's origin for.</param>
+    public async Task<(CustomerState State, IReadOnlyList<Interaction> Moved)> TakeOverAsync(CustomerState state, string fromCustomerId, Guid? mergeId = null)
     {
-        var moved = await store.MoveAsync(new CustomerKey(key.TenantId, fromCustomerId), key, state.Sequence + 1);
+        var moved = await store.MoveAsync(new CustomerKey(key.TenantId, fromCustomerId), key, state.Sequence + 1, mergeId);
         return (moved.Aggregate(state, (s, i) => s.Recorded(i, keepRecent)), moved);
+    }
+
+    /// <summary>An undone merge: the interactions it moved here from a customer go back to it.</summary>
+    public Task<IReadOnlyList<Interaction>> GiveBackAsync(Guid mergeId, string customerId) => store.MoveBackAsync(key, mergeId, customerId);
+
+    /// <summary>The state with its counters and recent interactions counted again from the whole timeline, after rows left it.</summary>
+    public async Task<CustomerState> RecountAsync(CustomerState state)
+    {
+        var counted = state with { Activity = CustomerActivity.None, Engagement = Engagement.None, Recent = [] };
+        IReadOnlyList<Interaction> page;
+        var after = 0L;
+        do
+        {
+            page = await store.ReadSinceAsync(key, after, CatchUpBatch);
+            counted = page.Aggregate(counted, (s, i) => s.Recorded(i, keepRecent));
+            after = page.Count > 0 ? page[^1].Sequence : after;
+        }
+        while (page.Count == CatchUpBatch);
+
+        return counted with { Sequence = state.Sequence };
     }
 
     public async Task<Interaction?> FindAsync(CustomerState state, Guid interactionId) =>

@@ -32,11 +32,14 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
         return Task.FromResult<IReadOnlyList<long>>([.. rules.Select(rule => rows.LongCount(r => SegmentMatch.Matches(rule, r, now)))]);
     }
 
+    /// <summary>The tenant's customers that exist.</summary>
+    public IEnumerable<CustomerSummary> Rows(string tenantId) =>
+        _rows.Values.Where(r => r.Key.TenantId == tenantId && !r.Deleted);
+
     private IEnumerable<CustomerSummary> Found(CustomerSearch search)
     {
         var patterns = search.Patterns;
-        return _rows.Values
-            .Where(r => r.Key.TenantId == search.TenantId && !r.Deleted)
+        return Rows(search.TenantId)
             .Where(r => patterns.Count == 0 || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal)))
             .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }

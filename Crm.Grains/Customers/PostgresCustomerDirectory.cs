@@ -20,8 +20,8 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     private const int MaxRowsPerCommit = 500;
     private const int Writers = 2;
 
-    /// <summary>What a row holds: 2 since rows carry what segment rules compare (migration 0008).</summary>
-    public const int Projection = 2;
+    /// <summary>What a row holds: 2 since rows carry what segment rules compare (migration 0008), 3 since they carry what duplicate matching compares (0009).</summary>
+    public const int Projection = 3;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CustomerSummary, bool> _upserts;
@@ -44,16 +44,20 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
-                company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection)
+                company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection,
+                match_keys, match_profile)
             SELECT r.tenant_id, r.customer_id, r.display_name, r.sort_name, r.primary_email, r.primary_phone, r.company,
                 r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted,
-                r.company_key, ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)), r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection}
+                r.company_key, ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)), r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection},
+                ARRAY(SELECT jsonb_array_elements_text(r.match_keys)), r.match_profile
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[],
-                $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[], $21::text[], $22::jsonb[])
+                $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[], $21::text[], $22::jsonb[],
+                $23::jsonb[], $24::jsonb[])
                 AS r(tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone, company, lifecycle,
                     tags, search_text, sequence, created_at, updated_at, deleted,
-                    country, owner_id, email_consent, attributes, total_interactions, last_contact_at, company_key, tag_keys)
+                    country, owner_id, email_consent, attributes, total_interactions, last_contact_at, company_key, tag_keys,
+                    match_keys, match_profile)
             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
                 display_name = excluded.display_name, sort_name = excluded.sort_name,
                 primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
@@ -62,7 +66,8 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 updated_at = excluded.updated_at, deleted = excluded.deleted,
                 company_key = excluded.company_key, tag_keys = excluded.tag_keys, country = excluded.country, owner_id = excluded.owner_id, email_consent = excluded.email_consent,
                 attributes = excluded.attributes, total_interactions = excluded.total_interactions,
-                last_contact_at = excluded.last_contact_at, projection = excluded.projection
+                last_contact_at = excluded.last_contact_at, projection = excluded.projection,
+                match_keys = excluded.match_keys, match_profile = excluded.match_profile
             WHERE crm_customers.sequence < excluded.sequence
                 OR (crm_customers.sequence = excluded.sequence AND crm_customers.projection < excluded.projection)
             """);
@@ -91,6 +96,8 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.LastContactAt).ToArray() });
         p.Add(Texts(rows, r => r.Company?.ToLowerInvariant()));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Tags.Select(t => t.ToLowerInvariant()))));
+        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match.Keys())));
+        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match)));
         await command.ExecuteNonQueryAsync();
         return [.. summaries.Select(_ => true)];
     }

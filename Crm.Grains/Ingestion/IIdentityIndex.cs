@@ -22,6 +22,9 @@ public interface IIdentityIndex
 
     /// <summary>A merge: the identities owned by <paramref name="from"/> that are listed move to <paramref name="to"/>; its others are released.</summary>
     Task MoveAsync(CustomerKey from, CustomerKey to, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default);
+
+    /// <summary>An undone merge: the identities owned by <paramref name="from"/> that are listed move to <paramref name="to"/>; its others stay its own.</summary>
+    Task HandOverAsync(CustomerKey from, CustomerKey to, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default);
 }
 
 public readonly record struct TenantIdentity(string TenantId, Identity Identity);

@@ -91,6 +91,21 @@ public sealed class InMemoryIdentityIndex : IIdentityIndex
         }
     }
 
+    public Task HandOverAsync(CustomerKey from, CustomerKey to, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            foreach (var identity in Owned(from).Where(identities.Contains).ToList())
+            {
+                Owned(from).Remove(identity);
+                _owners[new TenantIdentity(from.TenantId, identity)] = to.CustomerId;
+                Owned(to).Add(identity);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     private HashSet<Identity> Owned(CustomerKey customer)
     {
         if (!_byCustomer.TryGetValue(customer, out var owned))

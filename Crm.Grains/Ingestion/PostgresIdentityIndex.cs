@@ -137,18 +137,30 @@ public sealed class PostgresIdentityIndex : IIdentityIndex, IAsyncDisposable
     public async Task MoveAsync(CustomerKey from, CustomerKey to, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default)
     {
         await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(HandOver(from, to, identities));
+        var rest = new NpgsqlBatchCommand("DELETE FROM crm_identities WHERE tenant_id = $1 AND customer_id = $2");
+        rest.Parameters.Add(new NpgsqlParameter { Value = from.TenantId });
+        rest.Parameters.Add(new NpgsqlParameter { Value = from.CustomerId });
+        batch.BatchCommands.Add(rest);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task HandOverAsync(CustomerKey from, CustomerKey to, IReadOnlyCollection<Identity> identities, CancellationToken cancellationToken = default)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(HandOver(from, to, identities));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlBatchCommand HandOver(CustomerKey from, CustomerKey to, IReadOnlyCollection<Identity> identities)
+    {
         var move = Command("""
             UPDATE crm_identities i SET customer_id = $5, claimed_at = now()
             FROM unnest($3::text[], $4::text[]) AS q(kind, value)
             WHERE i.tenant_id = $1 AND i.customer_id = $2 AND i.kind = q.kind AND i.value = q.value
             """, from, identities);
         move.Parameters.Add(new NpgsqlParameter { Value = to.CustomerId });
-        batch.BatchCommands.Add(move);
-        var rest = new NpgsqlBatchCommand("DELETE FROM crm_identities WHERE tenant_id = $1 AND customer_id = $2");
-        rest.Parameters.Add(new NpgsqlParameter { Value = from.TenantId });
-        rest.Parameters.Add(new NpgsqlParameter { Value = from.CustomerId });
-        batch.BatchCommands.Add(rest);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return move;
     }
 
     private static NpgsqlBatchCommand Command(string sql, CustomerKey customer, IReadOnlyCollection<Identity> identities)

@@ -30,6 +30,14 @@ public interface ITimelineStore
     /// Moves every interaction of one customer to another (when one is merged into the other), numbered from
     /// <paramref name="firstSequence"/> in their original order, in one transaction.
     /// </summary>
+    /// <param name="mergeId">A merge that may be undone: where each row came from is kept, for <see cref="MoveBackAsync"/>.</param>
     /// <returns>The moved interactions as they are now, oldest sequence first.</returns>
-    Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, Guid? mergeId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Undoes what a merge moved from one customer to <paramref name="survivor"/>: the rows still there go back to that
+    /// customer with the numbers they had, in one transaction. Rows added to the survivor since stay with it.
+    /// </summary>
+    /// <returns>The interactions moved back, as they are now, oldest sequence first.</returns>
+    Task<IReadOnlyList<Interaction>> MoveBackAsync(CustomerKey survivor, Guid mergeId, string customerId, CancellationToken cancellationToken = default);
 }

@@ -8,6 +8,7 @@ public sealed class InMemoryTimelineStore : ITimelineStore
     private readonly Lock _lock = new();
     private readonly Dictionary<CustomerKey, List<Interaction>> _bySequence = [];
     private readonly Dictionary<(string Tenant, string ExternalId), Interaction> _byExternalId = [];
+    private readonly Dictionary<(string Tenant, Guid MergeId), List<(Guid InteractionId, string From, long Sequence)>> _moves = [];
 
     public Task<IReadOnlyList<InteractionAppendResult>> AppendAsync(CustomerKey customer, IReadOnlyList<Interaction> interactions, CancellationToken cancellationToken = default)
     {
@@ -87,7 +88,7 @@ public sealed class InMemoryTimelineStore : ITimelineStore
         }
     }
 
-    public Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, Guid? mergeId = null, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
@@ -97,18 +98,44 @@ public sealed class InMemoryTimelineStore : ITimelineStore
             }
 
             var moved = moving.Select((i, n) => i with { CustomerId = to.CustomerId, Sequence = firstSequence + n }).ToList();
-            if (!_bySequence.TryGetValue(to, out var target))
+            if (mergeId is { } merge)
             {
-                _bySequence[to] = target = [];
+                _moves[(to.TenantId, merge)] = [.. _moves.GetValueOrDefault((to.TenantId, merge), []), .. moving.Select(i => (i.Id, from.CustomerId, i.Sequence))];
             }
 
-            target.AddRange(moved);
-            foreach (var interaction in moved.Where(i => i.ExternalId is not null))
-            {
-                _byExternalId[(to.TenantId, interaction.ExternalId!)] = interaction;
-            }
-
+            Place(to, moved);
             return Task.FromResult<IReadOnlyList<Interaction>>(moved);
+        }
+    }
+
+    public Task<IReadOnlyList<Interaction>> MoveBackAsync(CustomerKey survivor, Guid mergeId, string customerId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var moves = _moves.GetValueOrDefault((survivor.TenantId, mergeId), []);
+            var origins = moves.Where(m => m.From == customerId).ToDictionary(m => m.InteractionId, m => m.Sequence);
+            _moves[(survivor.TenantId, mergeId)] = [.. moves.Where(m => m.From != customerId)];
+            var timeline = _bySequence.GetValueOrDefault(survivor, []);
+            var back = timeline.Where(i => origins.ContainsKey(i.Id)).Select(i => i with { CustomerId = customerId, Sequence = origins[i.Id] }).ToList();
+            timeline.RemoveAll(i => origins.ContainsKey(i.Id));
+            Place(new CustomerKey(survivor.TenantId, customerId), back);
+            return Task.FromResult<IReadOnlyList<Interaction>>([.. back.OrderBy(i => i.Sequence)]);
+        }
+    }
+
+    /// <summary>Puts interactions on a customer's timeline, kept in sequence order.</summary>
+    private void Place(CustomerKey customer, List<Interaction> interactions)
+    {
+        if (!_bySequence.TryGetValue(customer, out var target))
+        {
+            _bySequence[customer] = target = [];
+        }
+
+        target.AddRange(interactions);
+        target.Sort((x, y) => x.Sequence.CompareTo(y.Sequence));
+        foreach (var interaction in interactions.Where(i => i.ExternalId is not null))
+        {
+            _byExternalId[(customer.TenantId, interaction.ExternalId!)] = interaction;
         }
     }
 

@@ -122,26 +122,83 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
         return await ReadSingleAsync(command, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, Guid? mergeId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var delete = new NpgsqlCommand($"DELETE FROM crm_timeline WHERE tenant_id = $1 AND customer_id = $2 RETURNING {Columns}", connection);
         delete.Parameters.AddWithValue(from.TenantId);
         delete.Parameters.AddWithValue(from.CustomerId);
-        var moved = (await ReadAllAsync(delete, cancellationToken))
-            .OrderBy(i => i.Sequence)
-            .Select((i, n) => i with { CustomerId = to.CustomerId, Sequence = firstSequence + n })
-            .ToList();
+        var taken = (await ReadAllAsync(delete, cancellationToken)).OrderBy(i => i.Sequence).ToList();
+        var moved = taken.Select((i, n) => i with { CustomerId = to.CustomerId, Sequence = firstSequence + n }).ToList();
         if (moved.Count > 0)
         {
             await using var inserts = new NpgsqlBatch(connection, transaction);
             moved.ForEach(interaction => inserts.BatchCommands.Add(Insert(to, interaction, onExternalIdConflict: "")));
+            if (mergeId is { } merge)
+            {
+                var moves = new NpgsqlBatchCommand("""
+                    INSERT INTO crm_timeline_moves (tenant_id, merge_id, interaction_id, from_customer, from_sequence)
+                    SELECT $1, $2, m.interaction_id, $4, m.sequence FROM unnest($3::uuid[], $5::bigint[]) AS m(interaction_id, sequence)
+                    """);
+                moves.Parameters.AddWithValue(from.TenantId);
+                moves.Parameters.AddWithValue(merge);
+                moves.Parameters.AddWithValue(taken.Select(i => i.Id).ToArray());
+                moves.Parameters.AddWithValue(from.CustomerId);
+                moves.Parameters.AddWithValue(taken.Select(i => i.Sequence).ToArray());
+                inserts.BatchCommands.Add(moves);
+            }
+
             await inserts.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return moved;
+    }
+
+    public async Task<IReadOnlyList<Interaction>> MoveBackAsync(CustomerKey survivor, Guid mergeId, string customerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var moves = new NpgsqlCommand("""
+            DELETE FROM crm_timeline_moves WHERE tenant_id = $1 AND merge_id = $2 AND from_customer = $3
+            RETURNING interaction_id, from_sequence
+            """, connection);
+        moves.Parameters.AddWithValue(survivor.TenantId);
+        moves.Parameters.AddWithValue(mergeId);
+        moves.Parameters.AddWithValue(customerId);
+        var origins = new Dictionary<Guid, long>();
+        await using (var reader = await moves.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                origins[reader.GetGuid(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var back = new List<Interaction>();
+        if (origins.Count > 0)
+        {
+            await using var delete = new NpgsqlCommand($"""
+                DELETE FROM crm_timeline WHERE tenant_id = $1 AND customer_id = $2 AND interaction_id = ANY($3) RETURNING {Columns}
+                """, connection);
+            delete.Parameters.AddWithValue(survivor.TenantId);
+            delete.Parameters.AddWithValue(survivor.CustomerId);
+            delete.Parameters.AddWithValue(origins.Keys.ToArray());
+            back = [.. (await ReadAllAsync(delete, cancellationToken))
+                .Select(i => i with { CustomerId = customerId, Sequence = origins[i.Id] })
+                .OrderBy(i => i.Sequence)];
+            if (back.Count > 0)
+            {
+                var to = new CustomerKey(survivor.TenantId, customerId);
+                await using var inserts = new NpgsqlBatch(connection, transaction);
+                back.ForEach(interaction => inserts.BatchCommands.Add(Insert(to, interaction, onExternalIdConflict: "")));
+                await inserts.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return back;
     }
 
     public ValueTask DisposeAsync() => _appends.DisposeAsync();

@@ -30,6 +30,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0006-import-files", "0006-import-files.sql"),
         new("0007-ingest-parked", "0007-ingest-parked.sql"),
         new("0008-customer-segment-fields", "0008-customer-segment-fields.sql"),
+        new("0009-duplicates-and-merges", "0009-duplicates-and-merges.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

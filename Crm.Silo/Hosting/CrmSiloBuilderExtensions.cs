@@ -34,7 +34,7 @@ public static class CrmSiloBuilderExtensions
         silo.Services.AddCrmStores(options);
         silo.Services.AddOptions<CustomerGrainOptions>().BindConfiguration(CustomerGrainOptions.Section);
         silo.Services.TryAddSingleton<CrmMetrics>();
-        silo.Services.TryAddSingleton<Crm.Segments.SegmentChangeSignals>();
+        silo.Services.TryAddSingleton<Crm.Customers.CustomerChangeSignals>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<TransientFailureFilter>();
         silo.Services.AddResiliencePipeline(TransientFailures.RetryPipeline, pipeline => pipeline.AddRetry(new RetryStrategyOptions

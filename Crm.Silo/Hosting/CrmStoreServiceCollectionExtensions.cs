@@ -1,4 +1,6 @@
 using Crm.Customers;
+using Crm.Duplicates;
+using Crm.Merges;
 using Crm.Imports;
 using Crm.Ingestion;
 using Crm.Security;
@@ -21,7 +23,10 @@ public static class CrmStoreServiceCollectionExtensions
         if (options.ConnectionString is not { } connectionString)
         {
             services.TryAddSingleton<ITimelineStore, InMemoryTimelineStore>();
-            services.TryAddSingleton<ICustomerDirectory, InMemoryCustomerDirectory>();
+            services.TryAddSingleton<InMemoryCustomerDirectory>();
+            services.TryAddSingleton<ICustomerDirectory>(sp => sp.GetRequiredService<InMemoryCustomerDirectory>());
+            services.TryAddSingleton<IDuplicateStore, InMemoryDuplicateStore>();
+            services.TryAddSingleton<IMergeLog, InMemoryMergeLog>();
             services.TryAddSingleton<IAccountStore, InMemoryAccountStore>();
             services.TryAddSingleton<ISecretStore, InMemorySecretStore>();
             services.TryAddSingleton<ISourceStore, InMemorySourceStore>();
@@ -37,6 +42,8 @@ public static class CrmStoreServiceCollectionExtensions
         services.TryAddSingleton<SchemaMigrator>();
         services.TryAddSingleton<ITimelineStore, PostgresTimelineStore>();
         services.TryAddSingleton<ICustomerDirectory, PostgresCustomerDirectory>();
+        services.TryAddSingleton<IDuplicateStore, PostgresDuplicateStore>();
+        services.TryAddSingleton<IMergeLog, PostgresMergeLog>();
         services.TryAddSingleton<IAccountStore, PostgresAccountStore>();
         services.TryAddSingleton<ISecretStore, PostgresSecretStore>();
         services.TryAddSingleton<ISourceStore, PostgresSourceStore>();

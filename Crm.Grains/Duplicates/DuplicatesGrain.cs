@@ -1,0 +1,207 @@
+using Crm.Merges;
+using Crm.Security;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Crm.Duplicates;
+
+/// <summary>
+/// A tenant's duplicate detection. Customers that change are checked within a few seconds; a scan checks every
+/// customer once, a page at a time (resuming where it stopped after a restart), so memory stays bounded however many
+/// customers a tenant has. Both find candidates by blocking key in the store and score them here, under the tenant's
+/// rules; with automatic merge on, pairs that share an exact identity are merged, the older customer surviving.
+/// </summary>
+public sealed partial class DuplicatesGrain(
+    [PersistentState("duplicates", Constants.GrainStorage)] IPersistentState<DuplicatesState> state,
+    IDuplicateStore store,
+    TimeProvider time,
+    ILogger<DuplicatesGrain> logger) : Grain, IDuplicatesGrain
+{
+    /// <summary>Pairs below this are not kept: a shared postcode alone is no reason to look.</summary>
+    public const double MinKeptScore = 0.3;
+
+    private const int ChangesPerRound = 500;
+    private const int ScanPerRound = 1_000;
+
+    /// <summary>Changed customers waiting at most; beyond, a scan finds what they would have.</summary>
+    private const int MaxPending = 200_000;
+
+    private static readonly Actor AutoMergeActor = new("duplicate-detection", "Duplicate detection");
+    private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(200);
+
+    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    private IGrainTimer? _work;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    private DuplicatesState State => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (State.Status == DuplicateScanStatus.Running)
+        {
+            Work();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<DuplicateSettings> GetSettingsAsync() => Task.FromResult(State.Settings);
+
+    public async Task SaveSettingsAsync(DuplicateSettings settings)
+    {
+        await StartScanAsync(settings);
+    }
+
+    public async Task<DuplicateScan> GetScanAsync()
+    {
+        if (State.Status == DuplicateScanStatus.NeverRun)
+        {
+            await StartScanAsync(State.Settings);
+        }
+
+        return Scan();
+    }
+
+    public async Task<DuplicateScan> RescanAsync()
+    {
+        if (State.Status != DuplicateScanStatus.Running)
+        {
+            await StartScanAsync(State.Settings);
+        }
+
+        return Scan();
+    }
+
+    public async Task ChangedAsync(string[] customerIds)
+    {
+        if (State.Status == DuplicateScanStatus.NeverRun)
+        {
+            await StartScanAsync(State.Settings);
+        }
+
+        if (_pending.Count + customerIds.Length > MaxPending)
+        {
+            _pending.Clear();
+            await StartScanAsync(State.Settings);
+            return;
+        }
+
+        _pending.UnionWith(customerIds);
+        Work();
+    }
+
+    private async Task StartScanAsync(DuplicateSettings settings)
+    {
+        state.State = State with
+        {
+            Settings = settings,
+            Status = DuplicateScanStatus.Running,
+            ScannedTo = null,
+            Checked = 0,
+            Total = await store.CountCustomersAsync(TenantId),
+            StartedAt = time.GetUtcNow(),
+            FinishedAt = null,
+        };
+        await state.WriteStateAsync();
+        LogScanStarted(TenantId, State.Total);
+        Work();
+    }
+
+    private void Work() =>
+        _work ??= this.RegisterGrainTimer(WorkAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Round) { KeepAlive = true });
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.Count > 0)
+        {
+            var ids = _pending.Take(ChangesPerRound).ToList();
+            await CheckAsync(ids, laterOnly: false, cancellationToken);
+            _pending.ExceptWith(ids);
+        }
+
+        if (State.Status == DuplicateScanStatus.Running)
+        {
+            var ids = await store.CustomerIdsAsync(TenantId, State.ScannedTo, ScanPerRound, cancellationToken);
+            if (ids.Count > 0)
+            {
+                await CheckAsync(ids, laterOnly: true, cancellationToken);
+            }
+
+            var finished = ids.Count < ScanPerRound;
+            state.State = State with
+            {
+                ScannedTo = ids.Count > 0 ? ids[^1] : State.ScannedTo,
+                Checked = State.Checked + ids.Count,
+                Total = Math.Max(State.Total, State.Checked + ids.Count),
+                Status = finished ? DuplicateScanStatus.Completed : DuplicateScanStatus.Running,
+                FinishedAt = finished ? time.GetUtcNow() : null,
+            };
+            await state.WriteStateAsync(cancellationToken);
+            await PublishAsync();
+            if (finished)
+            {
+                LogScanFinished(TenantId, State.Checked);
+            }
+        }
+
+        if (_pending.Count == 0 && State.Status != DuplicateScanStatus.Running)
+        {
+            _work?.Dispose();
+            _work = null;
+        }
+    }
+
+    private async Task CheckAsync(IReadOnlyCollection<string> ids, bool laterOnly, CancellationToken cancellationToken)
+    {
+        var blocks = await store.BlocksAsync(TenantId, ids, laterOnly, cancellationToken);
+        var found = blocks
+            .SelectMany(block => block.Candidates.Select(candidate => (Pair: DuplicateScorer.Score(block.Customer, candidate, State.Settings), block.Customer, candidate)))
+            .Where(p => p.Pair is { Score: >= MinKeptScore })
+            .ToList();
+        await store.ReplaceAsync(TenantId, ids, [.. found.Select(p => p.Pair!)], laterOnly, time.GetUtcNow(), cancellationToken);
+        if (State.Settings.AutoMerge)
+        {
+            foreach (var (pair, one, other) in found.Where(p => p.Pair!.ExactIdentity))
+            {
+                await AutoMergeAsync(pair!, one, other);
+            }
+        }
+    }
+
+    /// <summary>The older customer survives; one already merged (by an earlier pair in this round) is left alone.</summary>
+    private async Task AutoMergeAsync(DuplicatePair pair, MatchCandidate one, MatchCandidate other)
+    {
+        var (survivor, merged) = (one.CreatedAt, one.CustomerId).CompareTo((other.CreatedAt, other.CustomerId)) <= 0 ? (one, other) : (other, one);
+        try
+        {
+            var request = new MergeRequest(survivor.CustomerId, [merged.CustomerId], System.Collections.Immutable.ImmutableDictionary<string, string>.Empty);
+            var record = await GrainFactory.GetGrain<IMergeGrain>(MergeKey.Of(TenantId, Guid.CreateVersion7())).MergeAsync(request, AutoMergeActor);
+            LogAutoMerged(TenantId, merged.CustomerId, survivor.CustomerId, record.Id, pair.Score);
+        }
+        catch (Exception ex) when (ex is MergeRefusedException or Customers.CustomerNotFoundException or Customers.CustomerMergedException)
+        {
+            LogAutoMergeSkipped(TenantId, merged.CustomerId, survivor.CustomerId, ex.Message);
+        }
+    }
+
+    private DuplicateScan Scan() =>
+        new(TenantId, State.Status, State.Checked, State.Total, State.StartedAt, State.FinishedAt, _pending.Count);
+
+    private Task PublishAsync() =>
+        this.GetStreamProvider(Constants.StreamProvider)
+            .GetStream<DuplicateScan>(StreamId.Create(Constants.DuplicateScanStreamNamespace, TenantId))
+            .OnNextAsync(Scan());
+
+    [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: duplicate scan of {Total} customers started")]
+    private partial void LogScanStarted(string tenantId, long total);
+
+    [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: duplicate scan finished after {Checked} customers")]
+    private partial void LogScanFinished(string tenantId, long @checked);
+
+    [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: customer {Merged} merged into {Survivor} automatically (merge {MergeId}, score {Score})")]
+    private partial void LogAutoMerged(string tenantId, string merged, string survivor, Guid mergeId, double score);
+
+    [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: customers {Merged} and {Survivor} not merged automatically: {Reason}")]
+    private partial void LogAutoMergeSkipped(string tenantId, string merged, string survivor, string reason);
+}

@@ -1,0 +1,33 @@
+namespace Crm.Duplicates;
+
+/// <summary>Where candidate pairs are found (by blocking key, in the customer list) and kept.</summary>
+public interface IDuplicateStore
+{
+    /// <summary>Customers one is compared with at most: a key shared by more (a switchboard number) says little.</summary>
+    public const int MaxCandidates = 100;
+
+    /// <summary>Each of the customers that exists, with the customers it shares a blocking key with.</summary>
+    /// <param name="laterOnly">Only candidates with a greater id: a scan compares each pair once.</param>
+    Task<IReadOnlyList<MatchBlock>> BlocksAsync(string tenantId, IReadOnlyCollection<string> customerIds, bool laterOnly, CancellationToken cancellationToken = default);
+
+    /// <summary>The tenant's customers after <paramref name="after"/> by id, for a scan.</summary>
+    Task<IReadOnlyList<string>> CustomerIdsAsync(string tenantId, string? after, int limit, CancellationToken cancellationToken = default);
+
+    Task<long> CountCustomersAsync(string tenantId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The pairs of the checked customers found now replace those found before (with <paramref name="laterOnly"/>,
+    /// only those whose first customer is a checked one). Dismissed pairs stay dismissed.
+    /// </summary>
+    Task ReplaceAsync(string tenantId, IReadOnlyCollection<string> checkedIds, IReadOnlyList<DuplicatePair> found, bool laterOnly, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Pairs not dismissed of customers that both exist, best first, from <paramref name="minScore"/> up.</summary>
+    Task<IReadOnlyList<DuplicatePair>> ListAsync(string tenantId, double minScore, DuplicateCursor? after, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the pair as not one person: it is not offered again, whatever changes.</summary>
+    /// <returns>False when there is no such pair.</returns>
+    Task<bool> DismissAsync(string tenantId, string firstId, string secondId, string dismissedBy, DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Where a page of pairs ends: pairs are listed by score, best first, then by their ids.</summary>
+public sealed record DuplicateCursor(double Score, string FirstId, string SecondId);
