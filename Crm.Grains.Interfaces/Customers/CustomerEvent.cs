@@ -43,7 +43,8 @@ public sealed record CustomerMerged([property: Id(0)] Customer Customer, [proper
 public sealed record InteractionsRemoved(
     [property: Id(0)] long ChangeSequence,
     [property: Id(1)] System.Collections.Immutable.ImmutableArray<Guid> InteractionIds,
-    [property: Id(2)] string ToCustomerId) : CustomerEvent
+    [property: Id(2)] string CustomerId,
+    [property: Id(3)] string ToCustomerId) : CustomerEvent
 {
     public override long Sequence => ChangeSequence;
 }

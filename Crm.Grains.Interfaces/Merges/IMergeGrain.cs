@@ -29,9 +29,13 @@ public interface IMergeGrain : IGrainWithStringKey
     Task<MergeRecord?> GetAsync();
 }
 
-/// <summary>A merge that cannot be done (or undone) as asked; <see cref="Field"/> names the request's field at fault.</summary>
+/// <summary>
+/// A merge that cannot be done (or undone) as asked; <see cref="Field"/> names the request's field at fault.
+/// <see cref="Conflict"/> when the request is fine but the customers' state forbids it (merged already, undone since).
+/// </summary>
 [GenerateSerializer, Alias("crm.merge-refused")]
-public sealed class MergeRefusedException(string field, string reason) : Exception(reason)
+public sealed class MergeRefusedException(string field, string reason, bool conflict = false) : Exception(reason)
 {
     [Id(0)] public string Field { get; } = field;
+    [Id(1)] public bool Conflict { get; } = conflict;
 }

@@ -134,6 +134,13 @@ public sealed partial class CustomerGrain
 
         _projections.Forget(givenBack);
         var counted = await _timeline.RecountAsync(State);
+        if (removed.Count > 0)
+        {
+            // The rows are gone from the timeline already: a change number of its own, before the profile's.
+            counted = counted with { Sequence = counted.Sequence + 1 };
+            await _publisher.PublishAsync(new InteractionsRemoved(counted.Sequence, [.. removed], _key.CustomerId, record.Before[1].Id));
+        }
+
         var reverted = MergedProfiles.Revert(State.Profile, before.Profile, record.After);
         var next = counted.Edited(reverted, actor, Now());
         next = next with
@@ -142,11 +149,6 @@ public sealed partial class CustomerGrain
             PendingReleases = next.PendingReleases.RemoveAll(givenBack.Contains),
         };
         await CommitProfileAsync(next);
-        if (removed.Count > 0)
-        {
-            await _publisher.PublishAsync(new InteractionsRemoved(State.Sequence, [.. removed], record.Before[1].Id));
-        }
-
         LogUndone(_key, record.Id);
         return Snapshot();
     }

@@ -33,7 +33,7 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
         {
             if (existing.Request.SurvivorId != request.SurvivorId || !existing.Request.MergedIds.SequenceEqual(request.MergedIds))
             {
-                throw new MergeRefusedException("mergeId", $"Merge {_mergeId} is another merge.");
+                throw new MergeRefusedException("mergeId", $"Merge {_mergeId} is another merge.", conflict: true);
             }
 
             return existing.Status == MergeStatus.Merging ? await FinishMergeAsync(existing) : existing;
@@ -49,7 +49,7 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             {
                 var standing = await grain.GetStandingAsync();
                 throw standing.Kind == CustomerStandingKind.Merged
-                    ? new MergeRefusedException(id == request.SurvivorId ? "survivorId" : "mergedIds", $"Customer '{id}' was merged into '{standing.MergedInto}' already.")
+                    ? new MergeRefusedException(id == request.SurvivorId ? "survivorId" : "mergedIds", $"Customer '{id}' was merged into '{standing.MergedInto}' already.", conflict: true)
                     : new CustomerNotFoundException(id);
             }
 
@@ -80,17 +80,17 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             case MergeStatus.Undone:
                 return record;
             case MergeStatus.Merging:
-                throw new MergeRefusedException("mergeId", "The merge is still under way.");
+                throw new MergeRefusedException("mergeId", "The merge is still under way.", conflict: true);
             case MergeStatus.Completed:
                 var survivor = await Customer(record.SurvivorId).GetStandingAsync();
                 if (survivor.Kind == CustomerStandingKind.Merged)
                 {
-                    throw new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was merged into '{survivor.MergedInto}' since: undo that merge first.");
+                    throw new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was merged into '{survivor.MergedInto}' since: undo that merge first.", conflict: true);
                 }
 
                 if (survivor.Kind is CustomerStandingKind.Deleted or CustomerStandingKind.NotCreated)
                 {
-                    throw new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was deleted since.");
+                    throw new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was deleted since.", conflict: true);
                 }
 
                 record = record with { Status = MergeStatus.Undoing, UndoneBy = actor, UndoneAt = time.GetUtcNow() };

@@ -65,6 +65,21 @@ internal sealed partial class ApiExceptionHandler(
             Status = StatusCodes.Status409Conflict,
             Title = "The external id is taken.",
         },
+        Crm.Merges.MergeRefusedException refused => new ValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            [refused.Field] = [refused.Message],
+        })
+        {
+            Status = refused.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+            Title = refused.Conflict ? "The customers' state does not allow it." : "The request is not valid.",
+        },
+        CustomerMergedException merged => new ProblemDetails
+        {
+            Status = StatusCodes.Status409Conflict,
+            Title = "The customer was merged.",
+            Detail = merged.Message,
+            Extensions = { ["survivorId"] = merged.MergedInto },
+        },
         _ when TransientFailures.Is(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,

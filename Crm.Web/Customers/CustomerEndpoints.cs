@@ -76,11 +76,20 @@ public static class CustomerEndpoints
             page.Next is { } next ? Cursors.Encode(next) : null));
     }
 
-    private static async Task<Results<Ok<CustomerResponse>, NotFound>> GetCustomer(string id, [AsParameters] Services services)
+    /// <summary>A customer merged into another answers 308 with the survivor's address: links to it keep working.</summary>
+    private static async Task<Results<Ok<CustomerResponse>, NotFound, RedirectHttpResult>> GetCustomer(string id, [AsParameters] Services services)
     {
-        if (!services.User.TryGetCustomerKey(id, out var key) || await services.Grain(key).GetAsync() is not { } customer)
+        if (!services.User.TryGetCustomerKey(id, out var key))
         {
             return TypedResults.NotFound();
+        }
+
+        var grain = services.Grain(key);
+        if (await grain.GetAsync() is not { } customer)
+        {
+            return await grain.GetStandingAsync() is { Kind: CustomerStandingKind.Merged, MergedInto: { } survivor }
+                ? TypedResults.Redirect($"/api/customers/{Uri.EscapeDataString(survivor)}", permanent: true, preserveMethod: true)
+                : TypedResults.NotFound();
         }
 
         services.SetETag(customer);

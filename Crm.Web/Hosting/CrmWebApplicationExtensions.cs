@@ -1,3 +1,5 @@
+using Crm.Web.Duplicates;
+using Crm.Web.Merges;
 using Crm.Web.Analytics;
 using Crm.Web.DataQuality;
 using Crm.Web.Exports;
@@ -43,6 +45,8 @@ public static class CrmWebApplicationExtensions
         app.MapExportsApi();
         app.MapFieldsApi();
         app.MapSegmentsApi();
+        app.MapDuplicatesApi();
+        app.MapMergesApi();
         app.MapDataQualityApi();
         app.MapHub<CrmHub>(CrmHub.Path);
         return app;

@@ -14,6 +14,10 @@ public static class HubMessages
     public const string InteractionAdded = "interactionAdded";
     public const string CustomerChanged = "customerChanged";
     public const string CustomerDeleted = "customerDeleted";
+    /// <summary>The customer was merged into another: the page follows "survivorId".</summary>
+    public const string CustomerMerged = "customerMerged";
+    /// <summary>Interactions left the customer's timeline (an undone merge gave them back to "toCustomerId").</summary>
+    public const string InteractionsRemoved = "interactionsRemoved";
     public const string ViewersChanged = "viewersChanged";
     /// <summary>A tenant's live KPIs, to dashboard watchers, a few times a second at most.</summary>
     public const string KpisChanged = "kpisChanged";
@@ -26,6 +30,10 @@ public static class HubMessages
 
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
 
+    public sealed record CustomerMergedMessage(string Id, string SurvivorId, long Sequence);
+
+    public sealed record InteractionsRemovedMessage(string CustomerId, IReadOnlyList<Guid> InteractionIds, string ToCustomerId, long Sequence);
+
     public sealed record SegmentCountsMessage(IReadOnlyDictionary<string, long> MemberCounts, DateTimeOffset CountedAt)
     {
         public static SegmentCountsMessage From(Crm.Segments.SegmentCounts counts) => new(counts.MemberCounts, counts.CountedAt);
@@ -36,6 +44,9 @@ public static class HubMessages
         Crm.Customers.InteractionAdded added => clients.SendAsync(InteractionAdded, InteractionResponse.From(added.Interaction), cancellationToken),
         Crm.Customers.CustomerChanged changed => clients.SendAsync(CustomerChanged, CustomerResponse.From(changed.Customer), cancellationToken),
         Crm.Customers.CustomerDeleted deleted => clients.SendAsync(CustomerDeleted, new CustomerDeletedMessage(deleted.Customer.Id, deleted.Sequence), cancellationToken),
+        Crm.Customers.CustomerMerged merged => clients.SendAsync(CustomerMerged, new CustomerMergedMessage(merged.Customer.Id, merged.SurvivorId, merged.Sequence), cancellationToken),
+        Crm.Customers.InteractionsRemoved removed => clients.SendAsync(
+            InteractionsRemoved, new InteractionsRemovedMessage(removed.CustomerId, removed.InteractionIds, removed.ToCustomerId, removed.Sequence), cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown customer event."),
     };
 }
