@@ -29,16 +29,19 @@ public sealed record DuplicateSettings(
 {
     public const int MaxRules = 30;
 
-    /// <summary>Fields every tenant has, with weights that need two agreeing fields before a pair scores above 0.8.</summary>
+    /// <summary>
+    /// Fields every tenant has. A shared email, phone or external id alone is a likely duplicate; a name alone (there
+    /// are many John Smiths) stays under the default 0.5 of the queue until another field agrees.
+    /// </summary>
     public static DuplicateSettings Default { get; } = new(
     [
         new("externalId", DuplicateMatch.Exact, 0.95),
         new("emails", DuplicateMatch.Exact, 0.9),
         new("phones", DuplicateMatch.Exact, 0.85),
-        new("name", DuplicateMatch.Fuzzy, 0.6),
+        new("name", DuplicateMatch.Fuzzy, 0.45),
         new("address", DuplicateMatch.Fuzzy, 0.4),
         new("address.postalCode", DuplicateMatch.Exact, 0.3),
         new("company", DuplicateMatch.Fuzzy, 0.15),
-        new("attributes.dateOfBirth", DuplicateMatch.Exact, 0.5),
+        new("attributes.dateOfBirth", DuplicateMatch.Fuzzy, 0.5),
     ], AutoMerge: false);
 }

@@ -96,7 +96,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, Value = rows.Select(r => r.LastContactAt).ToArray() });
         p.Add(Texts(rows, r => r.Company?.ToLowerInvariant()));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Tags.Select(t => t.ToLowerInvariant()))));
-        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match.Keys())));
+        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match.Keys(r.Attributes))));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match)));
         await command.ExecuteNonQueryAsync();
         return [.. summaries.Select(_ => true)];

@@ -16,6 +16,12 @@ public static class DuplicateScorer
     /// <summary>Below this, two values are not similar at all (Jaro–Winkler; unrelated names land around 0.5–0.7).</summary>
     public const double Similar = 0.85;
 
+    /// <summary>
+    /// Same family name, clearly another given name: a household sharing a phone, an address or an email. Strong
+    /// enough that all three shared stay under the queue's default 0.5.
+    /// </summary>
+    public const double Household = 0.4;
+
     private static readonly JaroWinkler JaroWinkler = new();
 
     public static DuplicatePair? Score(MatchCandidate one, MatchCandidate other, DuplicateSettings settings)
@@ -48,7 +54,7 @@ public static class DuplicateScorer
         var exact = rule.Match == DuplicateMatch.Exact;
         return rule.Field switch
         {
-            "name" => Names(x, y, exact, rule.Weight),
+            "name" => Names(x, y, exact),
             "emails" => (Shared("emails", "email", x.Emails, y.Emails) ?? (exact ? null : SimilarEmail(x.Emails, y.Emails)), 1),
             "phones" => (Shared("phones", "phone", x.Phones, y.Phones) ?? (exact ? null : SameLastDigits(x.Phones, y.Phones)), 1),
             "externalId" => Single("externalId", "external id", x.ExternalId, y.ExternalId, exact: true, rule.Weight),
@@ -62,7 +68,7 @@ public static class DuplicateScorer
         };
     }
 
-    private static (DuplicateReason?, double) Names(MatchProfile x, MatchProfile y, bool exact, double weight)
+    private static (DuplicateReason?, double) Names(MatchProfile x, MatchProfile y, bool exact)
     {
         if (x.Names.IsEmpty || y.Names.IsEmpty)
         {
@@ -84,7 +90,7 @@ public static class DuplicateScorer
         {
             // Same family, clearly another given name: a household, not a duplicate.
             var household = Similarity(fx, fy) >= 0.95 && Given(gx, gy) < 0.75;
-            return (null, household ? 1 - weight / 2 : 1);
+            return (null, household ? Household : 1);
         }
 
         var text = swapped > direct ? "given and family names swapped"
@@ -165,8 +171,14 @@ public static class DuplicateScorer
             return (null, 1 - rule.Weight / 2);
         }
 
-        // Day and month swapped is the commonest error in a date typed by hand.
-        var similarity = x.Kind == Customers.AttributeKind.Date && DaySwapped(x.Value, y.Value) ? 0.9 : Similarity(vx, vy);
+        // Day and month swapped is the commonest error in a date typed by hand; any other difference in a date is one
+        // person born on another day.
+        if (x.Kind == Customers.AttributeKind.Date)
+        {
+            return DaySwapped(x.Value, y.Value) ? (new DuplicateReason(rule.Field, 0.9, $"{name} with day and month swapped"), 1) : (null, 1 - rule.Weight / 2);
+        }
+
+        var similarity = Similarity(vx, vy);
         return similarity >= Similar ? (new DuplicateReason(rule.Field, Round(similarity), $"similar {name}"), 1) : (null, 1);
     }
 

@@ -11,7 +11,7 @@ public sealed class InMemoryDuplicateStore(InMemoryCustomerDirectory directory) 
     public Task<IReadOnlyList<MatchBlock>> BlocksAsync(string tenantId, IReadOnlyCollection<string> customerIds, bool laterOnly, CancellationToken cancellationToken = default)
     {
         var rows = directory.Rows(tenantId).ToList();
-        var keyed = rows.Select(r => (Row: r, Keys: r.Match.Keys().ToHashSet())).ToList();
+        var keyed = rows.Select(r => (Row: r, Keys: r.Match.Keys(r.Attributes).ToHashSet())).ToList();
         var wanted = customerIds.ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<MatchBlock> blocks =
         [

@@ -79,9 +79,10 @@ public sealed record MatchProfile
     /// <summary>
     /// Customers are compared only when they share a key: an email, phone or external id; a name's first four letters
     /// and the other name's initial (both ways round, for swapped names); a name's Soundex code and the other's initial
-    /// (for typos and spellings); a postcode and house number.
+    /// (for typos and spellings); a postcode and house number; an attribute's value where it tells people apart
+    /// (<see cref="IdentifyingAttributes"/>), for rules on custom fields.
     /// </summary>
-    public ImmutableArray<string> Keys()
+    public ImmutableArray<string> Keys(ImmutableDictionary<string, AttributeValue> attributes)
     {
         var keys = ImmutableArray.CreateBuilder<string>();
         keys.AddRange(Emails.Select(e => "e:" + e));
@@ -108,8 +109,21 @@ public sealed record MatchProfile
             keys.Add($"a:{postalCode}|{number}");
         }
 
+        keys.AddRange(IdentifyingAttributes(attributes).Select(a => $"t:{a.Key}={MatchText.Fold(a.Value.Value)}"));
         return keys.ToImmutable().Distinct().ToImmutableArray();
     }
+
+    /// <summary>
+    /// Attributes worth a blocking key: dates (a date of birth) and text with a digit in it of five characters or more
+    /// (a VAT number, a member number). Words and flags ("gold", "true") are shared by too many customers to narrow
+    /// anything down. At most ten, by name, so that a wide import does not bloat the index.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, AttributeValue>> IdentifyingAttributes(ImmutableDictionary<string, AttributeValue> attributes) =>
+        attributes
+            .Where(a => a.Value.Kind == AttributeKind.Date
+                || (a.Value.Kind == AttributeKind.Text && a.Value.Value.Length is >= 5 and <= 100 && a.Value.Value.Any(char.IsAsciiDigit)))
+            .OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Take(10);
 
     /// <summary>Gmail-style tags (ann+shop@example.com) are the same mailbox.</summary>
     private static string EmailKey(string email)

@@ -96,7 +96,7 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
             var pairs = found.DistinctBy(p => (p.FirstId, p.SecondId)).ToList();
             var insert = new NpgsqlBatchCommand("""
                 INSERT INTO crm_duplicate_pairs (tenant_id, first_id, second_id, score, reasons, exact_identity, found_at)
-                SELECT $1, * FROM unnest($2::text[], $3::text[], $4::float8[], $5::jsonb[], $6::bool[]), (SELECT $7::timestamptz)
+                SELECT $1, u.*, $7::timestamptz FROM unnest($2::text[], $3::text[], $4::float8[], $5::jsonb[], $6::bool[]) AS u
                 ON CONFLICT (tenant_id, first_id, second_id) DO NOTHING
                 """);
             insert.Parameters.AddWithValue(tenantId);

@@ -90,6 +90,22 @@ public abstract class IdentityIndexContract
         var owners = await Index.FindAsync([new(tenant, Anonymous), new(tenant, new Identity(IdentityKind.Anonymous, "a-2"))]);
         Assert.Equal("known", Assert.Single(owners).Value.CustomerId);
     }
+
+    [Fact]
+    public async Task An_undone_merge_hands_back_only_the_listed_identities_and_keeps_the_rest()
+    {
+        var tenant = TestTenants.New();
+        var phone = new Identity(IdentityKind.Phone, "+442079460000");
+        await Index.ClaimAsync(new CustomerKey(tenant, "survivor"), [Email, User, phone]);
+
+        await Index.HandOverAsync(new CustomerKey(tenant, "survivor"), new CustomerKey(tenant, "restored"), [Email, phone, Anonymous]);
+
+        var owners = await Index.FindAsync([new(tenant, Email), new(tenant, User), new(tenant, phone), new(tenant, Anonymous)]);
+        Assert.Equal("restored", owners[new(tenant, Email)].CustomerId);
+        Assert.Equal("restored", owners[new(tenant, phone)].CustomerId);
+        Assert.Equal("survivor", owners[new(tenant, User)].CustomerId);
+        Assert.False(owners.ContainsKey(new(tenant, Anonymous)));
+    }
 }
 
 public sealed class InMemoryIdentityIndexTests : IdentityIndexContract

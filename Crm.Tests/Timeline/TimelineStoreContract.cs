@@ -227,6 +227,31 @@ public abstract class TimelineStoreContract
         Assert.Empty(await Store.MoveAsync(from, to, firstSequence: 4));
     }
 
+    [Fact]
+    public async Task Moves_a_merged_customers_interactions_back_with_their_own_numbers_and_leaves_the_rest()
+    {
+        var merged = NewCustomer();
+        var survivor = new CustomerKey(merged.TenantId, "survivor");
+        var other = new CustomerKey(merged.TenantId, "other");
+        var mergeId = Guid.NewGuid();
+        await Store.AppendAsync(survivor, Entry(survivor, 1, T0) with { Subject = "survivor's own" });
+        await Store.AppendAsync(merged, Entry(merged, 1, T0.AddHours(1)) with { Subject = "merged 1", ExternalId = "m-1" });
+        await Store.AppendAsync(merged, Entry(merged, 2, T0.AddHours(2)) with { Subject = "merged 2" });
+        await Store.AppendAsync(other, Entry(other, 1, T0.AddHours(3)) with { Subject = "other" });
+        await Store.MoveAsync(merged, survivor, firstSequence: 2, mergeId);
+        await Store.MoveAsync(other, survivor, firstSequence: 4, mergeId);
+        await Store.AppendAsync(survivor, Entry(survivor, 5, T0.AddHours(4)) with { Subject = "after the merge" });
+
+        var back = await Store.MoveBackAsync(survivor, mergeId, merged.CustomerId);
+
+        Assert.Equal([(1L, "merged 1"), (2L, "merged 2")], back.OrderBy(i => i.Sequence).Select(i => (i.Sequence, i.Subject!)));
+        Assert.All(back, i => Assert.Equal(merged.CustomerId, i.CustomerId));
+        Assert.Equal([2, 1], (await Store.ReadAsync(merged, new TimelineQuery())).Items.Select(i => i.Sequence));
+        Assert.Equal(["after the merge", "other", "survivor's own"], (await Store.ReadAsync(survivor, new TimelineQuery())).Items.Select(i => i.Subject));
+        Assert.False((await Store.AppendAsync(merged, Entry(merged, 3, T0) with { ExternalId = "m-1" })).Created);
+        Assert.Empty(await Store.MoveBackAsync(survivor, mergeId, merged.CustomerId));
+    }
+
     private static CustomerKey NewCustomer() => new(TestTenants.New(), "c" + Guid.NewGuid().ToString("N")[..12]);
 
     private static Interaction Entry(CustomerKey customer, long sequence, DateTimeOffset occurredAt, InteractionChannel channel = InteractionChannel.Note) => new()
