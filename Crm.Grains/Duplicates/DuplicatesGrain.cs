@@ -118,6 +118,11 @@ public sealed partial class DuplicatesGrain(
             var ids = _pending.Take(ChangesPerRound).ToList();
             await CheckAsync(ids, laterOnly: false, cancellationToken);
             _pending.ExceptWith(ids);
+            if (State.Status != DuplicateScanStatus.Running)
+            {
+                // The queue may have moved: pages showing it read it again.
+                await PublishAsync();
+            }
         }
 
         if (State.Status == DuplicateScanStatus.Running)

@@ -15,7 +15,7 @@ namespace Crm.Web.RealTime;
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
 public sealed class CrmHub(
-    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, TenantFeed<Crm.Segments.SegmentCounts> segmentCounts, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
+    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, TenantFeed<Crm.Segments.SegmentCounts> segmentCounts, TenantFeed<Crm.Duplicates.DuplicateScan> duplicates, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
 {
     public const string Path = "/hubs/crm";
 
@@ -115,6 +115,24 @@ public sealed class CrmHub(
         }
     }
 
+    /// <summary>Everyone: receive duplicatesChanged as the tenant's duplicate detection moves on.</summary>
+    /// <returns>Its status now.</returns>
+    public async Task<Web.Duplicates.DuplicateEndpoints.ScanResponse> WatchDuplicates()
+    {
+        var tenant = Context.User!.TenantId();
+        await duplicates.WatchAsync(Context.ConnectionId, tenant, Context.ConnectionAborted);
+        Context.Items[nameof(WatchDuplicates)] = tenant;
+        return Web.Duplicates.DuplicateEndpoints.ScanResponse.From(await grains.GetGrain<Crm.Duplicates.IDuplicatesGrain>(tenant).GetScanAsync());
+    }
+
+    public async Task UnwatchDuplicates()
+    {
+        if (Context.Items.Remove(nameof(WatchDuplicates), out var tenant))
+        {
+            await duplicates.UnwatchAsync(Context.ConnectionId, (string)tenant!);
+        }
+    }
+
     public async Task UnwatchCustomer(string customerId)
     {
         if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
@@ -134,6 +152,7 @@ public sealed class CrmHub(
         await UnwatchDashboard();
         await UnwatchImports();
         await UnwatchSegments();
+        await UnwatchDuplicates();
 
         await base.OnDisconnectedAsync(exception);
     }

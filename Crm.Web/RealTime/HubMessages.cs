@@ -28,6 +28,9 @@ public static class HubMessages
     /// <summary>How many customers each of the tenant's segments holds, by segment id: the whole picture each time.</summary>
     public const string SegmentCountsChanged = "segmentCountsChanged";
 
+    /// <summary>The tenant's duplicate detection moved on (a scan's progress, changed customers checked): its status, as GET /api/duplicates/scan answers.</summary>
+    public const string DuplicatesChanged = "duplicatesChanged";
+
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
 
     public sealed record CustomerMergedMessage(string Id, string SurvivorId, long Sequence);

@@ -75,5 +75,7 @@ public static class TenantFeeds
         .AddSingleton(sp => new TenantFeed<ImportJob>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
             Constants.ImportStreamNamespace, HubMessages.ImportProgress, job => Web.Imports.ImportResponse.From(job, sp.GetRequiredService<TimeProvider>().GetUtcNow())))
         .AddSingleton(sp => new TenantFeed<Crm.Segments.SegmentCounts>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
-            Constants.SegmentCountsStreamNamespace, HubMessages.SegmentCountsChanged, HubMessages.SegmentCountsMessage.From));
+            Constants.SegmentCountsStreamNamespace, HubMessages.SegmentCountsChanged, HubMessages.SegmentCountsMessage.From))
+        .AddSingleton(sp => new TenantFeed<Crm.Duplicates.DuplicateScan>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
+            Constants.DuplicateScanStreamNamespace, HubMessages.DuplicatesChanged, Web.Duplicates.DuplicateEndpoints.ScanResponse.From));
 }

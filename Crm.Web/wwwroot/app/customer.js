@@ -13,6 +13,14 @@ import { Timeline } from './timeline.js';
  */
 const ProfileRefreshDelay = 300;
 
+/** The customer whose page led here because it was merged into this one, shown once on arrival. */
+let mergedAway = null;
+
+function followMerge(from, survivorId) {
+  mergedAway = { from, survivorId };
+  location.replace(`#/customers/${encodeURIComponent(survivorId)}`);
+}
+
 export function CustomerPage({ id }) {
   const [customer, setCustomer] = useState(null);
   const [error, setError] = useState(null);
@@ -21,6 +29,11 @@ export function CustomerPage({ id }) {
   const [viewers, setViewers] = useState([]);
   const [deleted, setDeleted] = useState(false);
   const interactions = useMemo(() => new EventTarget(), [id]);
+  const [arrivedFrom] = useState(() => {
+    const from = mergedAway?.survivorId === id ? mergedAway.from : null;
+    mergedAway = null;
+    return from;
+  });
 
   useEffect(() => {
     let stopWatching = () => {};
@@ -38,6 +51,11 @@ export function CustomerPage({ id }) {
     };
     api(`/api/customers/${encodeURIComponent(id)}`).then(({ data }) => {
       if (cancelled) return;
+      // A merged-away id answers with its survivor (the API redirects): the page becomes the survivor's.
+      if (data.id !== id) {
+        followMerge(id, data.id);
+        return;
+      }
       setCustomer(data);
       stopWatching = hub.watch(id, data.sequence, {
         onChange(name, message) {
@@ -45,6 +63,11 @@ export function CustomerPage({ id }) {
             interactions.dispatchEvent(new CustomEvent('added', { detail: message }));
             refreshSoon();
           }
+          else if (name === 'interactionsRemoved') {
+            interactions.dispatchEvent(new CustomEvent('removed', { detail: message }));
+            refreshSoon();
+          }
+          else if (name === 'customerMerged') followMerge(id, message.survivorId);
           else if (name === 'customerChanged') setCustomer(message);
           else if (name === 'customerDeleted') setDeleted(true);
         },
@@ -69,6 +92,7 @@ export function CustomerPage({ id }) {
     <div class="customer-page">
       <aside class="profile" aria-label="Profile">
         ${deleted && html`<p class="error" role="alert">This customer was deleted.</p>`}
+        ${arrivedFrom && html`<p class="notice" role="status">Customer ${arrivedFrom} was merged into this one: its timeline is here.</p>`}
         ${others.length > 0 && html`<p class="viewers" aria-live="polite">Also viewing: ${others.map(v => v.name).join(', ')}</p>`}
         ${editing
           ? html`<${ProfileEditor} key=${edit} customer=${customer} onSaved=${c => { setCustomer(c); setEditing(false); }}

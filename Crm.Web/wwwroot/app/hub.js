@@ -7,6 +7,7 @@ const watches = new Map();
 const dashboardWatchers = new Set();
 const importWatchers = new Set();
 const segmentWatchers = new Set();
+const duplicateWatchers = new Set();
 let connection = null;
 let state = 'disconnected';
 
@@ -48,11 +49,17 @@ async function renewSegments() {
   segmentWatchers.forEach(watcher => watcher(counts));
 }
 
+async function renewDuplicates() {
+  const scan = await connection.invoke('WatchDuplicates');
+  duplicateWatchers.forEach(watcher => watcher(scan));
+}
+
 async function renewAll() {
   for (const [customerId, watch] of watches) await renew(customerId, watch);
   if (dashboardWatchers.size) await renewDashboard();
   if (segmentWatchers.size) await renewSegments();
   if (importWatchers.size) await connection.invoke('WatchImports');
+  if (duplicateWatchers.size) await renewDuplicates();
 }
 
 export const hub = {
@@ -72,12 +79,13 @@ export const hub = {
       // A lost connection is expected now and then and shows in the page; it is not an error of the page.
       .configureLogging({ log: (level, message) => level >= signalR.LogLevel.Warning && console.warn(`[live updates] ${message}`) })
       .build();
-    for (const name of ['interactionAdded', 'customerChanged', 'customerDeleted', 'viewersChanged']) {
+    for (const name of ['interactionAdded', 'interactionsRemoved', 'customerChanged', 'customerDeleted', 'customerMerged', 'viewersChanged']) {
       connection.on(name, message => receive(name, message));
     }
     connection.on('kpisChanged', kpis => dashboardWatchers.forEach(watcher => watcher(kpis)));
     connection.on('importProgress', job => importWatchers.forEach(watcher => watcher(job)));
     connection.on('segmentCountsChanged', counts => segmentWatchers.forEach(watcher => watcher(counts)));
+    connection.on('duplicatesChanged', scan => duplicateWatchers.forEach(watcher => watcher(scan)));
     connection.onreconnecting(() => setState('reconnecting'));
     connection.onreconnected(async () => {
       setState('connected');
@@ -101,6 +109,7 @@ export const hub = {
     dashboardWatchers.clear();
     importWatchers.clear();
     segmentWatchers.clear();
+    duplicateWatchers.clear();
     await closing?.stop();
   },
 
@@ -136,6 +145,16 @@ export const hub = {
     return () => {
       segmentWatchers.delete(onCounts);
       if (!segmentWatchers.size && state === 'connected') connection.invoke('UnwatchSegments').catch(() => {});
+    };
+  },
+
+  /** Receives the status of the tenant's duplicate detection now and whenever it moves on. Returns the function that stops watching. */
+  watchDuplicates(onScan) {
+    duplicateWatchers.add(onScan);
+    if (state === 'connected') renewDuplicates().catch(() => {});
+    return () => {
+      duplicateWatchers.delete(onScan);
+      if (!duplicateWatchers.size && state === 'connected') connection.invoke('UnwatchDuplicates').catch(() => {});
     };
   },
 

@@ -12,6 +12,7 @@ import { Dashboard } from './dashboard.js';
 import { Sources, SourceDebugger } from './sources.js';
 import { Imports } from './imports.js';
 import { Segments, SegmentMembers } from './segments.js';
+import { Duplicates } from './duplicates.js';
 
 function useSessionUser() {
   const [user, setUser] = useState(session.user);
@@ -41,6 +42,7 @@ function Page({ route }) {
   const customer = route.match(/^\/customers\/([^/]+)$/);
   if (customer) return html`<${CustomerPage} key=${customer[1]} id=${decodeURIComponent(customer[1])} />`;
   if (route === '/segments') return html`<${Segments} />`;
+  if (route === '/duplicates') return html`<${Duplicates} />`;
   const segment = route.match(/^\/segments\/([^/]+)$/);
   if (segment) return html`<${SegmentMembers} key=${segment[1]} id=${decodeURIComponent(segment[1])} />`;
   if (route === '/users' && session.hasRole('admin')) return html`<${Users} />`;
@@ -74,6 +76,7 @@ function App() {
       <nav aria-label="Main">
         ${link('#/', 'Customers')}
         ${link('#/segments', 'Segments')}
+        ${link('#/duplicates', 'Duplicates')}
         ${session.hasRole('supervisor', 'admin') && link('#/dashboard', 'Dashboard')}
         ${session.hasRole('supervisor', 'admin') && link('#/sources', 'Sources')}
         ${session.hasRole('supervisor', 'admin') && link('#/imports', 'Import')}

@@ -86,8 +86,21 @@ export function Timeline({ customerId, added }) {
       setTimeout(() => setFresh(f => { const copy = new Set(f); copy.delete(interaction.id); return copy; }), 2500);
       setAnnouncement(`New ${channelLabels[interaction.channel] ?? interaction.channel}: ${interaction.subject ?? ''}`);
     };
+    // An undone merge gave interactions back to the customer they came from.
+    const onRemoved = event => {
+      const gone = new Set(event.detail.interactionIds);
+      const s = state.current;
+      s.items = s.items.filter(i => !gone.has(i.id));
+      s.arrivedWhileLoading = s.arrivedWhileLoading.filter(i => !gone.has(i.id));
+      setItems(s.items);
+      setAnnouncement(`${gone.size} ${gone.size === 1 ? 'interaction' : 'interactions'} went back to the customer they came from.`);
+    };
     added.addEventListener('added', onAdded);
-    return () => added.removeEventListener('added', onAdded);
+    added.addEventListener('removed', onRemoved);
+    return () => {
+      added.removeEventListener('added', onAdded);
+      added.removeEventListener('removed', onRemoved);
+    };
   }, [added, channel]);
 
   useEffect(() => {
