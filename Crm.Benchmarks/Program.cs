@@ -4,14 +4,14 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Crm.Benchmarks;
 
-// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|import|search|memory] [--seconds N] [--rows N] [--customers N] [--out PATH]
+// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|import|search|dedupe|memory] [--seconds N] [--rows N] [--customers N] [--out PATH]
 // "all" writes the results file (docs/benchmarks.md by default); a part writes its section where --out says. ./bench.sh starts a throwaway PostgreSQL and runs "all".
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = Option("--seconds", 20);
 var output = OptionText("--out", Path.Combine("docs", "benchmarks.md"));
 var report = new ResultsReport();
 
-if (what is "all" or "timeline" or "throughput" or "ingest" or "latency" or "import" or "search")
+if (what is "all" or "timeline" or "throughput" or "ingest" or "latency" or "import" or "search" or "dedupe")
 {
     var connectionString = await BenchmarkDatabase.CreateAsync();
     report.PostgresVersion = await BenchmarkDatabase.ServerVersionAsync(connectionString);
@@ -50,6 +50,11 @@ if (what is "all" or "timeline" or "throughput" or "ingest" or "latency" or "imp
     if (what is "all" or "search")
     {
         report.Search = await CustomerSearchLatency.RunAsync(await BenchmarkDatabase.CreateAsync(), Option("--customers", 1_000_000));
+    }
+
+    if (what is "all" or "dedupe")
+    {
+        report.Dedupe = await DuplicateDetection.RunAsync(await BenchmarkDatabase.CreateAsync(), Option("--customers", 1_000_000));
     }
 }
 

@@ -17,11 +17,7 @@ public sealed partial class DuplicatesGrain(
     TimeProvider time,
     ILogger<DuplicatesGrain> logger) : Grain, IDuplicatesGrain
 {
-    /// <summary>Pairs below this are not kept: a shared postcode alone is no reason to look.</summary>
-    public const double MinKeptScore = 0.3;
-
     private const int ChangesPerRound = 500;
-    private const int ScanPerRound = 1_000;
 
     /// <summary>Changed customers waiting at most; beyond, a scan finds what they would have.</summary>
     private const int MaxPending = 200_000;
@@ -127,13 +123,13 @@ public sealed partial class DuplicatesGrain(
 
         if (State.Status == DuplicateScanStatus.Running)
         {
-            var ids = await store.CustomerIdsAsync(TenantId, State.ScannedTo, ScanPerRound, cancellationToken);
+            var ids = await store.CustomerIdsAsync(TenantId, State.ScannedTo, DuplicateCheck.ScanPerRound, cancellationToken);
             if (ids.Count > 0)
             {
                 await CheckAsync(ids, laterOnly: true, cancellationToken);
             }
 
-            var finished = ids.Count < ScanPerRound;
+            var finished = ids.Count < DuplicateCheck.ScanPerRound;
             state.State = State with
             {
                 ScannedTo = ids.Count > 0 ? ids[^1] : State.ScannedTo,
@@ -159,17 +155,12 @@ public sealed partial class DuplicatesGrain(
 
     private async Task CheckAsync(IReadOnlyCollection<string> ids, bool laterOnly, CancellationToken cancellationToken)
     {
-        var blocks = await store.BlocksAsync(TenantId, ids, laterOnly, cancellationToken);
-        var found = blocks
-            .SelectMany(block => block.Candidates.Select(candidate => (Pair: DuplicateScorer.Score(block.Customer, candidate, State.Settings), block.Customer, candidate)))
-            .Where(p => p.Pair is { Score: >= MinKeptScore })
-            .ToList();
-        await store.ReplaceAsync(TenantId, ids, [.. found.Select(p => p.Pair!)], laterOnly, time.GetUtcNow(), cancellationToken);
+        var found = await DuplicateCheck.RunAsync(store, TenantId, ids, laterOnly, State.Settings, time.GetUtcNow(), cancellationToken);
         if (State.Settings.AutoMerge)
         {
-            foreach (var (pair, one, other) in found.Where(p => p.Pair!.ExactIdentity))
+            foreach (var (pair, one, other) in found.Where(f => f.Pair.ExactIdentity))
             {
-                await AutoMergeAsync(pair!, one, other);
+                await AutoMergeAsync(pair, one, other);
             }
         }
     }

@@ -3,7 +3,11 @@ namespace Crm.Duplicates;
 /// <summary>Where candidate pairs are found (by blocking key, in the customer list) and kept.</summary>
 public interface IDuplicateStore
 {
-    /// <summary>Customers one is compared with at most: a key shared by more (a switchboard number) says little.</summary>
+    /// <summary>
+    /// Customers one is compared with at most: a key shared by more (a common name) says little. Those sharing an
+    /// identifying key (email, phone, external id, an identifying attribute) come first, so that namesakes never crowd
+    /// out the customer with the same phone.
+    /// </summary>
     public const int MaxCandidates = 100;
 
     /// <summary>Each of the customers that exists, with the customers it shares a blocking key with.</summary>

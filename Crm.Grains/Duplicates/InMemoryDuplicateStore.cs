@@ -20,6 +20,7 @@ public sealed class InMemoryDuplicateStore(InMemoryCustomerDirectory directory) 
                 [.. keyed.Where(c => c.Row.Key.CustomerId != s.Row.Key.CustomerId
                         && (!laterOnly || string.CompareOrdinal(c.Row.Key.CustomerId, s.Row.Key.CustomerId) > 0)
                         && c.Keys.Overlaps(s.Keys))
+                    .OrderByDescending(c => c.Keys.Any(k => s.Keys.Contains(k) && MatchProfile.IsIdentifying(k)))
                     .Take(IDuplicateStore.MaxCandidates)
                     .Select(c => Candidate(c.Row))])),
         ];

@@ -113,6 +113,9 @@ public sealed record MatchProfile
         return keys.ToImmutable().Distinct().ToImmutableArray();
     }
 
+    /// <summary>Whether a blocking key is of an identifier (email, phone, external id, attribute) rather than a name or an address.</summary>
+    public static bool IsIdentifying(string key) => key.Length > 2 && key[1] == ':' && key[0] is 'e' or 'p' or 'x' or 't';
+
     /// <summary>
     /// Attributes worth a blocking key: dates (a date of birth) and text with a digit in it of five characters or more
     /// (a VAT number, a member number). Words and flags ("gold", "true") are shared by too many customers to narrow

@@ -23,6 +23,7 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
                 WHERE c.tenant_id = s.tenant_id AND NOT c.deleted AND c.match_keys && s.match_keys
                     AND c.customer_id <> s.customer_id AND (NOT $3 OR c.customer_id > s.customer_id)
                     AND c.match_profile IS NOT NULL
+                ORDER BY c.match_keys && ARRAY(SELECT k FROM unnest(s.match_keys) k WHERE k ~ '^[epxt]:') DESC
                 LIMIT {IDuplicateStore.MaxCandidates}) c ON true
             WHERE s.tenant_id = $1 AND s.customer_id = ANY($2) AND NOT s.deleted AND s.match_profile IS NOT NULL
             ORDER BY s.customer_id
@@ -31,6 +32,8 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
         command.Parameters.AddWithValue(customerIds.ToArray());
         command.Parameters.AddWithValue(laterOnly);
         var blocks = new List<MatchBlock>();
+        // Namesakes are candidates of one another over and over in a round: each is read once.
+        var read = new Dictionary<string, MatchCandidate>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         List<MatchCandidate>? candidates = null;
         while (await reader.ReadAsync(cancellationToken))
@@ -39,16 +42,27 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
             if (blocks.Count == 0 || blocks[^1].Customer.CustomerId != id)
             {
                 candidates = [];
-                blocks.Add(new MatchBlock(Read(reader, 0), candidates));
+                blocks.Add(new MatchBlock(Once(0), candidates));
             }
 
             if (!reader.IsDBNull(4))
             {
-                candidates!.Add(Read(reader, 4));
+                candidates!.Add(Once(4));
             }
         }
 
         return blocks;
+
+        MatchCandidate Once(int at)
+        {
+            var customerId = reader.GetString(at);
+            if (!read.TryGetValue(customerId, out var candidate))
+            {
+                read[customerId] = candidate = Read(reader, at);
+            }
+
+            return candidate;
+        }
     }
 
     public async Task<IReadOnlyList<string>> CustomerIdsAsync(string tenantId, string? after, int limit, CancellationToken cancellationToken = default)

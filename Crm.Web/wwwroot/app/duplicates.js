@@ -94,7 +94,7 @@ export function Duplicates() {
       <div class="row">
         <label for="duplicates-min-score">Show pairs scoring at least</label>
         <select id="duplicates-min-score" value=${minScore} onChange=${e => setMinScore(e.target.value)}>
-          ${['0.9', '0.7', '0.5', '0.3'].map(s => html`<option value=${s}>${percent(Number(s))}</option>`)}
+          ${['0.9', '0.7', '0.5'].map(s => html`<option value=${s}>${percent(Number(s))}</option>`)}
         </select>
       </div>
       ${error && html`<p class="error" role="alert">${error.message}</p>`}
