@@ -30,11 +30,15 @@ public sealed class MergeApiTests(EmbeddedWebFixture fixture)
         var outsider = await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = a, mergedIds = new[] { b }, fields = new { company = elsewhere } });
         var otherTenant = await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = a, mergedIds = new[] { elsewhere } });
         var missing = await supervisor.Client.PostAsJsonAsync("/api/merges/preview", new { survivorId = a, mergedIds = new[] { "nobody" } });
+        var previewTwice = await supervisor.Client.PostAsJsonAsync("/api/merges/preview", new { survivorId = a, mergedIds = new[] { b, b } });
+        var previewItself = await supervisor.Client.PostAsJsonAsync("/api/merges/preview", new { survivorId = a, mergedIds = new[] { a } });
         var noBody = await supervisor.Client.PostAsync("/api/merges", new StringContent("null", Encoding.UTF8, "application/json"));
 
         Assert.NotEmpty(await itself.ErrorsForAsync("mergedIds"));
         Assert.NotEmpty(await twice.ErrorsForAsync("mergedIds"));
         Assert.NotEmpty(await none.ErrorsForAsync("mergedIds"));
+        Assert.NotEmpty(await previewTwice.ErrorsForAsync("mergedIds"));
+        Assert.NotEmpty(await previewItself.ErrorsForAsync("mergedIds"));
         Assert.NotEmpty(await eleven.ErrorsForAsync("mergedIds"));
         Assert.NotEmpty(await unknownField.ErrorsForAsync("fields.shoeSize"));
         Assert.NotEmpty(await outsider.ErrorsForAsync("fields.company"));

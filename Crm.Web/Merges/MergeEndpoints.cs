@@ -28,6 +28,9 @@ public static class MergeEndpoints
         public ICustomerGrain Customer(string id) => Grains.GetGrain<ICustomerGrain>(new CustomerKey(TenantId, id).ToString());
     }
 
+    /// <summary>Every field a customer has, attributes included, with room to spare.</summary>
+    private const int MaxFields = 200;
+
     public static RouteGroupBuilder MapMergesApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/merges").WithTags("Merges").RequireAuthorization(Policies.Supervisor);
@@ -130,6 +133,16 @@ public static class MergeEndpoints
         else if (ids.Any(id => !CustomerKey.IsValidCustomerId(id)))
         {
             errors.Add("mergedIds", "Every item must be a customer id.");
+        }
+        else if (ids.Contains(body.SurvivorId) || ids.Distinct(StringComparer.Ordinal).Count() != ids.Count)
+        {
+            errors.Add("mergedIds", "Each customer once, and not the survivor.");
+        }
+
+        if (body.Fields is { Count: > MaxFields })
+        {
+            errors.Add("fields", $"At most {MaxFields} choices.");
+            return (null, errors.ToProblem());
         }
 
         var fields = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
