@@ -19,7 +19,12 @@ public enum DuplicateMatch
 public sealed record DuplicateRule(
     [property: Id(0)] string Field,
     [property: Id(1)] DuplicateMatch Match,
-    [property: Id(2)] double Weight);
+    [property: Id(2)] double Weight)
+{
+    /// <summary>The profile fields a rule can compare, beside <c>attributes.&lt;name&gt;</c>.</summary>
+    public static ImmutableArray<string> ProfileFields { get; } =
+        ["name", "emails", "phones", "externalId", "address", "address.postalCode", "address.city", "company", "country"];
+}
 
 /// <summary>How a tenant's duplicates are found, and whether exact identity matches are merged without asking.</summary>
 [GenerateSerializer, Immutable, Alias("crm.duplicate-settings")]

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Crm.Customers;
 
 namespace Crm.Merges;
 
@@ -14,6 +15,35 @@ public sealed record MergeRequest(
     [property: Id(2)] ImmutableDictionary<string, string> Fields)
 {
     public const int MaxMerged = 10;
+
+    /// <exception cref="MergeRefusedException">No survivor, none or too many to merge, an id twice, or the survivor among them.</exception>
+    public void Validate()
+    {
+        if (!CustomerKey.IsValidCustomerId(SurvivorId))
+        {
+            throw new MergeRefusedException("survivorId", "A survivor id is required.");
+        }
+
+        if (MergedIds.Length is 0 or > MaxMerged)
+        {
+            throw new MergeRefusedException("mergedIds", $"Merge 1 to {MaxMerged} customers into the survivor.");
+        }
+
+        if (MergedIds.FirstOrDefault(id => !CustomerKey.IsValidCustomerId(id)) is { } invalid)
+        {
+            throw new MergeRefusedException("mergedIds", $"'{invalid}' is not a customer id.");
+        }
+
+        if (MergedIds.Contains(SurvivorId))
+        {
+            throw new MergeRefusedException("mergedIds", "The survivor cannot be merged into itself.");
+        }
+
+        if (MergedIds.Distinct().Count() != MergedIds.Length)
+        {
+            throw new MergeRefusedException("mergedIds", "A customer is listed twice.");
+        }
+    }
 }
 
 /// <summary>A merge's grain key: "{tenant}/{mergeId}".</summary>

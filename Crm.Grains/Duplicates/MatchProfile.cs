@@ -114,7 +114,10 @@ public sealed record MatchProfile
     }
 
     /// <summary>Whether a blocking key is of an identifier (email, phone, external id, attribute) rather than a name or an address.</summary>
-    public static bool IsIdentifying(string key) => key.Length > 2 && key[1] == ':' && key[0] is 'e' or 'p' or 'x' or 't';
+    public static bool IsIdentifying(string key) => key.Length > 2 && key[1] == ':' && IdentifyingKinds.Contains(key[0]);
+
+    /// <summary>The first letters of identifying keys: <c>e:</c> email, <c>p:</c> phone, <c>x:</c> external id, <c>t:</c> attribute.</summary>
+    public const string IdentifyingKinds = "epxt";
 
     /// <summary>
     /// Attributes worth a blocking key: dates (a date of birth) and text with a digit in it of five characters or more

@@ -23,7 +23,7 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
                 WHERE c.tenant_id = s.tenant_id AND NOT c.deleted AND c.match_keys && s.match_keys
                     AND c.customer_id <> s.customer_id AND (NOT $3 OR c.customer_id > s.customer_id)
                     AND c.match_profile IS NOT NULL
-                ORDER BY c.match_keys && ARRAY(SELECT k FROM unnest(s.match_keys) k WHERE k ~ '^[epxt]:') DESC
+                ORDER BY c.match_keys && ARRAY(SELECT k FROM unnest(s.match_keys) k WHERE k ~ '^[{MatchProfile.IdentifyingKinds}]:') DESC
                 LIMIT {IDuplicateStore.MaxCandidates}) c ON true
             WHERE s.tenant_id = $1 AND s.customer_id = ANY($2) AND NOT s.deleted AND s.match_profile IS NOT NULL
             ORDER BY s.customer_id

@@ -39,7 +39,7 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             return existing.Status == MergeStatus.Merging ? await FinishMergeAsync(existing) : existing;
         }
 
-        Validate(request);
+        request.Validate();
         var customers = new List<Customer>();
         foreach (var id in request.MergedIds.Prepend(request.SurvivorId))
         {
@@ -149,34 +149,6 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
         await StopResumingAsync();
         LogUndone(_tenantId, _mergeId, actor.Id);
         return undone;
-    }
-
-    private static void Validate(MergeRequest request)
-    {
-        if (!CustomerKey.IsValidCustomerId(request.SurvivorId))
-        {
-            throw new MergeRefusedException("survivorId", "A survivor id is required.");
-        }
-
-        if (request.MergedIds.Length is 0 or > MergeRequest.MaxMerged)
-        {
-            throw new MergeRefusedException("mergedIds", $"Merge 1 to {MergeRequest.MaxMerged} customers into the survivor.");
-        }
-
-        if (request.MergedIds.FirstOrDefault(id => !CustomerKey.IsValidCustomerId(id)) is { } invalid)
-        {
-            throw new MergeRefusedException("mergedIds", $"'{invalid}' is not a customer id.");
-        }
-
-        if (request.MergedIds.Contains(request.SurvivorId))
-        {
-            throw new MergeRefusedException("mergedIds", "The survivor cannot be merged into itself.");
-        }
-
-        if (request.MergedIds.Distinct().Count() != request.MergedIds.Length)
-        {
-            throw new MergeRefusedException("mergedIds", "A customer is listed twice.");
-        }
     }
 
     private async Task SaveAsync(MergeRecord record)

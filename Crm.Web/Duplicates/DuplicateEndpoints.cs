@@ -75,12 +75,9 @@ public static class DuplicateEndpoints
         var scan = await services.Duplicates.GetScanAsync();
         var pairs = await services.Store.ListAsync(services.TenantId, floor, after, size + 1, cancellationToken);
         var page = pairs.Take(size).ToList();
-        var customers = new Dictionary<string, CustomerResponse?>(StringComparer.Ordinal);
-        foreach (var id in page.SelectMany(p => new[] { p.FirstId, p.SecondId }).Distinct())
-        {
-            var customer = await services.Grains.GetGrain<ICustomerGrain>(new CustomerKey(services.TenantId, id).ToString()).GetAsync();
-            customers[id] = customer is null ? null : CustomerResponse.From(customer);
-        }
+        var ids = page.SelectMany(p => new[] { p.FirstId, p.SecondId }).Distinct().ToList();
+        var read = await Task.WhenAll(ids.Select(id => services.Grains.GetGrain<ICustomerGrain>(new CustomerKey(services.TenantId, id).ToString()).GetAsync()));
+        var customers = ids.Zip(read).ToDictionary(p => p.First, p => p.Second is null ? null : CustomerResponse.From(p.Second), StringComparer.Ordinal);
 
         // A pair whose customer went a moment ago (merged, deleted) is not offered.
         var items = page

@@ -9,8 +9,6 @@ public sealed record DuplicateSettingsJson(List<DuplicateSettingsJson.Rule?>? Ru
 {
     public sealed record Rule(string? Field, string? Match, double? Weight);
 
-    private static readonly string[] Fields = ["name", "emails", "phones", "externalId", "address", "address.postalCode", "address.city", "company", "country"];
-
     public static DuplicateSettingsJson Of(DuplicateSettings settings) =>
         new([.. settings.Rules.Select(r => new Rule(r.Field, r.Match == DuplicateMatch.Exact ? "exact" : "fuzzy", r.Weight))], settings.AutoMerge);
 
@@ -39,9 +37,9 @@ public sealed record DuplicateSettingsJson(List<DuplicateSettingsJson.Rule?>? Ru
             }
 
             var field = rule.Field?.Trim();
-            if (field is null || !(Fields.Contains(field) || (field.StartsWith("attributes.", StringComparison.Ordinal) && AttributeNames.IsValid(field["attributes.".Length..]))))
+            if (field is null || !(DuplicateRule.ProfileFields.Contains(field) || (field.StartsWith("attributes.", StringComparison.Ordinal) && AttributeNames.IsValid(field["attributes.".Length..]))))
             {
-                errors.Add($"{at}.field", $"One of {string.Join(", ", Fields)} or attributes.<name>.");
+                errors.Add($"{at}.field", $"One of {string.Join(", ", DuplicateRule.ProfileFields)} or attributes.<name>.");
             }
             else if (read.Any(r => r.Field == field))
             {

@@ -51,8 +51,9 @@ public static class MergeEndpoints
             return problem;
         }
 
+        request!.Validate();
         var customers = new List<Customer>();
-        foreach (var id in request!.MergedIds.Prepend(request.SurvivorId))
+        foreach (var id in request.MergedIds.Prepend(request.SurvivorId))
         {
             customers.Add(await services.Customer(id).GetAsync() ?? throw new CustomerNotFoundException(id));
         }
@@ -133,10 +134,6 @@ public static class MergeEndpoints
         else if (ids.Any(id => !CustomerKey.IsValidCustomerId(id)))
         {
             errors.Add("mergedIds", "Every item must be a customer id.");
-        }
-        else if (ids.Contains(body.SurvivorId) || ids.Distinct(StringComparer.Ordinal).Count() != ids.Count)
-        {
-            errors.Add("mergedIds", "Each customer once, and not the survivor.");
         }
 
         if (body.Fields is { Count: > MaxFields })
