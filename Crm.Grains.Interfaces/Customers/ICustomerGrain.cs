@@ -85,31 +85,53 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task AbsorbAsync(string customerId);
 
     /// <summary>
+    /// Holds this customer for a merge (or its undo) until the merge lets go: another merge asking is refused, and so
+    /// is deleting it. Asked again by the same merge, it holds still.
+    /// </summary>
+    /// <returns>The customer as it is.</returns>
+    /// <exception cref="Merges.MergeRefusedException">Another merge holds it (a conflict).</exception>
+    /// <exception cref="CustomerMergedException">It was merged into another customer.</exception>
+    /// <exception cref="CustomerNotFoundException"/>
+    [Alias("reserve-for-merge")]
+    Task<Customer> ReserveForMergeAsync(Guid mergeId);
+
+    /// <summary>Lets go of a merge's hold that the merge ended without using (it was refused); nothing if it holds none.</summary>
+    [Alias("release-merge")]
+    Task ReleaseMergeAsync(Guid mergeId);
+
+    /// <summary>
     /// Marks this customer as merged into <paramref name="survivorId"/> and hands over what it knew. A customer not
     /// created yet is marked all the same, so that an event on its way to it is sent on to the survivor.
     /// </summary>
     /// <exception cref="CustomerMergedException">It was merged into another customer already.</exception>
-    /// <exception cref="CannotMergeException">It is identified (known by a user id, email or phone).</exception>
+    /// <exception cref="CannotMergeException">It is identified (known by a user id, email or phone), or a merge holds it.</exception>
     /// <param name="mergeId">A merge a person asked for: identified customers are merged too, and the merge can be undone.</param>
     [Alias("merge-into")]
     Task<Customer?> MergeIntoAsync(string survivorId, Guid? mergeId = null);
 
     /// <summary>
-    /// The survivor of a merge takes over the merged customers (already marked merged into it): their timelines
-    /// (where each row came from is kept, for undo) and identities, and the profile the merge composed.
-    /// Asked again, it moves nothing more.
+    /// The survivor of a merge, held by it, takes over the merged customers (already marked merged into it): their
+    /// timelines (where each row came from is kept, for undo) and identities, and the profile the merge's field
+    /// choices compose from them and the survivor as it is now. Lets go of the hold. Asked again, it gives the same
+    /// answer and moves nothing more.
     /// </summary>
+    /// <exception cref="Merges.MergeRefusedException">The merge does not hold it, or a field choice names no field or customer.</exception>
     [Alias("take-over")]
-    Task<Customer> TakeOverAsync(Guid mergeId, ImmutableArray<Customer> merged, CustomerProfile profile, Actor actor);
+    Task<Merges.SurvivedMerge> TakeOverAsync(Guid mergeId, ImmutableArray<Customer> merged, ImmutableDictionary<string, string> fields, Actor actor);
 
     /// <summary>
-    /// The survivor's side of undoing a merge: gives each merged customer back the interactions and identities the
-    /// merge moved, recounts its own counters, and takes back the values the merge changed that nobody changed since.
+    /// The survivor's side of undoing a merge, held by it: gives each merged customer back the interactions and
+    /// identities the merge moved, recounts its own counters, and takes back the values the merge changed that nobody
+    /// changed since. The hold stays until the merge lets go, once the merged customers are back. Asked again, it
+    /// changes nothing more.
     /// </summary>
     [Alias("undo-merge")]
     Task<Customer> UndoMergeAsync(Merges.MergeRecord record, Actor actor);
 
-    /// <summary>A merged customer's side of an undone merge: it is again as it was before it, with its timeline back.</summary>
+    /// <summary>
+    /// A merged customer's side of an undone (or refused) merge: it is again as it was before it, with its timeline
+    /// back. One the merge held but had not merged yet is let go.
+    /// </summary>
     /// <exception cref="CustomerMergedException">It was merged by another merge.</exception>
     [Alias("restore-from-merge")]
     Task<Customer> RestoreFromMergeAsync(Guid mergeId, Customer before, Actor actor);

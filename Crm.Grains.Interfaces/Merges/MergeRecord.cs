@@ -11,11 +11,13 @@ public enum MergeStatus
     Completed = 1,
     Undoing = 2,
     Undone = 3,
+    /// <summary>Refused by a customer part way (deleted, or merged elsewhere meanwhile): every customer was put back.</summary>
+    Failed = 4,
 }
 
 /// <summary>
 /// A merge as audited and as undone: who merged which customers into which and when, every customer as it was just
-/// before (the survivor first), and the survivor's profile the merge made.
+/// before (the survivor first: as it was when it took them over), and the survivor's profile the merge made.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("crm.merge-record")]
 public sealed record MergeRecord
@@ -31,6 +33,11 @@ public sealed record MergeRecord
     [Id(7)] public CustomerProfile After { get; init; } = new();
     [Id(8)] public Actor? UndoneBy { get; init; }
     [Id(9)] public DateTimeOffset? UndoneAt { get; init; }
+    /// <summary>Why it <see cref="MergeStatus.Failed"/>, and the request's field at fault.</summary>
+    [Id(10)] public MergeFailure? Failure { get; init; }
 
     public string SurvivorId => Request.SurvivorId;
 }
+
+[GenerateSerializer, Immutable, Alias("crm.merge-failure")]
+public sealed record MergeFailure([property: Id(0)] string Field, [property: Id(1)] string Reason);

@@ -15,6 +15,31 @@ public sealed partial class CustomerGrain
 {
     private static readonly Actor MergeActor = new("identity-resolution", "Identity resolution");
 
+    public async Task<Customer> ReserveForMergeAsync(Guid mergeId)
+    {
+        EnsureNotMerged();
+        EnsureExists();
+        if (State.MergeLease is { } holder && holder != mergeId)
+        {
+            throw HeldBy(holder, "mergedIds");
+        }
+
+        if (State.MergeLease is null)
+        {
+            await PersistAsync(State with { MergeLease = mergeId });
+        }
+
+        return Snapshot();
+    }
+
+    public async Task ReleaseMergeAsync(Guid mergeId)
+    {
+        if (_state.RecordExists && State.MergeLease == mergeId)
+        {
+            await PersistAsync(State with { MergeLease = null });
+        }
+    }
+
     public async Task<Customer?> MergeIntoAsync(string survivorId, Guid? mergeId = null)
     {
         if (!_state.RecordExists && mergeId is not null)
@@ -34,14 +59,14 @@ public sealed partial class CustomerGrain
             return into == survivorId && State.MergeId == mergeId ? State.ToCustomer(_key.CustomerId) : throw new CustomerMergedException(_key.CustomerId, into);
         }
 
-        if (mergeId is null && State.IsIdentified)
+        if (mergeId is null ? State.IsIdentified || State.MergeLease is not null : State.MergeLease != mergeId)
         {
-            throw new CannotMergeException(_key.CustomerId);
+            throw mergeId is null ? new CannotMergeException(_key.CustomerId) : NotHeld(mergeId.Value);
         }
 
         EnsureExists();
         var merged = Snapshot();
-        await CommitProfileAsync(State.Deleted(MergeActor, Now()) with { MergedInto = survivorId, MergeId = mergeId });
+        await CommitProfileAsync(State.Deleted(MergeActor, Now()) with { MergedInto = survivorId, MergeId = mergeId, MergeLease = null });
         LogMerged(_key, survivorId);
         return merged;
     }
@@ -82,10 +107,20 @@ public sealed partial class CustomerGrain
         }
     }
 
-    public async Task<Customer> TakeOverAsync(Guid mergeId, ImmutableArray<Customer> merged, CustomerProfile profile, Actor actor)
+    public async Task<SurvivedMerge> TakeOverAsync(Guid mergeId, ImmutableArray<Customer> merged, ImmutableDictionary<string, string> fields, Actor actor)
     {
+        if (State.LastMerge is { } done && done.MergeId == mergeId)
+        {
+            // Done before the merge could record it: its identities may not have moved in the index yet.
+            await MoveIdentitiesAsync(merged);
+            return done;
+        }
+
         EnsureNotMerged();
         EnsureExists();
+        EnsureHeldBy(mergeId);
+        var before = Snapshot();
+        var profile = MergedProfiles.Compose([before, .. merged], fields);
         var next = State;
         var moved = new List<Interaction>();
         foreach (var customer in merged)
@@ -98,13 +133,10 @@ public sealed partial class CustomerGrain
         var edited = next.Edited(profile, actor, Now());
         var held = edited.Claims;
         var theirs = merged.SelectMany(m => CustomerState.Of(m).Claims).ToHashSet();
-        edited = edited with { Identities = [.. edited.Identities.Union(theirs.Where(i => !held.Contains(i)))] };
+        var survived = new SurvivedMerge(mergeId, before, profile);
+        edited = edited with { Identities = [.. edited.Identities.Union(theirs.Where(i => !held.Contains(i)))], MergeLease = null, LastMerge = survived };
         await PersistAsync(edited);
-        foreach (var customer in merged)
-        {
-            await _projections.MoveAsync(customer.Id, CustomerState.Of(customer).Claims);
-        }
-
+        await MoveIdentitiesAsync(merged);
         await _projections.SyncAsync(Summary(), edited.PendingClaims, edited.PendingReleases);
         foreach (var interaction in moved)
         {
@@ -113,13 +145,19 @@ public sealed partial class CustomerGrain
 
         await _publisher.PublishAsync(new CustomerChanged(Snapshot() with { Sequence = State.ProfileSequence }));
         LogTookOver(_key, merged.Length, mergeId);
-        return Snapshot();
+        return survived;
     }
 
     public async Task<Customer> UndoMergeAsync(MergeRecord record, Actor actor)
     {
+        if (State.LastMerge is { Undone: true } undone && undone.MergeId == record.Id)
+        {
+            return Snapshot();
+        }
+
         EnsureNotMerged();
         EnsureExists();
+        EnsureHeldBy(record.Id);
         var before = CustomerState.Of(record.Before[0]);
         var removed = new List<Guid>();
         var givenBack = new HashSet<Identity>();
@@ -147,6 +185,7 @@ public sealed partial class CustomerGrain
         {
             Identities = next.Identities.RemoveAll(givenBack.Contains),
             PendingReleases = next.PendingReleases.RemoveAll(givenBack.Contains),
+            LastMerge = new SurvivedMerge(record.Id, record.Before[0], record.After, Undone: true),
         };
         await CommitProfileAsync(next);
         LogUndone(_key, record.Id);
@@ -157,6 +196,7 @@ public sealed partial class CustomerGrain
     {
         if (!_state.RecordExists || State.MergedInto is null)
         {
+            await ReleaseMergeAsync(mergeId);
             return Exists ? Snapshot() : throw new CustomerNotFoundException(_key.CustomerId);
         }
 
@@ -180,6 +220,28 @@ public sealed partial class CustomerGrain
         await CommitProfileAsync(restored);
         return Snapshot();
     }
+
+    private async Task MoveIdentitiesAsync(ImmutableArray<Customer> merged)
+    {
+        foreach (var customer in merged)
+        {
+            await _projections.MoveAsync(customer.Id, CustomerState.Of(customer).Claims);
+        }
+    }
+
+    private void EnsureHeldBy(Guid mergeId)
+    {
+        if (State.MergeLease != mergeId)
+        {
+            throw NotHeld(mergeId);
+        }
+    }
+
+    private MergeRefusedException HeldBy(Guid holder, string field) =>
+        new(field, $"Customer '{_key.CustomerId}' is in merge {holder}, which is under way: try again when it is done.", conflict: true);
+
+    private MergeRefusedException NotHeld(Guid mergeId) =>
+        new("mergeId", $"Merge {mergeId} does not hold customer '{_key.CustomerId}'.", conflict: true);
 
     /// <summary>What the survivor's profile lacks, taken from the merged one; what the survivor has stays.</summary>
     private static CustomerProfile FillGaps(CustomerProfile survivor, CustomerProfile merged) => survivor with

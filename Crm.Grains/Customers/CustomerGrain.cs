@@ -115,6 +115,11 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     public async Task DeleteAsync(long? expectedVersion, Actor actor)
     {
         EnsureVersion(expectedVersion);
+        if (State.MergeLease is { } merge)
+        {
+            throw HeldBy(merge, "id");
+        }
+
         // A deleted customer no longer answers to its identities: events that name them find another, or a new one.
         await CommitProfileAsync(State.Deleted(actor, Now()) with { PendingReleases = [.. State.Claims.Union(State.PendingReleases)], PendingClaims = [] });
         LogDeleted(_key, actor.Id);

@@ -50,6 +50,13 @@ public sealed record CustomerState
     [Id(17)] public ImmutableArray<Identity> PendingClaims { get; init; } = [];
     /// <summary>The merge that merged this customer into <see cref="MergedInto"/>, when a person asked for it (and may undo it).</summary>
     [Id(18)] public Guid? MergeId { get; init; }
+    /// <summary>
+    /// The merge that holds this customer while it is carried out or undone: until it lets go, no other merge takes
+    /// the customer and nobody deletes it, so that no merge is left half done by another.
+    /// </summary>
+    [Id(19)] public Guid? MergeLease { get; init; }
+    /// <summary>The latest merge this customer survived, as its step made it: asked again, the step answers the same.</summary>
+    [Id(20)] public Merges.SurvivedMerge? LastMerge { get; init; }
 
     public const int MaxRecentEventIds = 200;
 

@@ -7,6 +7,9 @@ public interface IMergeLog
 
     Task SaveAsync(MergeRecord record, CancellationToken cancellationToken = default);
 
+    /// <summary>Forgets a merge that was refused before it changed any customer: there is nothing to audit.</summary>
+    Task DeleteAsync(string tenantId, Guid mergeId, CancellationToken cancellationToken = default);
+
     /// <summary>Newest first, after <paramref name="after"/>; with <paramref name="customerId"/>, only merges it was part of.</summary>
     Task<IReadOnlyList<MergeRecord>> ListAsync(string tenantId, string? customerId, MergeCursor? after, int limit, CancellationToken cancellationToken = default);
 }

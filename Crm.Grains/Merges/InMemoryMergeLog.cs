@@ -15,6 +15,12 @@ public sealed class InMemoryMergeLog : IMergeLog
         return Task.CompletedTask;
     }
 
+    public Task DeleteAsync(string tenantId, Guid mergeId, CancellationToken cancellationToken = default)
+    {
+        _records.TryRemove((tenantId, mergeId), out _);
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<MergeRecord>> ListAsync(string tenantId, string? customerId, MergeCursor? after, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<MergeRecord>>([.. _records.Values
             .Where(r => r.TenantId == tenantId && (customerId is null || r.SurvivorId == customerId || r.Request.MergedIds.Contains(customerId)))

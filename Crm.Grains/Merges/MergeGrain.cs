@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Crm.Merges;
 
 /// <summary>
-/// Carries out one merge and keeps its record. The record, with every customer as it was, is written before any
-/// customer changes; each step after is one the customer grains do once however often asked, and a reminder that
-/// lives as long as the merge is under way finishes one that a crash interrupted. Undo runs the same way back.
+/// Carries out one merge and keeps its record. The record is written before any customer changes, then every
+/// customer is held for the merge (see <see cref="ICustomerGrain.ReserveForMergeAsync"/>) and recorded as it was;
+/// each step after is one the customer grains do once however often asked, and a reminder that lives as long as the
+/// merge is under way finishes one that a crash interrupted. Undo runs the same way back.
 /// </summary>
 public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger<MergeGrain> logger) : Grain, IMergeGrain, IRemindable
 {
@@ -36,26 +37,15 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
                 throw new MergeRefusedException("mergeId", $"Merge {_mergeId} is another merge.", conflict: true);
             }
 
-            return existing.Status == MergeStatus.Merging ? await FinishMergeAsync(existing) : existing;
+            return existing.Status switch
+            {
+                MergeStatus.Merging => await FinishMergeAsync(existing),
+                MergeStatus.Failed => throw new MergeRefusedException(existing.Failure!.Field, existing.Failure.Reason, conflict: true),
+                _ => existing,
+            };
         }
 
         request.Validate();
-        var customers = new List<Customer>();
-        foreach (var id in request.MergedIds.Prepend(request.SurvivorId))
-        {
-            var grain = Customer(id);
-            var customer = await grain.GetAsync();
-            if (customer is null)
-            {
-                var standing = await grain.GetStandingAsync();
-                throw standing.Kind == CustomerStandingKind.Merged
-                    ? new MergeRefusedException(id == request.SurvivorId ? "survivorId" : "mergedIds", $"Customer '{id}' was merged into '{standing.MergedInto}' already.", conflict: true)
-                    : new CustomerNotFoundException(id);
-            }
-
-            customers.Add(customer);
-        }
-
         var record = new MergeRecord
         {
             Id = _mergeId,
@@ -64,8 +54,6 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             Status = MergeStatus.Merging,
             MergedBy = actor,
             MergedAt = time.GetUtcNow(),
-            Before = [.. customers],
-            After = MergedProfiles.Compose(customers, request.Fields),
         };
         await this.RegisterOrUpdateReminder(ResumeReminder, ResumeEvery, ResumeEvery);
         await SaveAsync(record);
@@ -81,18 +69,9 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
                 return record;
             case MergeStatus.Merging:
                 throw new MergeRefusedException("mergeId", "The merge is still under way.", conflict: true);
+            case MergeStatus.Failed:
+                throw new MergeRefusedException("mergeId", "The merge failed and changed nothing: there is nothing to undo.", conflict: true);
             case MergeStatus.Completed:
-                var survivor = await Customer(record.SurvivorId).GetStandingAsync();
-                if (survivor.Kind == CustomerStandingKind.Merged)
-                {
-                    throw new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was merged into '{survivor.MergedInto}' since: undo that merge first.", conflict: true);
-                }
-
-                if (survivor.Kind is CustomerStandingKind.Deleted or CustomerStandingKind.NotCreated)
-                {
-                    throw new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was deleted since.", conflict: true);
-                }
-
                 record = record with { Status = MergeStatus.Undoing, UndoneBy = actor, UndoneAt = time.GetUtcNow() };
                 await this.RegisterOrUpdateReminder(ResumeReminder, ResumeEvery, ResumeEvery);
                 await SaveAsync(record);
@@ -104,52 +83,157 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
 
     public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
     {
-        switch (_record?.Status)
+        try
         {
-            case MergeStatus.Merging:
-                await FinishMergeAsync(_record);
-                break;
-            case MergeStatus.Undoing:
-                await FinishUndoAsync(_record);
-                break;
-            default:
-                await StopResumingAsync();
-                break;
+            switch (_record?.Status)
+            {
+                case MergeStatus.Merging:
+                    await FinishMergeAsync(_record);
+                    break;
+                case MergeStatus.Undoing:
+                    await FinishUndoAsync(_record);
+                    break;
+                default:
+                    await StopResumingAsync();
+                    break;
+            }
+        }
+        catch (Exception ex) when (IsRefusal(ex))
+        {
+            // Recorded already (the merge failed, or the undo was refused): nobody is waiting for the answer.
         }
     }
 
+    /// <summary>
+    /// Holds every customer, then marks the merged ones merged and has the survivor take them over. A customer that
+    /// refuses (deleted, merged elsewhere, held by another merge) fails the merge and every customer is put back.
+    /// </summary>
     private async Task<MergeRecord> FinishMergeAsync(MergeRecord record)
     {
-        var merged = ImmutableArray.CreateBuilder<Customer>();
-        foreach (var before in record.Before.Skip(1))
+        if (record.Before.IsEmpty)
         {
-            // Returns what the customer is now, which is what it was before unless an event landed in between.
-            merged.Add(await Customer(before.Id).MergeIntoAsync(record.SurvivorId, record.Id) ?? before);
+            record = await ReserveAsync(record);
         }
 
-        await Customer(record.SurvivorId).TakeOverAsync(record.Id, merged.ToImmutable(), record.After, record.MergedBy);
-        var completed = record with { Status = MergeStatus.Completed, Before = [record.Before[0], .. merged] };
-        await SaveAsync(completed);
-        await StopResumingAsync();
-        LogMerged(_tenantId, _mergeId, record.SurvivorId, record.Request.MergedIds.Length, record.MergedBy.Id);
-        return completed;
+        try
+        {
+            var merged = ImmutableArray.CreateBuilder<Customer>();
+            foreach (var before in record.Before.Skip(1))
+            {
+                // Returns what the customer is now, which is what it was before unless an event landed in between.
+                merged.Add(await Customer(before.Id).MergeIntoAsync(record.SurvivorId, record.Id) ?? before);
+            }
+
+            var survived = await Customer(record.SurvivorId).TakeOverAsync(record.Id, merged.ToImmutable(), record.Request.Fields, record.MergedBy);
+            var completed = record with { Status = MergeStatus.Completed, Before = [survived.Before, .. merged], After = survived.After };
+            await SaveAsync(completed);
+            await StopResumingAsync();
+            LogMerged(_tenantId, _mergeId, record.SurvivorId, record.Request.MergedIds.Length, record.MergedBy.Id);
+            return completed;
+        }
+        catch (Exception ex) when (IsRefusal(ex))
+        {
+            foreach (var before in record.Before.Skip(1))
+            {
+                await Customer(before.Id).RestoreFromMergeAsync(record.Id, before, record.MergedBy);
+            }
+
+            await Customer(record.SurvivorId).ReleaseMergeAsync(record.Id);
+            var failure = ex is MergeRefusedException refused ? new MergeFailure(refused.Field, refused.Message) : new MergeFailure("mergedIds", ex.Message);
+            await SaveAsync(record with { Status = MergeStatus.Failed, Failure = failure });
+            await StopResumingAsync();
+            LogFailed(_tenantId, _mergeId, failure.Reason);
+            throw;
+        }
     }
 
+    /// <summary>The customers held for the merge, as they are, with the survivor their field choices would make.</summary>
+    /// <exception cref="MergeRefusedException">One is merged or held by another merge: the merge is forgotten.</exception>
+    private async Task<MergeRecord> ReserveAsync(MergeRecord record)
+    {
+        var ids = record.Request.MergedIds.Prepend(record.SurvivorId).ToList();
+        try
+        {
+            var customers = new List<Customer>();
+            foreach (var id in ids)
+            {
+                customers.Add(await ReserveAsync(id, id == record.SurvivorId ? "survivorId" : "mergedIds"));
+            }
+
+            var reserved = record with { Before = [.. customers], After = MergedProfiles.Compose(customers, record.Request.Fields) };
+            await SaveAsync(reserved);
+            return reserved;
+        }
+        catch (Exception ex) when (IsRefusal(ex))
+        {
+            foreach (var id in ids)
+            {
+                await Customer(id).ReleaseMergeAsync(record.Id);
+            }
+
+            await log.DeleteAsync(_tenantId, _mergeId);
+            _record = null;
+            await StopResumingAsync();
+            throw;
+        }
+    }
+
+    private async Task<Customer> ReserveAsync(string customerId, string field)
+    {
+        try
+        {
+            return await Customer(customerId).ReserveForMergeAsync(_mergeId);
+        }
+        catch (CustomerMergedException merged)
+        {
+            throw new MergeRefusedException(field, $"Customer '{customerId}' was merged into '{merged.MergedInto}' already.", conflict: true);
+        }
+        catch (MergeRefusedException held)
+        {
+            throw new MergeRefusedException(field, held.Message, conflict: true);
+        }
+    }
+
+    /// <summary>
+    /// Holds the survivor through the whole undo, so that nothing deletes or merges it while the merged customers are
+    /// not back yet; each step is one a customer does once however often asked.
+    /// </summary>
     private async Task<MergeRecord> FinishUndoAsync(MergeRecord record)
     {
+        var survivor = Customer(record.SurvivorId);
+        try
+        {
+            await survivor.ReserveForMergeAsync(record.Id);
+        }
+        catch (Exception ex) when (IsRefusal(ex))
+        {
+            await SaveAsync(record with { Status = MergeStatus.Completed, UndoneBy = null, UndoneAt = null });
+            await StopResumingAsync();
+            throw ex switch
+            {
+                CustomerMergedException merged => new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was merged into '{merged.MergedInto}' since: undo that merge first.", conflict: true),
+                CustomerNotFoundException => new MergeRefusedException("mergeId", $"Customer '{record.SurvivorId}' was deleted since.", conflict: true),
+                _ => new MergeRefusedException("mergeId", ex.Message, conflict: true),
+            };
+        }
+
         var actor = record.UndoneBy!;
-        await Customer(record.SurvivorId).UndoMergeAsync(record, actor);
+        await survivor.UndoMergeAsync(record, actor);
         foreach (var before in record.Before.Skip(1))
         {
             await Customer(before.Id).RestoreFromMergeAsync(record.Id, before, actor);
         }
 
+        await survivor.ReleaseMergeAsync(record.Id);
         var undone = record with { Status = MergeStatus.Undone };
         await SaveAsync(undone);
         await StopResumingAsync();
         LogUndone(_tenantId, _mergeId, actor.Id);
         return undone;
     }
+
+    /// <summary>A customer's answer that it cannot take part as asked; anything else is a failure to retry.</summary>
+    private static bool IsRefusal(Exception ex) => ex is MergeRefusedException or CustomerNotFoundException or CustomerMergedException or CannotMergeException;
 
     private async Task SaveAsync(MergeRecord record)
     {
@@ -169,6 +253,9 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
 
     [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: merge {MergeId} folded {Count} customers into {Survivor} for {UserId}")]
     private partial void LogMerged(string tenantId, Guid mergeId, string survivor, int count, string userId);
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: merge {MergeId} failed and was rolled back: {Reason}")]
+    private partial void LogFailed(string tenantId, Guid mergeId, string reason);
 
     [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: merge {MergeId} undone by {UserId}")]
     private partial void LogUndone(string tenantId, Guid mergeId, string userId);

@@ -29,6 +29,14 @@ public sealed class PostgresMergeLog(NpgsqlDataSource dataSource, Serializer<Mer
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task DeleteAsync(string tenantId, Guid mergeId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM crm_merges WHERE tenant_id = $1 AND merge_id = $2");
+        command.Parameters.AddWithValue(tenantId);
+        command.Parameters.AddWithValue(mergeId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<MergeRecord>> ListAsync(string tenantId, string? customerId, MergeCursor? after, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand($"""

@@ -15,7 +15,8 @@ namespace Crm.Web.Merges;
 /// </summary>
 public static class MergeEndpoints
 {
-    public sealed record MergeBody(string? SurvivorId, List<string?>? MergedIds, Dictionary<string, string?>? Fields);
+    /// <param name="Id">The client's own id for the merge, so that a retry gets the merge it started instead of a second one.</param>
+    public sealed record MergeBody(string? SurvivorId, List<string?>? MergedIds, Dictionary<string, string?>? Fields, Guid? Id = null);
 
     public sealed record PreviewResponse(CustomerResponse Survivor, IReadOnlyList<CustomerResponse> Customers, long Interactions);
 
@@ -73,7 +74,12 @@ public static class MergeEndpoints
             return problem;
         }
 
-        var record = await services.Merge(Guid.CreateVersion7()).MergeAsync(request!, services.Http.User.ToActor());
+        if (body!.Id == Guid.Empty)
+        {
+            return ValidationErrors.Single("id", "A merge id other than all zeros, or none.");
+        }
+
+        var record = await services.Merge(body.Id ?? Guid.CreateVersion7()).MergeAsync(request!, services.Http.User.ToActor());
         return TypedResults.Created($"/api/merges/{record.Id}", MergeResponse.From(record));
     }
 

@@ -4,7 +4,10 @@ using Crm.Web.Customers;
 
 namespace Crm.Web.Merges;
 
-/// <summary>A merge as the API shows it: the audit of who merged what, every customer as it was, and the survivor the merge made.</summary>
+/// <summary>
+/// A merge as the API shows it: the audit of who merged what, every customer as it was, and the survivor the merge
+/// made (none while it is starting); a failed one says why.
+/// </summary>
 public sealed record MergeResponse(
     Guid Id,
     string Status,
@@ -16,7 +19,8 @@ public sealed record MergeResponse(
     Actor? UndoneBy,
     DateTimeOffset? UndoneAt,
     IReadOnlyList<CustomerResponse> Before,
-    CustomerResponse After)
+    CustomerResponse? After,
+    MergeFailure? Failure)
 {
     public static MergeResponse From(MergeRecord record) => new(
         record.Id,
@@ -29,7 +33,8 @@ public sealed record MergeResponse(
         record.UndoneBy,
         record.Status == MergeStatus.Undone ? record.UndoneAt : null,
         [.. record.Before.Select(CustomerResponse.From)],
-        CustomerResponse.From(record.Before[0] with { Profile = record.After }));
+        record.Before.IsEmpty ? null : CustomerResponse.From(record.Before[0] with { Profile = record.After }),
+        record.Failure);
 }
 
 public sealed record MergeList(IReadOnlyList<MergeResponse> Items, string? NextCursor);

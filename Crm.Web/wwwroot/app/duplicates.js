@@ -42,6 +42,16 @@ function ScanStatus({ scan, canScan, onScan }) {
     </div>`;
 }
 
+/** How a merge ended, after who merged what and when. */
+function mergeOutcome(merge) {
+  switch (merge.status) {
+    case 'undone': return ` — undone by ${merge.undoneBy?.name}`;
+    case 'failed': return ` — failed, nothing changed: ${merge.failure?.reason}`;
+    case 'merging': case 'undoing': return ' — under way';
+    default: return '';
+  }
+}
+
 /** The duplicates queue: likely pairs, best first, with why; supervisors compare, merge, dismiss, and undo merges. */
 export function Duplicates() {
   const [minScore, setMinScore] = useState('0.5');
@@ -119,8 +129,8 @@ export function Duplicates() {
         <ul class="merges" aria-label="Recent merges">
           ${merges.map(m => html`
             <li>
-              <span>${m.before.slice(1).map(c => c.displayName).join(', ')} merged into <a href="#/customers/${encodeURIComponent(m.survivorId)}">${m.after.displayName}</a>
-                by ${m.mergedBy.name}, ${formatDateTime(m.mergedAt)}${m.status === 'undone' ? ` — undone by ${m.undoneBy?.name}` : ''}</span>
+              <span>${(m.before.length > 0 ? m.before.slice(1).map(c => c.displayName) : m.mergedIds).join(', ')} merged into <a href="#/customers/${encodeURIComponent(m.survivorId)}">${m.after?.displayName ?? m.survivorId}</a>
+                by ${m.mergedBy.name}, ${formatDateTime(m.mergedAt)}${mergeOutcome(m)}</span>
               ${m.status === 'completed' && html`<button type="button" class="secondary" onClick=${() => undo(m)} aria-label="Undo the merge into ${m.after.displayName}">Undo</button>`}
             </li>`)}
         </ul>`}

@@ -1,0 +1,183 @@
+using System.Collections.Immutable;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crm.Customers;
+using Crm.Merges;
+using Crm.Security;
+using Crm.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Tests.Merges;
+
+/// <summary>
+/// Merges that meet other work on the same customers: each customer is held by one merge at a time, nothing is left
+/// half done, a retry gets the merge it started, and each customer step answers the same when a resumed merge asks again.
+/// </summary>
+[Collection(EmbeddedWebCollection.Name)]
+public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
+{
+    private static readonly Actor Tester = new("tester", "Tester");
+
+    [Fact]
+    public async Task Merges_racing_for_the_same_customers_each_finish_or_are_refused_and_no_interaction_is_lost()
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+            var ids = new List<string>();
+            foreach (var name in new[] { "A", "B", "C", "D" })
+            {
+                var id = await MergeAndUndo.CreateAsync(supervisor, new { displayName = name });
+                await MergeAndUndo.LogAsync(supervisor, id, $"{name} 1", $"{name} 2");
+                ids.Add(id);
+            }
+
+            var (a, b, c, d) = (ids[0], ids[1], ids[2], ids[3]);
+            var requests = new[] { (a, new[] { b }), (c, new[] { b }), (d, new[] { a }), (b, new[] { c, d }) };
+            var answers = await Task.WhenAll(requests.Select(r => supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = r.Item1, mergedIds = r.Item2 })));
+
+            Assert.All(answers, answer => Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+            Assert.Contains(answers, answer => answer.StatusCode == HttpStatusCode.Created);
+            var merges = (await (await supervisor.Client.GetAsync("/api/merges")).ReadJsonAsync()).GetProperty("items").EnumerateArray().ToList();
+            Assert.All(merges, m => Assert.Equal("completed", m.GetProperty("status").GetString()));
+            Assert.Equal(answers.Count(r => r.StatusCode == HttpStatusCode.Created), merges.Count);
+
+            // Every interaction is on exactly one customer still standing, and every merged one leads to a survivor.
+            var subjects = new List<string>();
+            foreach (var id in ids)
+            {
+                var answer = await MergeAndUndo.Unfollowed(fixture.Web, supervisor).GetAsync($"/api/customers/{id}");
+                if (answer.StatusCode == HttpStatusCode.OK)
+                {
+                    subjects.AddRange(await SubjectsAsync(supervisor, id));
+                }
+                else
+                {
+                    Assert.Equal(HttpStatusCode.PermanentRedirect, answer.StatusCode);
+                }
+            }
+
+            Assert.Equal(["A 1", "A 2", "B 1", "B 2", "C 1", "C 2", "D 1", "D 2"], subjects.Order());
+        }
+    }
+
+    [Fact]
+    public async Task A_customer_held_by_a_merge_is_neither_deleted_nor_taken_by_another_merge_until_it_is_let_go()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var (a, b) = (await MergeAndUndo.CreateAsync(supervisor, new { displayName = "A" }), await MergeAndUndo.CreateAsync(supervisor, new { displayName = "B" }));
+        var elsewhere = Guid.NewGuid();
+        var held = Customer(supervisor.Tenant, b);
+        await held.ReserveForMergeAsync(elsewhere);
+
+        var deleted = await supervisor.Client.DeleteAsync($"/api/customers/{b}");
+        var merged = await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = a, mergedIds = new[] { b } });
+
+        Assert.Equal(HttpStatusCode.Conflict, deleted.StatusCode);
+        Assert.Contains(elsewhere.ToString(), (await deleted.ReadJsonAsync()).GetRawText());
+        Assert.Equal(HttpStatusCode.Conflict, merged.StatusCode);
+        Assert.NotEmpty(await merged.ErrorsForAsync("mergedIds"));
+        Assert.Empty((await (await supervisor.Client.GetAsync("/api/merges")).ReadJsonAsync()).GetProperty("items").EnumerateArray());
+
+        // The refused merge let go of the survivor it had taken: it can be merged, and deleted.
+        await held.ReleaseMergeAsync(elsewhere);
+        var c = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "C" });
+        Assert.Equal(HttpStatusCode.Created, (await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = a, mergedIds = new[] { c } })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{b}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{a}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_merge_retried_with_its_id_answers_the_merge_it_made_and_an_id_is_one_merge()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var (a, b, c) = (await MergeAndUndo.CreateAsync(supervisor, new { displayName = "A" }), await MergeAndUndo.CreateAsync(supervisor, new { displayName = "B" }), await MergeAndUndo.CreateAsync(supervisor, new { displayName = "C" }));
+        var id = Guid.NewGuid();
+        var body = new { id, survivorId = a, mergedIds = new[] { b } };
+
+        var first = await supervisor.Client.PostAsJsonAsync("/api/merges", body);
+        var version = (await MergeAndUndo.GetAsync(supervisor, a)).GetProperty("version").GetInt64();
+        var retried = await supervisor.Client.PostAsJsonAsync("/api/merges", body);
+        var another = await supervisor.Client.PostAsJsonAsync("/api/merges", new { id, survivorId = a, mergedIds = new[] { c } });
+        var zeros = await supervisor.Client.PostAsJsonAsync("/api/merges", new { id = Guid.Empty, survivorId = a, mergedIds = new[] { c } });
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (first.StatusCode, retried.StatusCode));
+        Assert.Equal(id.ToString(), (await retried.ReadJsonAsync()).GetProperty("id").GetString());
+        Assert.Equal(version, (await MergeAndUndo.GetAsync(supervisor, a)).GetProperty("version").GetInt64());
+        Assert.Equal(HttpStatusCode.Conflict, another.StatusCode);
+        Assert.NotEmpty(await zeros.ErrorsForAsync("id"));
+        Assert.Equal(HttpStatusCode.OK, (await supervisor.Client.GetAsync($"/api/customers/{c}")).StatusCode);
+        Assert.Single((await (await supervisor.Client.GetAsync("/api/merges")).ReadJsonAsync()).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task The_survivor_composes_the_merge_from_itself_as_it_is_and_each_step_asked_again_changes_nothing()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var survivorId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Ada", emails = new[] { "ada@analytical.example" } });
+        var mergedId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Countess", company = "Analytical Engines", emails = new[] { "countess@lovelace.example" } });
+        await MergeAndUndo.LogAsync(supervisor, mergedId, "countess 1");
+        var mergeId = Guid.NewGuid();
+        var (survivor, merged) = (Customer(supervisor.Tenant, survivorId), Customer(supervisor.Tenant, mergedId));
+        await survivor.ReserveForMergeAsync(mergeId);
+        var before = await merged.ReserveForMergeAsync(mergeId);
+
+        // Changed after the merge took hold of it, before it took the others over: kept.
+        var edited = await supervisor.Client.PatchAsync($"/api/customers/{survivorId}", new StringContent("""{"jobTitle":"Mathematician","consent":{"email":"granted"}}""", Encoding.UTF8, "application/merge-patch+json"));
+        Assert.True(edited.IsSuccessStatusCode, await edited.Content.ReadAsStringAsync());
+        var markedMerged = await merged.MergeIntoAsync(survivorId, mergeId) ?? before;
+        var fields = ImmutableDictionary<string, string>.Empty.Add("company", mergedId);
+        var survived = await survivor.TakeOverAsync(mergeId, [markedMerged], fields, Tester);
+        var version = (await survivor.GetAsync())!.Version;
+        var again = await survivor.TakeOverAsync(mergeId, [markedMerged], fields, Tester);
+
+        Assert.Equal("Mathematician", survived.After.JobTitle);
+        Assert.Equal("Analytical Engines", survived.After.Company);
+        Assert.Equal(ConsentStatus.Granted, survived.After.Consent[ConsentChannel.Email].Status);
+        Assert.Equal("Mathematician", survived.Before.Profile.JobTitle);
+        Assert.Equal(survived, again);
+        Assert.Equal(version, (await survivor.GetAsync())!.Version);
+        Assert.Equal(["countess 1"], await SubjectsAsync(supervisor, survivorId));
+        // It let go when it took them over: another merge may hold it now.
+        var next = Guid.NewGuid();
+        await survivor.ReserveForMergeAsync(next);
+        await survivor.ReleaseMergeAsync(next);
+
+        var record = new MergeRecord
+        {
+            Id = mergeId,
+            TenantId = supervisor.Tenant,
+            Request = new MergeRequest(survivorId, [mergedId], fields),
+            Status = MergeStatus.Undoing,
+            MergedBy = Tester,
+            Before = [survived.Before, markedMerged],
+            After = survived.After,
+            UndoneBy = Tester,
+        };
+        await Assert.ThrowsAsync<MergeRefusedException>(() => survivor.UndoMergeAsync(record, Tester));
+        await survivor.ReserveForMergeAsync(mergeId);
+        var undone = await survivor.UndoMergeAsync(record, Tester);
+        var undoneAgain = await survivor.UndoMergeAsync(record, Tester);
+        var restored = await merged.RestoreFromMergeAsync(mergeId, markedMerged, Tester);
+        var restoredAgain = await merged.RestoreFromMergeAsync(mergeId, markedMerged, Tester);
+        await survivor.ReleaseMergeAsync(mergeId);
+
+        Assert.Equal(undone.Version, undoneAgain.Version);
+        Assert.Equal(restored.Version, restoredAgain.Version);
+        Assert.Null(undone.Profile.Company);
+        Assert.Equal("Mathematician", undone.Profile.JobTitle);
+        Assert.Equal("Analytical Engines", restored.Profile.Company);
+        Assert.Empty(await SubjectsAsync(supervisor, survivorId));
+        Assert.Equal(["countess 1"], await SubjectsAsync(supervisor, mergedId));
+        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{survivorId}")).StatusCode);
+    }
+
+    private ICustomerGrain Customer(string tenant, string id) =>
+        fixture.Web.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerGrain>(new CustomerKey(tenant, id).ToString());
+
+    private static async Task<string[]> SubjectsAsync(TestUser user, string customerId) =>
+        [.. (await (await user.Client.GetAsync($"/api/customers/{customerId}/timeline?limit=100")).ReadJsonAsync())
+            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("subject").GetString()!)];
+}
