@@ -2,7 +2,7 @@ namespace Crm.Duplicates;
 
 /// <summary>
 /// A tenant's duplicate detection, keyed by tenant: its matching rules, a scan of every customer (run when the rules
-/// change, when asked, and the first time the tenant's duplicates are looked at), and the check of each customer
+/// change, when asked, and when the tenant's customers first change), and the check of each customer
 /// that changes, so that the candidate pairs stay up to date. Progress goes out on the tenant's duplicate-scan stream.
 /// </summary>
 [Alias("crm.duplicates-grain")]
@@ -15,8 +15,8 @@ public interface IDuplicatesGrain : IGrainWithStringKey
     [Alias("save-settings")]
     Task SaveSettingsAsync(DuplicateSettings settings);
 
-    /// <summary>Where the scan stands; the first call for a tenant starts one.</summary>
-    [Alias("scan")]
+    /// <summary>Where the scan stands; answered at once, even while a round of checks is under way.</summary>
+    [Alias("scan"), Orleans.Concurrency.AlwaysInterleave]
     Task<DuplicateScan> GetScanAsync();
 
     /// <summary>Starts a scan of every customer, unless one is running.</summary>

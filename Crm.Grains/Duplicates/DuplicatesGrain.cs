@@ -25,8 +25,12 @@ public sealed partial class DuplicatesGrain(
     private static readonly Actor AutoMergeActor = new("duplicate-detection", "Duplicate detection");
     private static readonly TimeSpan Round = TimeSpan.FromMilliseconds(200);
 
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromMinutes(1);
+
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private IGrainTimer? _work;
+    private int _failures;
+    private DateTimeOffset _resumeAt;
 
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -34,12 +38,22 @@ public sealed partial class DuplicatesGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (State.Status == DuplicateScanStatus.Running)
+        _pending.UnionWith(State.Pending);
+        if (State.Status == DuplicateScanStatus.Running || _pending.Count > 0)
         {
             Work();
         }
 
         return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_pending.Count > 0 || !State.Pending.IsEmpty)
+        {
+            state.State = State with { Pending = [.. _pending] };
+            await state.WriteStateAsync(cancellationToken);
+        }
     }
 
     public Task<DuplicateSettings> GetSettingsAsync() => Task.FromResult(State.Settings);
@@ -49,15 +63,7 @@ public sealed partial class DuplicatesGrain(
         await StartScanAsync(settings);
     }
 
-    public async Task<DuplicateScan> GetScanAsync()
-    {
-        if (State.Status == DuplicateScanStatus.NeverRun)
-        {
-            await StartScanAsync(State.Settings);
-        }
-
-        return Scan();
-    }
+    public Task<DuplicateScan> GetScanAsync() => Task.FromResult(Scan());
 
     public async Task<DuplicateScan> RescanAsync()
     {
@@ -79,7 +85,17 @@ public sealed partial class DuplicatesGrain(
         if (_pending.Count + customerIds.Length > MaxPending)
         {
             _pending.Clear();
-            await StartScanAsync(State.Settings);
+            if (State.Status == DuplicateScanStatus.Running)
+            {
+                // Starting over would lose what the scan has checked, and a big import would keep it starting over.
+                state.State = State with { ScanAgain = true };
+                await state.WriteStateAsync();
+            }
+            else
+            {
+                await StartScanAsync(State.Settings);
+            }
+
             return;
         }
 
@@ -98,6 +114,7 @@ public sealed partial class DuplicatesGrain(
             Total = await store.CountCustomersAsync(TenantId),
             StartedAt = time.GetUtcNow(),
             FinishedAt = null,
+            ScanAgain = false,
         };
         await state.WriteStateAsync();
         LogScanStarted(TenantId, State.Total);
@@ -107,7 +124,29 @@ public sealed partial class DuplicatesGrain(
     private void Work() =>
         _work ??= this.RegisterGrainTimer(WorkAsync, new GrainTimerCreationOptions(TimeSpan.Zero, Round) { KeepAlive = true });
 
+    /// <summary>One round; one that fails (the database away) is tried again later and later, up to a minute apart.</summary>
     private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() < _resumeAt)
+        {
+            return;
+        }
+
+        try
+        {
+            await CheckRoundAsync(cancellationToken);
+            _failures = 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _failures++;
+            var wait = TimeSpan.FromTicks(Math.Min(MaxBackOff.Ticks, Round.Ticks << Math.Min(_failures, 20)));
+            _resumeAt = time.GetUtcNow() + wait;
+            LogRoundFailed(ex, TenantId, _failures, wait);
+        }
+    }
+
+    private async Task CheckRoundAsync(CancellationToken cancellationToken)
     {
         if (_pending.Count > 0)
         {
@@ -143,6 +182,10 @@ public sealed partial class DuplicatesGrain(
             if (finished)
             {
                 LogScanFinished(TenantId, State.Checked);
+                if (State.ScanAgain)
+                {
+                    await StartScanAsync(State.Settings);
+                }
             }
         }
 
@@ -191,6 +234,9 @@ public sealed partial class DuplicatesGrain(
 
     [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: duplicate scan of {Total} customers started")]
     private partial void LogScanStarted(string tenantId, long total);
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: a round of duplicate checks failed ({Failures} in a row); trying again in {Wait}")]
+    private partial void LogRoundFailed(Exception exception, string tenantId, int failures, TimeSpan wait);
 
     [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: duplicate scan finished after {Checked} customers")]
     private partial void LogScanFinished(string tenantId, long @checked);

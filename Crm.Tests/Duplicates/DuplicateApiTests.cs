@@ -113,6 +113,9 @@ public sealed class DuplicateApiTests(EmbeddedWebFixture fixture, ITestOutputHel
         Assert.Equal(HttpStatusCode.Forbidden, (await agent.Client.GetAsync("/api/duplicates/settings")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await supervisor.Client.PutAsync("/api/duplicates/settings", Json("""{"rules":[{"field":"emails","match":"exact","weight":0.5}]}"""))).StatusCode);
         Assert.Empty(await KnownDuplicates.ListAsync(stranger, minScore: 0));
+        // Looking does not start the work: a tenant with no customers yet has never been checked, and still has not.
+        Assert.Equal("neverRun", (await (await stranger.Client.GetAsync("/api/duplicates/scan")).ReadJsonAsync()).GetProperty("status").GetString());
+        Assert.Equal("neverRun", (await (await stranger.Client.GetAsync("/api/duplicates/scan")).ReadJsonAsync()).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsJsonAsync("/api/duplicates/dismiss", new { customerIds = new[] { a, b } })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Web.CreateClient().GetAsync("/api/duplicates")).StatusCode);
         Assert.Single(await KnownDuplicates.ListAsync(agent));
