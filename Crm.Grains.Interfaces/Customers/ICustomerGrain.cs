@@ -95,9 +95,16 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("reserve-for-merge")]
     Task<Customer> ReserveForMergeAsync(Guid mergeId);
 
-    /// <summary>Lets go of a merge's hold that the merge ended without using (it was refused); nothing if it holds none.</summary>
+    /// <summary>Lets go of a merge's hold once the merge is recorded done (or refused); nothing if it holds none.</summary>
     [Alias("release-merge")]
     Task ReleaseMergeAsync(Guid mergeId);
+
+    /// <summary>
+    /// A refused merge's way back, before the survivor took anything over: a customer it marked merged is itself again
+    /// where it stands; one it only held is let go; one another merge has now is left alone.
+    /// </summary>
+    [Alias("roll-back-merge-into")]
+    Task RollBackMergeIntoAsync(Guid mergeId);
 
     /// <summary>
     /// Marks this customer as merged into <paramref name="survivorId"/> and hands over what it knew. A customer not
@@ -112,8 +119,8 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>
     /// The survivor of a merge, held by it, takes over the merged customers (already marked merged into it): their
     /// timelines (where each row came from is kept, for undo) and identities, and the profile the merge's field
-    /// choices compose from them and the survivor as it is now. Lets go of the hold. Asked again, it gives the same
-    /// answer and moves nothing more.
+    /// choices compose from them and the survivor as it is now. Asked again while the merge holds it, it gives the
+    /// same answer and moves nothing more.
     /// </summary>
     /// <exception cref="Merges.MergeRefusedException">The merge does not hold it, or a field choice names no field or customer.</exception>
     [Alias("take-over")]
@@ -129,8 +136,8 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<Customer> UndoMergeAsync(Merges.MergeRecord record, Actor actor);
 
     /// <summary>
-    /// A merged customer's side of an undone (or refused) merge: it is again as it was before it, with its timeline
-    /// back. One the merge held but had not merged yet is let go.
+    /// A merged customer's side of an undone merge: it is again as it was before it, with its timeline
+    /// back, held by the undo until the undo lets go. Asked again, it changes nothing more.
     /// </summary>
     /// <exception cref="CustomerMergedException">It was merged by another merge.</exception>
     [Alias("restore-from-merge")]

@@ -19,12 +19,12 @@ public sealed partial class CustomerGrain
     {
         EnsureNotMerged();
         EnsureExists();
-        if (State.MergeLease is { } holder && holder != mergeId)
+        if (await HeldByAnotherMergeAsync(mergeId) is { } holder)
         {
             throw HeldBy(holder, "mergedIds");
         }
 
-        if (State.MergeLease is null)
+        if (State.MergeLease != mergeId)
         {
             await PersistAsync(State with { MergeLease = mergeId });
         }
@@ -36,8 +36,34 @@ public sealed partial class CustomerGrain
     {
         if (_state.RecordExists && State.MergeLease == mergeId)
         {
-            await PersistAsync(State with { MergeLease = null });
+            // What the merge's steps remembered to answer a resumed merge the same is not needed once it lets go.
+            await PersistAsync(State with { MergeLease = null, LastMerge = null });
         }
+    }
+
+    public async Task RollBackMergeIntoAsync(Guid mergeId)
+    {
+        if (!_state.RecordExists || State.MergedInto is null || State.MergeId != mergeId)
+        {
+            await ReleaseMergeAsync(mergeId);
+            return;
+        }
+
+        // Nothing left this customer yet: it is itself again where it stands, with what it gained meanwhile.
+        var now = Now();
+        var back = State with
+        {
+            MergedInto = null,
+            MergeId = null,
+            MergeLease = null,
+            DeletedAt = null,
+            Version = State.Version + 1,
+            Sequence = State.Sequence + 1,
+            ProfileSequence = State.Sequence + 1,
+            UpdatedAt = now,
+            PendingClaims = [.. State.Claims],
+        };
+        await CommitProfileAsync(back);
     }
 
     public async Task<Customer?> MergeIntoAsync(string survivorId, Guid? mergeId = null)
@@ -59,7 +85,7 @@ public sealed partial class CustomerGrain
             return into == survivorId && State.MergeId == mergeId ? State.ToCustomer(_key.CustomerId) : throw new CustomerMergedException(_key.CustomerId, into);
         }
 
-        if (mergeId is null ? State.IsIdentified || State.MergeLease is not null : State.MergeLease != mergeId)
+        if (mergeId is null ? State.IsIdentified || await HeldByAnotherMergeAsync(null) is not null : State.MergeLease != mergeId)
         {
             throw mergeId is null ? new CannotMergeException(_key.CustomerId) : NotHeld(mergeId.Value);
         }
@@ -134,7 +160,7 @@ public sealed partial class CustomerGrain
         var held = edited.Claims;
         var theirs = merged.SelectMany(m => CustomerState.Of(m).Claims).ToHashSet();
         var survived = new SurvivedMerge(mergeId, before, profile);
-        edited = edited with { Identities = [.. edited.Identities.Union(theirs.Where(i => !held.Contains(i)))], MergeLease = null, LastMerge = survived };
+        edited = edited with { Identities = [.. edited.Identities.Union(theirs.Where(i => !held.Contains(i)))], LastMerge = survived };
         await PersistAsync(edited);
         await MoveIdentitiesAsync(merged);
         await _projections.SyncAsync(Summary(), edited.PendingClaims, edited.PendingReleases);
@@ -196,7 +222,7 @@ public sealed partial class CustomerGrain
     {
         if (!_state.RecordExists || State.MergedInto is null)
         {
-            await ReleaseMergeAsync(mergeId);
+            // Restored by this undo already (it holds the customer until it is recorded done), or never merged.
             return Exists ? Snapshot() : throw new CustomerNotFoundException(_key.CustomerId);
         }
 
@@ -215,6 +241,7 @@ public sealed partial class CustomerGrain
             UpdatedBy = actor,
             FieldTimes = State.FieldTimes,
             RecentEventIds = State.RecentEventIds,
+            MergeLease = mergeId,
         };
         restored = await _timeline.CatchUpAsync(restored with { PendingClaims = [.. restored.Claims] }, CancellationToken.None);
         await CommitProfileAsync(restored);
@@ -227,6 +254,28 @@ public sealed partial class CustomerGrain
         {
             await _projections.MoveAsync(customer.Id, CustomerState.Of(customer).Claims);
         }
+    }
+
+    /// <summary>
+    /// The merge other than <paramref name="mergeId"/> that holds this customer, if it is still under way. A hold left
+    /// by a merge that has ended (its letting go failed, or it is gone) is dropped here, so that no hold lasts forever.
+    /// </summary>
+    private async Task<Guid?> HeldByAnotherMergeAsync(Guid? mergeId)
+    {
+        if (State.MergeLease is not { } holder || holder == mergeId)
+        {
+            return null;
+        }
+
+        // Read from the log, not asked of the merge grain: that one may be waiting on this customer right now.
+        if (await _merges.GetAsync(_key.TenantId, holder) is { Status: MergeStatus.Merging or MergeStatus.Undoing })
+        {
+            return holder;
+        }
+
+        LogStaleMergeLease(_key, holder);
+        await PersistAsync(State with { MergeLease = null, LastMerge = null });
+        return null;
     }
 
     private void EnsureHeldBy(Guid mergeId)
@@ -263,6 +312,9 @@ public sealed partial class CustomerGrain
 
     [LoggerMessage(LogLevel.Information, "Customer {CustomerKey}: merge {MergeId} undone")]
     private partial void LogUndone(CustomerKey customerKey, Guid mergeId);
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: merge {MergeId} had ended without letting go of it; let go now")]
+    private partial void LogStaleMergeLease(CustomerKey customerKey, Guid mergeId);
 
     [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} merged into {Survivor}")]
     private partial void LogMerged(CustomerKey customerKey, string survivor);

@@ -27,6 +27,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     private readonly CustomerPublisher _publisher;
     private readonly CustomerActivityRecorder _activity;
     private readonly IIdentityIndex _identities;
+    private readonly Merges.IMergeLog _merges;
 
     public CustomerGrain(
         [PersistentState("customer", Constants.GrainStorage)] IPersistentState<CustomerState> state,
@@ -34,12 +35,13 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         ICustomerDirectory directory,
         IIdentityIndex identities,
         IIngestLog log,
+        Merges.IMergeLog merges,
         CustomerChangeSignals changes,
         TimeProvider time,
         IOptions<CustomerGrainOptions> options,
         ILogger<CustomerGrain> logger)
     {
-        (_state, _time, _logger, _identities) = (state, time, logger, identities);
+        (_state, _time, _logger, _identities, _merges) = (state, time, logger, identities, merges);
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
         _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, changes, logger) { Done = Projected };
@@ -115,7 +117,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     public async Task DeleteAsync(long? expectedVersion, Actor actor)
     {
         EnsureVersion(expectedVersion);
-        if (State.MergeLease is { } merge)
+        if (await HeldByAnotherMergeAsync(null) is { } merge)
         {
             throw HeldBy(merge, "id");
         }

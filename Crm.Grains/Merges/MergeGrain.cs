@@ -32,9 +32,10 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
     {
         if (_record is { } existing)
         {
-            if (existing.Request.SurvivorId != request.SurvivorId || !existing.Request.MergedIds.SequenceEqual(request.MergedIds))
+            if (existing.Request.SurvivorId != request.SurvivorId || !existing.Request.MergedIds.SequenceEqual(request.MergedIds)
+                || existing.Request.Fields.Count != request.Fields.Count || existing.Request.Fields.Except(request.Fields).Any())
             {
-                throw new MergeRefusedException("mergeId", $"Merge {_mergeId} is another merge.", conflict: true);
+                throw new MergeRefusedException("id", $"Merge {_mergeId} is another merge.", conflict: true);
             }
 
             return existing.Status switch
@@ -93,6 +94,11 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
                 case MergeStatus.Undoing:
                     await FinishUndoAsync(_record);
                     break;
+                case { } ended:
+                    // Recorded done, but letting go of its customers had failed.
+                    await ReleaseAsync(_record, survivorOnly: ended == MergeStatus.Completed);
+                    await StopResumingAsync();
+                    break;
                 default:
                     await StopResumingAsync();
                     break;
@@ -100,7 +106,8 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
         }
         catch (Exception ex) when (IsRefusal(ex))
         {
-            // Recorded already (the merge failed, or the undo was refused): nobody is waiting for the answer.
+            // The merge failed, or the undo was refused, and its record says so: nobody is waiting for the answer.
+            LogResumeRefused(_tenantId, _mergeId, ex.Message);
         }
     }
 
@@ -126,16 +133,19 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
 
             var survived = await Customer(record.SurvivorId).TakeOverAsync(record.Id, merged.ToImmutable(), record.Request.Fields, record.MergedBy);
             var completed = record with { Status = MergeStatus.Completed, Before = [survived.Before, .. merged], After = survived.After };
+            // The survivor stays held until this is recorded, so that nothing else can change what a resumed merge finds.
             await SaveAsync(completed);
+            await ReleaseAsync(completed, survivorOnly: true);
             await StopResumingAsync();
             LogMerged(_tenantId, _mergeId, record.SurvivorId, record.Request.MergedIds.Length, record.MergedBy.Id);
             return completed;
         }
         catch (Exception ex) when (IsRefusal(ex))
         {
-            foreach (var before in record.Before.Skip(1))
+            // Only a step before the survivor took anything over refuses: every customer is put back where it stands.
+            foreach (var id in record.Request.MergedIds)
             {
-                await Customer(before.Id).RestoreFromMergeAsync(record.Id, before, record.MergedBy);
+                await Customer(id).RollBackMergeIntoAsync(record.Id);
             }
 
             await Customer(record.SurvivorId).ReleaseMergeAsync(record.Id);
@@ -195,8 +205,8 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
     }
 
     /// <summary>
-    /// Holds the survivor through the whole undo, so that nothing deletes or merges it while the merged customers are
-    /// not back yet; each step is one a customer does once however often asked.
+    /// Holds the survivor, and each merged customer as it comes back, until the undo is recorded, so that nothing
+    /// deletes or merges them while it is under way; each step is one a customer does once however often asked.
     /// </summary>
     private async Task<MergeRecord> FinishUndoAsync(MergeRecord record)
     {
@@ -224,12 +234,20 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             await Customer(before.Id).RestoreFromMergeAsync(record.Id, before, actor);
         }
 
-        await survivor.ReleaseMergeAsync(record.Id);
         var undone = record with { Status = MergeStatus.Undone };
         await SaveAsync(undone);
+        await ReleaseAsync(undone, survivorOnly: false);
         await StopResumingAsync();
         LogUndone(_tenantId, _mergeId, actor.Id);
         return undone;
+    }
+
+    private async Task ReleaseAsync(MergeRecord record, bool survivorOnly)
+    {
+        foreach (var id in survivorOnly ? [record.SurvivorId] : record.Request.MergedIds.Prepend(record.SurvivorId))
+        {
+            await Customer(id).ReleaseMergeAsync(record.Id);
+        }
     }
 
     /// <summary>A customer's answer that it cannot take part as asked; anything else is a failure to retry.</summary>
@@ -256,6 +274,9 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
 
     [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: merge {MergeId} failed and was rolled back: {Reason}")]
     private partial void LogFailed(string tenantId, Guid mergeId, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: merge {MergeId}, resumed, was refused: {Reason}")]
+    private partial void LogResumeRefused(string tenantId, Guid mergeId, string reason);
 
     [LoggerMessage(LogLevel.Information, "Tenant {TenantId}: merge {MergeId} undone by {UserId}")]
     private partial void LogUndone(string tenantId, Guid mergeId, string userId);

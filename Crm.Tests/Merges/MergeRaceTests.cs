@@ -38,8 +38,8 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
             var requests = new[] { (a, new[] { b }), (c, new[] { b }), (d, new[] { a }), (b, new[] { c, d }) };
             var answers = await Task.WhenAll(requests.Select(r => supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = r.Item1, mergedIds = r.Item2 })));
 
+            // Each holds what it reaches first and is refused what another holds: any of them may lose, none waits.
             Assert.All(answers, answer => Assert.Contains(answer.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
-            Assert.Contains(answers, answer => answer.StatusCode == HttpStatusCode.Created);
             var merges = (await (await supervisor.Client.GetAsync("/api/merges")).ReadJsonAsync()).GetProperty("items").EnumerateArray().ToList();
             Assert.All(merges, m => Assert.Equal("completed", m.GetProperty("status").GetString()));
             Assert.Equal(answers.Count(r => r.StatusCode == HttpStatusCode.Created), merges.Count);
@@ -60,6 +60,23 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
             }
 
             Assert.Equal(["A 1", "A 2", "B 1", "B 2", "C 1", "C 2", "D 1", "D 2"], subjects.Order());
+
+            // Every merge let go of what it held: the customers still standing can be merged, and deleted.
+            var standing = new List<string>();
+            foreach (var id in ids)
+            {
+                if ((await MergeAndUndo.Unfollowed(fixture.Web, supervisor).GetAsync($"/api/customers/{id}")).StatusCode == HttpStatusCode.OK)
+                {
+                    standing.Add(id);
+                }
+            }
+
+            if (standing.Count > 1)
+            {
+                Assert.Equal(HttpStatusCode.Created, (await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = standing[0], mergedIds = standing[1..] })).StatusCode);
+            }
+
+            Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{standing[0]}")).StatusCode);
         }
     }
 
@@ -68,25 +85,29 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
         var (a, b) = (await MergeAndUndo.CreateAsync(supervisor, new { displayName = "A" }), await MergeAndUndo.CreateAsync(supervisor, new { displayName = "B" }));
-        var elsewhere = Guid.NewGuid();
+        var elsewhere = await UnderWayAsync(supervisor.Tenant, b, "c");
         var held = Customer(supervisor.Tenant, b);
-        await held.ReserveForMergeAsync(elsewhere);
+        await held.ReserveForMergeAsync(elsewhere.Id);
 
         var deleted = await supervisor.Client.DeleteAsync($"/api/customers/{b}");
         var merged = await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = a, mergedIds = new[] { b } });
 
         Assert.Equal(HttpStatusCode.Conflict, deleted.StatusCode);
-        Assert.Contains(elsewhere.ToString(), (await deleted.ReadJsonAsync()).GetRawText());
+        Assert.Contains(elsewhere.Id.ToString(), (await deleted.ReadJsonAsync()).GetRawText());
         Assert.Equal(HttpStatusCode.Conflict, merged.StatusCode);
         Assert.NotEmpty(await merged.ErrorsForAsync("mergedIds"));
-        Assert.Empty((await (await supervisor.Client.GetAsync("/api/merges")).ReadJsonAsync()).GetProperty("items").EnumerateArray());
+        // The refused merge is forgotten (it changed nothing); only the one under way is listed.
+        var listed = Assert.Single((await (await supervisor.Client.GetAsync("/api/merges")).ReadJsonAsync()).GetProperty("items").EnumerateArray());
+        Assert.Equal(elsewhere.Id.ToString(), listed.GetProperty("id").GetString());
 
         // The refused merge let go of the survivor it had taken: it can be merged, and deleted.
-        await held.ReleaseMergeAsync(elsewhere);
         var c = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "C" });
         Assert.Equal(HttpStatusCode.Created, (await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId = a, mergedIds = new[] { c } })).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{b}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{a}")).StatusCode);
+
+        // A merge that ended without letting go (its last step failed) holds nothing: the hold is dropped when it is in the way.
+        await Log.SaveAsync(elsewhere with { Status = MergeStatus.Completed });
+        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{b}")).StatusCode);
     }
 
     [Fact]
@@ -119,7 +140,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         var survivorId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Ada", emails = new[] { "ada@analytical.example" } });
         var mergedId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Countess", company = "Analytical Engines", emails = new[] { "countess@lovelace.example" } });
         await MergeAndUndo.LogAsync(supervisor, mergedId, "countess 1");
-        var mergeId = Guid.NewGuid();
+        var mergeId = (await UnderWayAsync(supervisor.Tenant, survivorId, mergedId)).Id;
         var (survivor, merged) = (Customer(supervisor.Tenant, survivorId), Customer(supervisor.Tenant, mergedId));
         await survivor.ReserveForMergeAsync(mergeId);
         var before = await merged.ReserveForMergeAsync(mergeId);
@@ -140,8 +161,10 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         Assert.Equal(survived, again);
         Assert.Equal(version, (await survivor.GetAsync())!.Version);
         Assert.Equal(["countess 1"], await SubjectsAsync(supervisor, survivorId));
-        // It let go when it took them over: another merge may hold it now.
-        var next = Guid.NewGuid();
+        // Held until the merge lets go, once it is recorded: then another merge may have it.
+        var next = (await UnderWayAsync(supervisor.Tenant, survivorId, "other")).Id;
+        await Assert.ThrowsAsync<MergeRefusedException>(() => survivor.ReserveForMergeAsync(next));
+        await survivor.ReleaseMergeAsync(mergeId);
         await survivor.ReserveForMergeAsync(next);
         await survivor.ReleaseMergeAsync(next);
 
@@ -163,6 +186,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         var restored = await merged.RestoreFromMergeAsync(mergeId, markedMerged, Tester);
         var restoredAgain = await merged.RestoreFromMergeAsync(mergeId, markedMerged, Tester);
         await survivor.ReleaseMergeAsync(mergeId);
+        await merged.ReleaseMergeAsync(mergeId);
 
         Assert.Equal(undone.Version, undoneAgain.Version);
         Assert.Equal(restored.Version, restoredAgain.Version);
@@ -172,6 +196,51 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         Assert.Empty(await SubjectsAsync(supervisor, survivorId));
         Assert.Equal(["countess 1"], await SubjectsAsync(supervisor, mergedId));
         Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{survivorId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{mergedId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_merge_rolled_back_before_the_survivor_took_over_leaves_the_customer_itself_with_what_it_gained()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var survivorId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Survivor" });
+        var mergedId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Merged", emails = new[] { "merged@example.com" } });
+        await MergeAndUndo.LogAsync(supervisor, mergedId, "before");
+        var mergeId = (await UnderWayAsync(supervisor.Tenant, survivorId, mergedId)).Id;
+        var merged = Customer(supervisor.Tenant, mergedId);
+        await merged.ReserveForMergeAsync(mergeId);
+        var edited = await supervisor.Client.PatchAsync($"/api/customers/{mergedId}", new StringContent("""{"jobTitle":"Engineer"}""", Encoding.UTF8, "application/merge-patch+json"));
+        Assert.True(edited.IsSuccessStatusCode, await edited.Content.ReadAsStringAsync());
+        await merged.MergeIntoAsync(survivorId, mergeId);
+        Assert.Equal(HttpStatusCode.PermanentRedirect, (await MergeAndUndo.Unfollowed(fixture.Web, supervisor).GetAsync($"/api/customers/{mergedId}")).StatusCode);
+
+        await merged.RollBackMergeIntoAsync(mergeId);
+        var back = await MergeAndUndo.GetAsync(supervisor, mergedId);
+        await merged.RollBackMergeIntoAsync(mergeId);
+
+        Assert.Equal("Engineer", back.GetProperty("jobTitle").GetString());
+        Assert.Equal(back.GetProperty("version").GetInt64(), (await MergeAndUndo.GetAsync(supervisor, mergedId)).GetProperty("version").GetInt64());
+        Assert.Equal(["before"], await SubjectsAsync(supervisor, mergedId));
+        Assert.Empty(await SubjectsAsync(supervisor, survivorId));
+        Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{mergedId}")).StatusCode);
+    }
+
+    private IMergeLog Log => fixture.Web.Services.GetRequiredService<IMergeLog>();
+
+    /// <summary>A merge recorded as under way, as its grain records it before it holds any customer.</summary>
+    private async Task<MergeRecord> UnderWayAsync(string tenant, string survivorId, string mergedId)
+    {
+        var record = new MergeRecord
+        {
+            Id = Guid.NewGuid(),
+            TenantId = tenant,
+            Request = new MergeRequest(survivorId, [mergedId], ImmutableDictionary<string, string>.Empty),
+            Status = MergeStatus.Merging,
+            MergedBy = Tester,
+            MergedAt = DateTimeOffset.UtcNow,
+        };
+        await Log.SaveAsync(record);
+        return record;
     }
 
     private ICustomerGrain Customer(string tenant, string id) =>

@@ -80,6 +80,7 @@ internal sealed partial class ApiExceptionHandler(
             Detail = merged.Message,
             Extensions = { ["survivorId"] = merged.MergedInto },
         },
+        CannotMergeException => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "The customer cannot be merged.", Detail = exception.Message },
         _ when TransientFailures.Is(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,

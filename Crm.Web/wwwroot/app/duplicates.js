@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api } from './api.js';
 import { hub } from './hub.js';
@@ -149,6 +149,8 @@ function MergeCompare({ pair, onDone, onCancel }) {
 
   const body = { survivorId, mergedIds: customers.filter(c => c.id !== survivorId).map(c => c.id), fields: choices };
   const bodyText = JSON.stringify(body);
+  // One id for this merge as chosen: pressing Merge again after a failed answer gets the merge the first press made.
+  const mergeId = useMemo(() => globalThis.crypto?.randomUUID?.(), [bodyText]);
   useEffect(() => {
     let cancelled = false;
     api('/api/merges/preview', { method: 'POST', body }).then(
@@ -160,7 +162,7 @@ function MergeCompare({ pair, onDone, onCancel }) {
   async function merge() {
     setBusy(true);
     try {
-      await api('/api/merges', { method: 'POST', body });
+      await api('/api/merges', { method: 'POST', body: { ...body, id: mergeId } });
       onDone();
     } catch (e) {
       setProblem(e);
