@@ -4,11 +4,18 @@ namespace Crm.Duplicates;
 public interface IDuplicateStore
 {
     /// <summary>
-    /// Customers one is compared with at most: a key shared by more (a common name) says little. Those sharing an
-    /// identifying key (email, phone, external id, an identifying attribute) come first, so that namesakes never crowd
-    /// out the customer with the same phone.
+    /// Customers one is compared with at most, and read for each identifying key at most (the first by id): a key
+    /// shared by more (a common name) says little. Those sharing an identifying key (email, phone, external id, an
+    /// identifying attribute) come first, so that namesakes never crowd out the customer with the same phone; then
+    /// those sharing the most keys.
     /// </summary>
     public const int MaxCandidates = 100;
+
+    /// <summary>
+    /// Customers read for one name or address key at most (the first by id): such a key is shared by thousands at a
+    /// million customers, and a customer has four name keys, so that those sharing several keys still come to the top.
+    /// </summary>
+    public const int MaxPerSharedKey = 25;
 
     /// <summary>Each of the customers that exists, with the customers it shares a blocking key with.</summary>
     /// <param name="laterOnly">Only candidates with a greater id: a scan compares each pair once.</param>

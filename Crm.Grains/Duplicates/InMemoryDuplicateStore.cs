@@ -3,7 +3,10 @@ using Crm.Customers;
 
 namespace Crm.Duplicates;
 
-/// <summary>The embedded mode's pairs, blocked on the embedded customer list's rows by the same keys.</summary>
+/// <summary>
+/// The embedded mode's pairs, blocked on the embedded customer list's rows by the same keys, in the same order; it
+/// compares every customer sharing a key (its tenants are small), not only the first ones per key.
+/// </summary>
 public sealed class InMemoryDuplicateStore(InMemoryCustomerDirectory directory) : IDuplicateStore
 {
     private readonly ConcurrentDictionary<(string TenantId, string FirstId, string SecondId), (DuplicatePair Pair, bool Dismissed)> _pairs = new();
@@ -21,6 +24,8 @@ public sealed class InMemoryDuplicateStore(InMemoryCustomerDirectory directory) 
                         && (!laterOnly || string.CompareOrdinal(c.Row.Key.CustomerId, s.Row.Key.CustomerId) > 0)
                         && c.Keys.Overlaps(s.Keys))
                     .OrderByDescending(c => c.Keys.Any(k => s.Keys.Contains(k) && MatchProfile.IsIdentifying(k)))
+                    .ThenByDescending(c => c.Keys.Count(s.Keys.Contains))
+                    .ThenBy(c => c.Row.Key.CustomerId, StringComparer.Ordinal)
                     .Take(IDuplicateStore.MaxCandidates)
                     .Select(c => Candidate(c.Row))])),
         ];

@@ -6,8 +6,9 @@ using Npgsql;
 namespace Crm.Duplicates;
 
 /// <summary>
-/// Pairs in crm_duplicate_pairs; candidates found in crm_customers by blocking key (the GIN index on match_keys), a
-/// bounded number per customer, so that checking a customer costs the same at a thousand customers or a million.
+/// Pairs in crm_duplicate_pairs; candidates found by blocking key in crm_match_keys (kept from crm_customers'
+/// match_keys by a trigger), a bounded number per key and per customer, so that checking a customer costs the same at
+/// a thousand customers or a million.
 /// </summary>
 public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDuplicateStore
 {
@@ -15,16 +16,24 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
 
     public async Task<IReadOnlyList<MatchBlock>> BlocksAsync(string tenantId, IReadOnlyCollection<string> customerIds, bool laterOnly, CancellationToken cancellationToken = default)
     {
+        // Per key, the first customers by id of those sharing it (a range of crm_match_keys' primary key); of them, those
+        // sharing an identifying key first, then those sharing the most keys.
         await using var command = dataSource.CreateCommand($"""
             SELECT s.customer_id, s.match_profile, s.attributes, s.created_at, c.customer_id, c.match_profile, c.attributes, c.created_at
             FROM crm_customers s
             LEFT JOIN LATERAL (
-                SELECT {Candidate} FROM crm_customers c
-                WHERE c.tenant_id = s.tenant_id AND NOT c.deleted AND c.match_keys && s.match_keys
-                    AND c.customer_id <> s.customer_id AND (NOT $3 OR c.customer_id > s.customer_id)
-                    AND c.match_profile IS NOT NULL
-                ORDER BY c.match_keys && ARRAY(SELECT k FROM unnest(s.match_keys) k WHERE k ~ '^[{MatchProfile.IdentifyingKinds}]:') DESC
-                LIMIT {IDuplicateStore.MaxCandidates}) c ON true
+                SELECT m.customer_id
+                FROM unnest(s.match_keys) AS k(match_key)
+                CROSS JOIN LATERAL (
+                    SELECT m.customer_id FROM crm_match_keys m
+                    WHERE m.tenant_id = s.tenant_id AND m.match_key = k.match_key
+                        AND m.customer_id <> s.customer_id AND (NOT $3 OR m.customer_id > s.customer_id)
+                    ORDER BY m.customer_id
+                    LIMIT CASE WHEN k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:' THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END) m
+                GROUP BY m.customer_id
+                ORDER BY bool_or(k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:') DESC, count(*) DESC, m.customer_id
+                LIMIT {IDuplicateStore.MaxCandidates}) k ON true
+            LEFT JOIN crm_customers c ON c.tenant_id = s.tenant_id AND c.customer_id = k.customer_id AND NOT c.deleted AND c.match_profile IS NOT NULL
             WHERE s.tenant_id = $1 AND s.customer_id = ANY($2) AND NOT s.deleted AND s.match_profile IS NOT NULL
             ORDER BY s.customer_id
             """);

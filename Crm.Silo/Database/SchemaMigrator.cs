@@ -31,6 +31,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0007-ingest-parked", "0007-ingest-parked.sql"),
         new("0008-customer-segment-fields", "0008-customer-segment-fields.sql"),
         new("0009-duplicates-and-merges", "0009-duplicates-and-merges.sql"),
+        new("0010-match-keys-by-key", "0010-match-keys-by-key.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -50,6 +50,30 @@ public sealed class MergePostgresTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
+    [Fact]
+    public async Task A_customers_blocking_keys_follow_its_edits_and_its_deletion()
+    {
+        await using var web = Web();
+        var tenant = TestTenants.New();
+        var supervisor = await web.SignInAsync(tenant, Roles.Supervisor);
+        var ada = await MergeAndUndo.CreateAsync(supervisor, new { givenName = "Ada", familyName = "Lovelace", emails = new[] { "ada@analytical.example" } });
+        var grace = await MergeAndUndo.CreateAsync(supervisor, new { givenName = "Grace", familyName = "Hopper", emails = new[] { "grace@navy.example" } });
+        await Eventually.ReturnsAsync(() => KeysAsync(tenant, grace), keys => keys.Contains("e:grace@navy.example"));
+
+        var edited = await supervisor.Client.PatchAsync($"/api/customers/{grace}", new StringContent("""{"emails":["ada@analytical.example"]}""", System.Text.Encoding.UTF8, "application/merge-patch+json"));
+        Assert.True(edited.IsSuccessStatusCode, await edited.Content.ReadAsStringAsync());
+        var keys = await Eventually.ReturnsAsync(() => KeysAsync(tenant, grace), keys => keys.Contains("e:ada@analytical.example"));
+        Assert.DoesNotContain("e:grace@navy.example", keys);
+        await Eventually.ReturnsAsync(() => KnownDuplicates.ListAsync(supervisor), items => items.Any(p => KnownDuplicates.Ids(p) == KnownDuplicates.Pair(ada, grace)));
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{ada}")).StatusCode);
+        await Eventually.ReturnsAsync(() => KeysAsync(tenant, ada), keys => keys.Length == 0);
+        await Eventually.ReturnsAsync(() => KnownDuplicates.ListAsync(supervisor), items => items.Count == 0);
+    }
+
+    private Task<string[]> KeysAsync(string tenant, string customerId) =>
+        _database.ScalarAsync<string[]>("SELECT coalesce(array_agg(match_key ORDER BY match_key), '{}') FROM crm_match_keys WHERE tenant_id = $1 AND customer_id = $2", tenant, customerId);
+
     private CrmWebFactory Web()
     {
         var web = new CrmWebFactory(_database.ConnectionString);
