@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Crm.Customers;
 
-/// <summary>A position in a tenant's customer list, ordered by lower-cased name, then id.</summary>
-public readonly record struct CustomerListCursor : IComparable<CustomerListCursor>
+/// <summary>
+/// A position in a tenant's customer list: by default ordered by lower-cased name, then id; in another
+/// <see cref="CustomerSort"/>, by that field's <see cref="Value"/>, then id.
+/// </summary>
+public readonly record struct CustomerListCursor
 {
     /// <summary>Read from a cursor through this constructor, so that a cursor lacking either part is no cursor.</summary>
     [JsonConstructor]
@@ -13,9 +16,11 @@ public readonly record struct CustomerListCursor : IComparable<CustomerListCurso
 
     public string CustomerId { get; }
 
-    public int CompareTo(CustomerListCursor other)
-    {
-        var byName = string.CompareOrdinal(SortName, other.SortName);
-        return byName != 0 ? byName : string.CompareOrdinal(CustomerId, other.CustomerId);
-    }
+    /// <summary>The sort the position is in, as the API names it; none for the default, by name.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Sort { get; init; }
+
+    /// <summary>The sorted field's value as a number, in any sort but by name.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public long Value { get; init; }
 }

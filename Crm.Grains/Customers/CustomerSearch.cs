@@ -8,6 +8,9 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
     /// <summary>Only the customers this rule holds for (a segment's, or a filter's).</summary>
     public Segments.SegmentRule? Rule { get; init; }
 
+    /// <summary>The order of the list; <see cref="After"/> is a position in it.</summary>
+    public CustomerSort Sort { get; init; } = CustomerSort.Default;
+
     /// <summary>What "now" is to a rule's <c>within</c>.</summary>
     public DateTimeOffset Now { get; init; }
 

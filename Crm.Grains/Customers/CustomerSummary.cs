@@ -28,8 +28,8 @@ public sealed record CustomerSummary
     public DateTimeOffset UpdatedAt { get; init; }
     public bool Deleted { get; init; }
 
-    /// <summary>Customers are listed by name; the id breaks ties so that paging is stable.</summary>
-    public CustomerListCursor Position => new(DisplayName.ToLowerInvariant(), Key.CustomerId);
+    /// <summary>Customers are listed by name unless asked otherwise; the id breaks ties so that paging is stable.</summary>
+    public CustomerListCursor Position => CustomerSort.Default.PositionOf(this);
 
     public static CustomerSummary Of(CustomerKey key, Customer customer, bool deleted)
     {

@@ -15,12 +15,15 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
 
     public Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
     {
+        var sort = search.Sort;
         var rows = Found(search)
-            .Where(r => search.After is not { } after || r.Position.CompareTo(after) > 0)
-            .OrderBy(r => r.Position)
+            .Select(r => (Row: r, Position: sort.PositionOf(r)))
+            .Where(r => search.After is not { } after || sort.Compare(r.Position, after) > 0)
+            .OrderBy(r => r.Position, Comparer<CustomerListCursor>.Create(sort.Compare))
             .Take(search.Limit + 1)
+            .Select(r => r.Row)
             .ToList();
-        return Task.FromResult(CustomerSearchPages.From(rows, search.Limit));
+        return Task.FromResult(CustomerSearchPages.From(rows, search));
     }
 
     public Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>

@@ -40,7 +40,9 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     private async Task<IReadOnlyList<bool>> UpsertAllAsync(IReadOnlyList<CustomerSummary> summaries)
     {
         // A statement may not change a row twice: of one customer's rows gathered together, the newest is written.
-        var rows = summaries.GroupBy(s => s.Key).Select(g => g.MaxBy(s => s.Sequence)!).ToList();
+        // In one order whoever writes, so that two commits over the same customers never wait on each other in a circle.
+        var rows = summaries.GroupBy(s => s.Key).Select(g => g.MaxBy(s => s.Sequence)!)
+            .OrderBy(r => r.Key.TenantId, StringComparer.Ordinal).ThenBy(r => r.Key.CustomerId, StringComparer.Ordinal).ToList();
         await using var command = _dataSource.CreateCommand($"""
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
@@ -117,15 +119,16 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             FROM crm_customers
             WHERE {Found(search, command.Parameters)}
             """;
+        var (key, direction) = (SortKey(search.Sort.Field), search.Sort.Descending ? "DESC" : "ASC");
         if (search.After is { } after)
         {
-            command.Parameters.AddWithValue(after.SortName);
+            command.Parameters.Add(search.Sort.Field == CustomerSortField.Name ? new NpgsqlParameter { Value = after.SortName } : new NpgsqlParameter { Value = after.Value });
             command.Parameters.AddWithValue(after.CustomerId);
-            sql += $" AND (sort_name, customer_id) > (${command.Parameters.Count - 1}, ${command.Parameters.Count})";
+            sql += $" AND ({key}, customer_id) {(search.Sort.Descending ? "<" : ">")} (${command.Parameters.Count - 1}, ${command.Parameters.Count})";
         }
 
         command.Parameters.AddWithValue(search.Limit + 1);
-        command.CommandText = sql + $" ORDER BY sort_name, customer_id LIMIT ${command.Parameters.Count}";
+        command.CommandText = sql + $" ORDER BY {key} {direction}, customer_id {direction} LIMIT ${command.Parameters.Count}";
 
         var rows = new List<CustomerSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -153,8 +156,22 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             });
         }
 
-        return CustomerSearchPages.From(rows, search.Limit);
+        return CustomerSearchPages.From(rows, search);
     }
+
+    /// <summary>
+    /// The sorted column as <see cref="CustomerSort"/> compares it: times as microseconds since 1970, a customer never
+    /// contacted as the least. By name the (tenant, sort_name, customer_id) index gives the order; other orders are a
+    /// top-N sort of the rows found (an index on a count or a time that every interaction changes would cost every
+    /// interaction's write more than it saves a list).
+    /// </summary>
+    private static string SortKey(CustomerSortField field) => field switch
+    {
+        CustomerSortField.CreatedAt => "(extract(epoch FROM created_at) * 1000000)::bigint",
+        CustomerSortField.LastContactAt => "coalesce((extract(epoch FROM last_contact_at) * 1000000)::bigint, -9223372036854775808)",
+        CustomerSortField.TotalInteractions => "total_interactions",
+        _ => "sort_name",
+    };
 
     public async Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ namespace Crm.Duplicates;
 public interface IDuplicateStore
 {
     /// <summary>
-    /// Customers one is compared with at most, and read for each identifying key at most (the first by id): a key
+    /// Customers one is compared with at most, and read for each identifying key at most (the nearest by id): a key
     /// shared by more (a common name) says little. Those sharing an identifying key (email, phone, external id, an
     /// identifying attribute) come first, so that namesakes never crowd out the customer with the same phone; then
     /// those sharing the most keys.
@@ -12,8 +12,9 @@ public interface IDuplicateStore
     public const int MaxCandidates = 100;
 
     /// <summary>
-    /// Customers read for one name or address key at most (the first by id): such a key is shared by thousands at a
-    /// million customers, and a customer has four name keys, so that those sharing several keys still come to the top.
+    /// Customers read for one name or address key at most, those nearest by id (ids are made in time order, so those
+    /// created about the same time): such a key is shared by thousands at a million customers, and a customer has four
+    /// name keys, so that those sharing several keys still come to the top.
     /// </summary>
     public const int MaxPerSharedKey = 25;
 

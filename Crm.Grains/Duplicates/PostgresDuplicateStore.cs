@@ -16,8 +16,9 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
 
     public async Task<IReadOnlyList<MatchBlock>> BlocksAsync(string tenantId, IReadOnlyCollection<string> customerIds, bool laterOnly, CancellationToken cancellationToken = default)
     {
-        // Per key, the first customers by id of those sharing it (a range of crm_match_keys' primary key); of them, those
-        // sharing an identifying key first, then those sharing the most keys.
+        // Per key, the customers sharing it nearest by id (after it in a scan, on both sides for a changed customer): a
+        // range of crm_match_keys' primary key each. Of them, those sharing an identifying key first, then those
+        // sharing the most keys.
         await using var command = dataSource.CreateCommand($"""
             SELECT s.customer_id, s.match_profile, s.attributes, s.created_at, c.customer_id, c.match_profile, c.attributes, c.created_at
             FROM crm_customers s
@@ -25,11 +26,15 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
                 SELECT m.customer_id
                 FROM unnest(s.match_keys) AS k(match_key)
                 CROSS JOIN LATERAL (
-                    SELECT m.customer_id FROM crm_match_keys m
-                    WHERE m.tenant_id = s.tenant_id AND m.match_key = k.match_key
-                        AND m.customer_id <> s.customer_id AND (NOT $3 OR m.customer_id > s.customer_id)
+                    (SELECT m.customer_id FROM crm_match_keys m
+                    WHERE m.tenant_id = s.tenant_id AND m.match_key = k.match_key AND m.customer_id > s.customer_id
                     ORDER BY m.customer_id
-                    LIMIT CASE WHEN k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:' THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END) m
+                    LIMIT CASE WHEN k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:' THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END)
+                    UNION ALL
+                    (SELECT m.customer_id FROM crm_match_keys m
+                    WHERE NOT $3 AND m.tenant_id = s.tenant_id AND m.match_key = k.match_key AND m.customer_id < s.customer_id
+                    ORDER BY m.customer_id DESC
+                    LIMIT CASE WHEN k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:' THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END)) m
                 GROUP BY m.customer_id
                 ORDER BY bool_or(k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:') DESC, count(*) DESC, m.customer_id
                 LIMIT {IDuplicateStore.MaxCandidates}) k ON true

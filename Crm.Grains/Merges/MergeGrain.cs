@@ -42,6 +42,7 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             {
                 MergeStatus.Merging => await FinishMergeAsync(existing),
                 MergeStatus.Failed => throw new MergeRefusedException(existing.Failure!.Field, existing.Failure.Reason, conflict: true),
+                MergeStatus.Undoing or MergeStatus.Undone => throw new MergeRefusedException("id", $"Merge {_mergeId} was undone: a merge of these customers now is a new one.", conflict: true),
                 _ => existing,
             };
         }
@@ -181,8 +182,7 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
                 await Customer(id).ReleaseMergeAsync(record.Id);
             }
 
-            await log.DeleteAsync(_tenantId, _mergeId);
-            _record = null;
+            await ForgetAsync();
             await StopResumingAsync();
             throw;
         }
@@ -255,8 +255,33 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
 
     private async Task SaveAsync(MergeRecord record)
     {
-        await log.SaveAsync(record);
+        try
+        {
+            await log.SaveAsync(record);
+        }
+        catch
+        {
+            // Whether it landed is unknown: the next call reads the record again rather than go on from a guess.
+            DeactivateOnIdle();
+            throw;
+        }
+
         _record = record;
+    }
+
+    private async Task ForgetAsync()
+    {
+        try
+        {
+            await log.DeleteAsync(_tenantId, _mergeId);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _record = null;
     }
 
     private async Task StopResumingAsync()

@@ -19,7 +19,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
 
         await BrowserFixture.SignInAsync(page, agent);
         await page.GetByRole(AriaRole.Searchbox).FillAsync("grace");
-        await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Listbox, new() { Name = "Customers" }).GetByRole(AriaRole.Option)).ToHaveCountAsync(1);
         await page.GetByRole(AriaRole.Searchbox).PressAsync("Enter");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Grace Hopper" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Live" })).ToBeVisibleAsync();
@@ -134,6 +134,22 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
         Assert.Equal("pro", attributes.GetProperty("plan").GetString());
         Assert.Equal(12m, attributes.GetProperty("seats").GetDecimal());
         Assert.Empty(adminErrors);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Sorts_the_customer_list_by_what_the_agent_picks()
+    {
+        var agent = await fixture.Web.SignInAsync(TestTenants.New());
+        await CreateCustomerAsync(agent, "Ada Older");
+        await CreateCustomerAsync(agent, "Zoe Newer");
+        var (page, errors) = await fixture.NewPageAsync();
+
+        await BrowserFixture.SignInAsync(page, agent);
+        await Expect(page.GetByRole(AriaRole.Listbox, new() { Name = "Customers" }).GetByRole(AriaRole.Option).First).ToContainTextAsync("Ada Older");
+        await page.GetByLabel("Sort by").SelectOptionAsync("-createdAt");
+
+        await Expect(page.GetByRole(AriaRole.Listbox, new() { Name = "Customers" }).GetByRole(AriaRole.Option).First).ToContainTextAsync("Zoe Newer");
         Assert.Empty(errors);
     }
 

@@ -67,6 +67,44 @@ public abstract class CustomerDirectoryContract
         Assert.Equal(["c1", "c4"], seen.Take(2).Select(s => s.Key.CustomerId));
     }
 
+    [Theory]
+    [InlineData("createdAt", "c0 c1 c2 c3")]
+    [InlineData("-createdAt", "c3 c2 c1 c0")]
+    [InlineData("lastContactAt", "c1 c3 c0 c2")]
+    [InlineData("-lastContactAt", "c2 c0 c3 c1")]
+    [InlineData("totalInteractions", "c1 c0 c2 c3")]
+    [InlineData("-totalInteractions", "c3 c2 c0 c1")]
+    [InlineData("-name", "c0 c2 c3 c1")]
+    [InlineData("name", "c1 c3 c2 c0")]
+    public async Task Lists_in_the_order_asked_and_pages_through_it_a_customer_at_a_time(string order, string expected)
+    {
+        var tenant = TestTenants.New();
+        (string Name, int CreatedHour, int? ContactHour, long Interactions)[] rows = [("delta", 0, 2, 5), ("alpha", 1, null, 0), ("charlie", 2, 3, 5), ("bravo", 3, 1, 9)];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var (name, created, contact, interactions) = rows[i];
+            await Directory.UpsertAsync(Row(tenant, $"c{i}", name) with
+            {
+                CreatedAt = T0.AddHours(created),
+                LastContactAt = contact is { } hour ? T0.AddHours(hour) : null,
+                TotalInteractions = interactions,
+            });
+        }
+
+        Assert.True(CustomerSort.TryParse(order, out var sort));
+        var seen = new List<string>();
+        CustomerListCursor? cursor = null;
+        do
+        {
+            var page = await Directory.SearchAsync(new CustomerSearch(tenant, null, cursor, 1) { Sort = sort });
+            seen.AddRange(page.Items.Select(i => i.Key.CustomerId));
+            cursor = page.Next;
+        }
+        while (cursor is not null && seen.Count < 10);
+
+        Assert.Equal(expected.Split(' '), seen);
+    }
+
     [Fact]
     public async Task Never_replaces_a_row_with_an_older_one()
     {

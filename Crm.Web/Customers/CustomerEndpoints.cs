@@ -57,19 +57,29 @@ public static class CustomerEndpoints
     }
 
     private static async Task<Results<Ok<CustomerListResponse>, ValidationProblem>> ListCustomers(
-        [FromQuery] string? query, [FromQuery] string? rules, [FromQuery] string? cursor, [FromQuery] int? limit, [AsParameters] Services services, CancellationToken cancellationToken)
+        [FromQuery] string? query, [FromQuery] string? rules, [FromQuery] string? sort, [FromQuery] string? cursor, [FromQuery] int? limit,
+        [AsParameters] Services services, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var text = errors.Text("query", query, 200);
         var size = Paging.Limit(errors, limit, CustomerSearch.MaxLimit);
         var after = Paging.Cursor<CustomerListCursor?>(errors, cursor);
+        var order = CustomerSort.Default;
+        if (sort is not null && !CustomerSort.TryParse(sort, out order))
+        {
+            errors.Add("sort", $"One of {CustomerSort.Choices}, with '-' before it for descending.");
+        }
+        else if (after is { } position && !order.Positions(position))
+        {
+            errors.Add("cursor", "This cursor is from a list in another order: page with the sort it was made for.");
+        }
         var rule = rules is null ? null : SegmentRuleInput.Read(errors, "rules", rules, await services.Profiles.FieldsAsync(services.User.TenantId()));
         if (errors.Any)
         {
             return errors.ToProblem();
         }
 
-        var search = new CustomerSearch(services.User.TenantId(), text, after, size) { Rule = rule, Now = services.Time.GetUtcNow() };
+        var search = new CustomerSearch(services.User.TenantId(), text, after, size) { Rule = rule, Sort = order, Now = services.Time.GetUtcNow() };
         var page = await services.Directory.SearchAsync(search, cancellationToken);
         return TypedResults.Ok(new CustomerListResponse(
             page.Items.Select(CustomerListResponse.From).ToList(),

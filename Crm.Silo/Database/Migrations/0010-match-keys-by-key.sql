@@ -5,7 +5,8 @@
 CREATE TABLE crm_match_keys (
     tenant_id   text NOT NULL,
     match_key   text NOT NULL,
-    customer_id text NOT NULL,
+    -- As crm_customers orders ids: a scan's "ids after this one" is then a range of the primary key.
+    customer_id text COLLATE "C" NOT NULL,
     PRIMARY KEY (tenant_id, match_key, customer_id)
 );
 
@@ -35,7 +36,8 @@ CREATE TRIGGER crm_customers_match_keys_deleted AFTER DELETE ON crm_customers
     FOR EACH ROW EXECUTE FUNCTION crm_sync_match_keys();
 
 INSERT INTO crm_match_keys (tenant_id, match_key, customer_id)
-SELECT tenant_id, unnest(match_keys), customer_id FROM crm_customers WHERE NOT deleted
+SELECT tenant_id, k, customer_id FROM crm_customers, unnest(match_keys) AS k WHERE NOT deleted
+ORDER BY 1, 2, 3
 ON CONFLICT DO NOTHING;
 
 DROP INDEX crm_customers_match_keys;

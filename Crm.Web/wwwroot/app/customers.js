@@ -3,9 +3,18 @@ import { html } from './html.js';
 import { api, download } from './api.js';
 import { session } from './session.js';
 
+const orders = [
+  ['name', 'Name'],
+  ['-lastContactAt', 'Last contacted'],
+  ['-totalInteractions', 'Most interactions'],
+  ['-createdAt', 'Newest'],
+];
+
 /** Search as you type; ↑ and ↓ move through the results, Enter opens one, "/" comes back to the search box. */
 export function CustomerSearch() {
   const [query, setQuery] = useState('');
+  const [sort, setSort] = useState('name');
+  const listing = `/api/customers?limit=50&sort=${encodeURIComponent(sort)}${query ? `&query=${encodeURIComponent(query)}` : ''}`;
   const [result, setResult] = useState({ items: [], nextCursor: null, loading: true, error: null });
   const [active, setActive] = useState(0);
   const input = useRef(null);
@@ -14,7 +23,7 @@ export function CustomerSearch() {
     const controller = { cancelled: false };
     const timer = setTimeout(async () => {
       try {
-        const { data } = await api(`/api/customers?limit=50${query ? `&query=${encodeURIComponent(query)}` : ''}`);
+        const { data } = await api(listing);
         if (!controller.cancelled) setResult({ ...data, loading: false, error: null });
       } catch (e) {
         if (!controller.cancelled) setResult({ items: [], nextCursor: null, loading: false, error: e.message });
@@ -25,7 +34,7 @@ export function CustomerSearch() {
       controller.cancelled = true;
       clearTimeout(timer);
     };
-  }, [query]);
+  }, [listing]);
 
   useEffect(() => {
     const slash = e => {
@@ -39,7 +48,7 @@ export function CustomerSearch() {
   }, []);
 
   async function more() {
-    const { data } = await api(`/api/customers?limit=50&cursor=${encodeURIComponent(result.nextCursor)}${query ? `&query=${encodeURIComponent(query)}` : ''}`);
+    const { data } = await api(`${listing}&cursor=${encodeURIComponent(result.nextCursor)}`);
     setResult(r => ({ ...r, items: [...r.items, ...data.items], nextCursor: data.nextCursor }));
   }
 
@@ -64,6 +73,11 @@ export function CustomerSearch() {
       <input id="customer-search" ref=${input} type="search" placeholder="Search by name, email, phone or company  ( / )"
         autofocus autocomplete="off" value=${query} onInput=${e => setQuery(e.target.value)} onKeyDown=${keys}
         aria-controls="customer-results" aria-activedescendant=${result.items[active] ? `customer-${active}` : undefined} />
+      <label class="sort">Sort by
+        <select value=${sort} onChange=${e => setSort(e.target.value)}>
+          ${orders.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+        </select>
+      </label>
       ${result.error && html`<p class="error" role="alert">Could not search: ${result.error}</p>`}
       ${!result.loading && !result.error && result.items.length === 0 && html`<p class="empty">${query ? `No customer matches “${query}”.` : 'No customers yet.'}</p>`}
       <ul id="customer-results" class="results" role="listbox" aria-label="Customers" aria-busy=${result.loading}>

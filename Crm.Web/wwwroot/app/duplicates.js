@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api } from './api.js';
 import { hub } from './hub.js';
@@ -40,6 +40,16 @@ function ScanStatus({ scan, canScan, onScan }) {
       ${scan.status === 'running' && html`<progress max=${Math.max(1, scan.total)} value=${scan.checked} aria-label="Customers checked"></progress>`}
       ${canScan && scan.status !== 'running' && html`<button type="button" class="secondary" onClick=${onScan}>Check all again</button>`}
     </div>`;
+}
+
+/** A version 4 UUID; crypto.randomUUID exists only on secure origins, getRandomValues everywhere. */
+function newMergeId() {
+  if (globalThis.crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map(x => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** How a merge ended, after who merged what and when. */
@@ -149,8 +159,10 @@ function MergeCompare({ pair, onDone, onCancel }) {
 
   const body = { survivorId, mergedIds: customers.filter(c => c.id !== survivorId).map(c => c.id), fields: choices };
   const bodyText = JSON.stringify(body);
-  // One id for this merge as chosen: pressing Merge again after a failed answer gets the merge the first press made.
-  const mergeId = useMemo(() => globalThis.crypto?.randomUUID?.(), [bodyText]);
+  // One id for this merge as chosen: pressing Merge again after no answer (or the server's failure) gets the merge the
+  // first press made; after a refusal, the next press is a new attempt.
+  const [mergeId, setMergeId] = useState(newMergeId);
+  useEffect(() => setMergeId(newMergeId()), [bodyText]);
   useEffect(() => {
     let cancelled = false;
     api('/api/merges/preview', { method: 'POST', body }).then(
@@ -165,6 +177,7 @@ function MergeCompare({ pair, onDone, onCancel }) {
       await api('/api/merges', { method: 'POST', body: { ...body, id: mergeId } });
       onDone();
     } catch (e) {
+      if (e.status >= 400 && e.status < 500) setMergeId(newMergeId());
       setProblem(e);
       setBusy(false);
     }
