@@ -34,7 +34,10 @@ public sealed record CustomerSummary
     public static CustomerSummary Of(CustomerKey key, Customer customer, bool deleted)
     {
         var profile = customer.Profile;
-        var searchable = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company }
+        var names = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company };
+        var searchable = names
+            // José is found by "jose" too, O'Brien by "obrien": the names again as matching folds them, where that differs.
+            .Concat(names.Select(n => Duplicates.MatchText.Fold(n)).Where((folded, i) => folded != names[i]?.ToLowerInvariant()))
             .Concat(profile.Emails)
             .Concat(profile.Phones)
             .Concat(profile.Phones.SelectMany(TelephoneNumbers.SearchForms))

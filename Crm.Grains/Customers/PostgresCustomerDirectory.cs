@@ -20,8 +20,11 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     private const int MaxRowsPerCommit = 500;
     private const int Writers = 2;
 
-    /// <summary>What a row holds: 2 since rows carry what segment rules compare (migration 0008), 3 since they carry what duplicate matching compares (0009).</summary>
-    public const int Projection = 3;
+    /// <summary>
+    /// What a row holds: 2 since rows carry what segment rules compare (migration 0008), 3 since they carry what
+    /// duplicate matching compares (0009), 4 since their search text holds names without accents too.
+    /// </summary>
+    public const int Projection = 4;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CustomerSummary, bool> _upserts;

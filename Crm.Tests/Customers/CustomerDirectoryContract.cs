@@ -31,6 +31,25 @@ public abstract class CustomerDirectoryContract
         Assert.Equal(["c1"], page.Items.Select(i => i.Key.CustomerId));
     }
 
+    [Theory]
+    [InlineData("jose")]
+    [InlineData("JOSÉ")]
+    [InlineData("nunez")]
+    [InlineData("Núñez")]
+    [InlineData("societe generale")]
+    [InlineData("lodz")]
+    [InlineData("obrien")]
+    public async Task Finds_a_name_whether_or_not_its_accents_are_typed(string text)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "José Núñez O'Brien", company: "Société Générale Łódź"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Jane Doe", company: "Other Ltd"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, null, 10));
+
+        Assert.Equal(["c1"], page.Items.Select(i => i.Key.CustomerId));
+    }
+
     [Fact]
     public async Task Text_that_reads_as_a_phone_number_finds_it_as_typed_too()
     {

@@ -128,7 +128,8 @@ public static class MergeAndUndo
     private static async Task<long> TotalAsync(TestUser user, string customerId) =>
         (await GetAsync(user, customerId)).GetProperty("activity").GetProperty("totalInteractions").GetInt64();
 
-    private static async Task<string[]> SubjectsAsync(TestUser user, string customerId) =>
+    /// <summary>The subjects on a customer's timeline, newest first.</summary>
+    public static async Task<string[]> SubjectsAsync(TestUser user, string customerId) =>
         [.. (await (await user.Client.GetAsync($"/api/customers/{customerId}/timeline?limit=100")).ReadJsonAsync())
             .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("subject").GetString()!)];
 }

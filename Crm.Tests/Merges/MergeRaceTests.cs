@@ -51,7 +51,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
                 var answer = await MergeAndUndo.Unfollowed(fixture.Web, supervisor).GetAsync($"/api/customers/{id}");
                 if (answer.StatusCode == HttpStatusCode.OK)
                 {
-                    subjects.AddRange(await SubjectsAsync(supervisor, id));
+                    subjects.AddRange(await MergeAndUndo.SubjectsAsync(supervisor, id));
                 }
                 else
                 {
@@ -162,7 +162,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         Assert.Equal("Mathematician", survived.Before.Profile.JobTitle);
         Assert.Equal(survived, again);
         Assert.Equal(version, (await survivor.GetAsync())!.Version);
-        Assert.Equal(["countess 1"], await SubjectsAsync(supervisor, survivorId));
+        Assert.Equal(["countess 1"], await MergeAndUndo.SubjectsAsync(supervisor, survivorId));
         // Held until the merge lets go, once it is recorded: then another merge may have it.
         var next = (await UnderWayAsync(supervisor.Tenant, survivorId, "other")).Id;
         await Assert.ThrowsAsync<MergeRefusedException>(() => survivor.ReserveForMergeAsync(next));
@@ -195,8 +195,8 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         Assert.Null(undone.Profile.Company);
         Assert.Equal("Mathematician", undone.Profile.JobTitle);
         Assert.Equal("Analytical Engines", restored.Profile.Company);
-        Assert.Empty(await SubjectsAsync(supervisor, survivorId));
-        Assert.Equal(["countess 1"], await SubjectsAsync(supervisor, mergedId));
+        Assert.Empty(await MergeAndUndo.SubjectsAsync(supervisor, survivorId));
+        Assert.Equal(["countess 1"], await MergeAndUndo.SubjectsAsync(supervisor, mergedId));
         Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{survivorId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{mergedId}")).StatusCode);
     }
@@ -222,7 +222,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
 
         Assert.Equal("Engineer", back.GetProperty("jobTitle").GetString());
         Assert.Equal(back.GetProperty("version").GetInt64(), (await MergeAndUndo.GetAsync(supervisor, mergedId)).GetProperty("version").GetInt64());
-        Assert.Equal(["before"], await SubjectsAsync(supervisor, mergedId));
+        Assert.Equal(["before"], await MergeAndUndo.SubjectsAsync(supervisor, mergedId));
         Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{mergedId}")).StatusCode);
     }
 
@@ -246,8 +246,4 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
 
     private ICustomerGrain Customer(string tenant, string id) =>
         fixture.Web.Services.GetRequiredService<IGrainFactory>().GetGrain<ICustomerGrain>(new CustomerKey(tenant, id).ToString());
-
-    private static async Task<string[]> SubjectsAsync(TestUser user, string customerId) =>
-        [.. (await (await user.Client.GetAsync($"/api/customers/{customerId}/timeline?limit=100")).ReadJsonAsync())
-            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("subject").GetString()!)];
 }
