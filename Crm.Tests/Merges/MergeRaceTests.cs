@@ -226,6 +226,33 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await supervisor.Client.DeleteAsync($"/api/customers/{mergedId}")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_merge_resumed_after_its_customers_were_let_go_fails_puts_them_back_and_says_why()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        var survivorId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Survivor" });
+        var mergedId = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Merged" });
+        await MergeAndUndo.LogAsync(supervisor, mergedId, "kept");
+        // Recorded as if it had held both and crashed; meanwhile its holds were dropped (it looked ended).
+        var record = await UnderWayAsync(supervisor.Tenant, survivorId, mergedId) with
+        {
+            Before = [(await Customer(supervisor.Tenant, survivorId).GetAsync())!, (await Customer(supervisor.Tenant, mergedId).GetAsync())!],
+        };
+        await Log.SaveAsync(record);
+
+        var resumed = await supervisor.Client.PostAsJsonAsync("/api/merges", new { id = record.Id, survivorId, mergedIds = new[] { mergedId } });
+        var listed = await (await supervisor.Client.GetAsync($"/api/merges/{record.Id}")).ReadJsonAsync();
+        var undo = await supervisor.Client.PostAsync($"/api/merges/{record.Id}/undo", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, resumed.StatusCode);
+        Assert.Equal("failed", listed.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(listed.GetProperty("failure").GetProperty("reason").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, undo.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await MergeAndUndo.Unfollowed(fixture.Web, supervisor).GetAsync($"/api/customers/{mergedId}")).StatusCode);
+        Assert.Equal(["kept"], await MergeAndUndo.SubjectsAsync(supervisor, mergedId));
+        Assert.Equal(HttpStatusCode.Created, (await supervisor.Client.PostAsJsonAsync("/api/merges", new { survivorId, mergedIds = new[] { mergedId } })).StatusCode);
+    }
+
     private IMergeLog Log => fixture.Web.Services.GetRequiredService<IMergeLog>();
 
     /// <summary>A merge recorded as under way, as its grain records it before it holds any customer.</summary>
