@@ -15,12 +15,12 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
     public DateTimeOffset Now { get; init; }
 
     /// <summary>
-    /// What search text must contain, one of: the text in lower case; folded as matching folds it (no accents, no
-    /// apostrophes; names are in search text both ways); and when it reads as a phone number however it was typed, its digits (an id such as
-    /// "12-34" is found either way). Empty when there is no text.
+    /// What search text must contain, one of: the text in lower case; without accents and apostrophes (see
+    /// <see cref="SearchFolding"/>; names are in search text both ways); and when it reads as a phone number however
+    /// it was typed, its digits (an id such as "12-34" is found either way). Empty when there is no text.
     /// </summary>
     public IReadOnlyList<string> Patterns => Text is not { Length: > 0 } text ? []
-        : new[] { text.ToLowerInvariant(), Duplicates.MatchText.Fold(text), TelephoneNumbers.AsSearchDigits(text) }
+        : new[] { text.ToLowerInvariant(), SearchFolding.FoldQuery(text), TelephoneNumbers.AsSearchDigits(text) }
             .OfType<string>().Where(p => p.Length > 0).Distinct().ToList();
 }
 

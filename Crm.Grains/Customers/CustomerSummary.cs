@@ -36,8 +36,8 @@ public sealed record CustomerSummary
         var profile = customer.Profile;
         var names = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company };
         var searchable = names
-            // José is found by "jose" too, O'Brien by "obrien": the names again as matching folds them, where that differs.
-            .Concat(names.Select(n => Duplicates.MatchText.Fold(n)).Where((folded, i) => folded != names[i]?.ToLowerInvariant()))
+            // José is found by "jose" too, O'Brien by "obrien": the names again folded, where that differs.
+            .Concat(names.OfType<string>().Select(SearchFolding.Fold).Where(folded => !names.Any(n => n?.ToLowerInvariant() == folded)))
             .Concat(profile.Emails)
             .Concat(profile.Phones)
             .Concat(profile.Phones.SelectMany(TelephoneNumbers.SearchForms))

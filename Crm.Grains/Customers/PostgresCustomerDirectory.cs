@@ -165,8 +165,8 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     /// <summary>
     /// The sorted column as <see cref="CustomerSort"/> compares it: times as microseconds since 1970, a customer never
     /// contacted as the least. By name the (tenant, sort_name, customer_id) index gives the order; other orders are a
-    /// top-N sort of the rows found (an index on a count or a time that every interaction changes would cost every
-    /// interaction's write more than it saves a list).
+    /// top-N sort of the rows found (an index on the count or last contact, which every interaction's row write
+    /// changes, would cost those writes more than it saves a list; created time could have one, not yet measured).
     /// </summary>
     private static string SortKey(CustomerSortField field) => field switch
     {

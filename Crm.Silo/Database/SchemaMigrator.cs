@@ -32,6 +32,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0008-customer-segment-fields", "0008-customer-segment-fields.sql"),
         new("0009-duplicates-and-merges", "0009-duplicates-and-merges.sql"),
         new("0010-match-keys-by-key", "0010-match-keys-by-key.sql"),
+        new("0011-customer-list-projection-4", "0011-customer-list-projection-4.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -50,6 +50,21 @@ public abstract class CustomerDirectoryContract
         Assert.Equal(["c1"], page.Items.Select(i => i.Key.CustomerId));
     }
 
+    [Theory]
+    [InlineData("李")]
+    [InlineData("jo.smith")]
+    [InlineData("e.")]
+    public async Task Folding_adds_no_matches_for_what_has_no_accents_to_drop(string text)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Jo Smith"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Alice Lee"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, null, 10));
+
+        Assert.Empty(page.Items);
+    }
+
     [Fact]
     public async Task Text_that_reads_as_a_phone_number_finds_it_as_typed_too()
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Crm.Tests.Infrastructure;
 using Crm.Tests.Merges;
 
@@ -23,6 +24,9 @@ public sealed class CustomerSortApiTests(EmbeddedWebFixture fixture)
         var wrongSort = await agent.Client.GetAsync("/api/customers?sort=shoeSize");
         var otherOrder = await agent.Client.GetAsync($"/api/customers?sort=createdAt&cursor={cursor}");
         var defaultOrder = await agent.Client.GetAsync($"/api/customers?cursor={cursor}");
+        var supervisor = await fixture.Web.SignInAsync(agent.Tenant, Crm.Security.Roles.Supervisor);
+        var segment = await (await supervisor.Client.PostAsJsonAsync("/api/segments", new { name = "Everyone", rules = new { all = Array.Empty<object>() } })).ReadJsonAsync();
+        var members = await agent.Client.GetAsync($"/api/segments/{segment.GetProperty("id").GetString()}/members?cursor={cursor}");
 
         Assert.Equal([third, second, first], newest.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).Select(c => c.GetProperty("id").GetString()));
         Assert.False(rest.TryGetProperty("nextCursor", out _));
@@ -31,5 +35,6 @@ public sealed class CustomerSortApiTests(EmbeddedWebFixture fixture)
         Assert.NotEmpty(await wrongSort.ErrorsForAsync("sort"));
         Assert.NotEmpty(await otherOrder.ErrorsForAsync("cursor"));
         Assert.NotEmpty(await defaultOrder.ErrorsForAsync("cursor"));
+        Assert.NotEmpty(await members.ErrorsForAsync("cursor"));
     }
 }

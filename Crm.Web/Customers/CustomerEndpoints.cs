@@ -63,16 +63,13 @@ public static class CustomerEndpoints
         var errors = new ValidationErrors();
         var text = errors.Text("query", query, 200);
         var size = Paging.Limit(errors, limit, CustomerSearch.MaxLimit);
-        var after = Paging.Cursor<CustomerListCursor?>(errors, cursor);
         var order = CustomerSort.Default;
         if (sort is not null && !CustomerSort.TryParse(sort, out order))
         {
             errors.Add("sort", $"One of {CustomerSort.Choices}, with '-' before it for descending.");
         }
-        else if (after is { } position && !order.Positions(position))
-        {
-            errors.Add("cursor", "This cursor is from a list in another order: page with the sort it was made for.");
-        }
+
+        var after = CustomerListCursors.Read(errors, cursor, order);
         var rule = rules is null ? null : SegmentRuleInput.Read(errors, "rules", rules, await services.Profiles.FieldsAsync(services.User.TenantId()));
         if (errors.Any)
         {

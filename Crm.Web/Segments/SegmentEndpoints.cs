@@ -79,7 +79,7 @@ public static class SegmentEndpoints
     {
         var errors = new ValidationErrors();
         var size = Paging.Limit(errors, limit, CustomerSearch.MaxLimit);
-        var after = Paging.Cursor<CustomerListCursor?>(errors, cursor);
+        var after = CustomerListCursors.Read(errors, cursor, CustomerSort.Default);
         if (errors.Any)
         {
             return errors.ToProblem();

@@ -5,7 +5,7 @@ import { session } from './session.js';
 
 const orders = [
   ['name', 'Name'],
-  ['-lastContactAt', 'Last contacted'],
+  ['-lastContactAt', 'Last contacted (most recent first)'],
   ['-totalInteractions', 'Most interactions'],
   ['-createdAt', 'Newest'],
 ];
@@ -24,7 +24,7 @@ export function CustomerSearch() {
     const timer = setTimeout(async () => {
       try {
         const { data } = await api(listing);
-        if (!controller.cancelled) setResult({ ...data, loading: false, error: null });
+        if (!controller.cancelled) setResult({ ...data, listing, loading: false, error: null });
       } catch (e) {
         if (!controller.cancelled) setResult({ items: [], nextCursor: null, loading: false, error: e.message });
       }
@@ -35,6 +35,9 @@ export function CustomerSearch() {
       clearTimeout(timer);
     };
   }, [listing]);
+
+  // A page of another search or order is not this list's: "More" waits for the new first page.
+  const current = result.listing === listing;
 
   useEffect(() => {
     const slash = e => {
@@ -48,8 +51,17 @@ export function CustomerSearch() {
   }, []);
 
   async function more() {
-    const { data } = await api(`${listing}&cursor=${encodeURIComponent(result.nextCursor)}`);
-    setResult(r => ({ ...r, items: [...r.items, ...data.items], nextCursor: data.nextCursor }));
+    const from = result.listing;
+    try {
+      const { data } = await api(`${from}&cursor=${encodeURIComponent(result.nextCursor)}`);
+      setResult(r => r.listing !== from ? r : ({
+        ...r,
+        items: [...r.items, ...data.items.filter(c => !r.items.some(i => i.id === c.id))],
+        nextCursor: data.nextCursor,
+      }));
+    } catch (e) {
+      setResult(r => r.listing !== from ? r : ({ ...r, error: e.message }));
+    }
   }
 
   function exportList() {
@@ -73,11 +85,10 @@ export function CustomerSearch() {
       <input id="customer-search" ref=${input} type="search" placeholder="Search by name, email, phone or company  ( / )"
         autofocus autocomplete="off" value=${query} onInput=${e => setQuery(e.target.value)} onKeyDown=${keys}
         aria-controls="customer-results" aria-activedescendant=${result.items[active] ? `customer-${active}` : undefined} />
-      <label class="sort">Sort by
-        <select value=${sort} onChange=${e => setSort(e.target.value)}>
-          ${orders.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-        </select>
-      </label>
+      <label class="sort" for="customer-sort">Sort by</label>
+      <select id="customer-sort" class="sort" value=${sort} onChange=${e => setSort(e.target.value)} aria-controls="customer-results">
+        ${orders.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+      </select>
       ${result.error && html`<p class="error" role="alert">Could not search: ${result.error}</p>`}
       ${!result.loading && !result.error && result.items.length === 0 && html`<p class="empty">${query ? `No customer matches “${query}”.` : 'No customers yet.'}</p>`}
       <ul id="customer-results" class="results" role="listbox" aria-label="Customers" aria-busy=${result.loading}>
@@ -91,7 +102,7 @@ export function CustomerSearch() {
           </li>`)}
       </ul>
       <div class="actions">
-        ${result.nextCursor && html`<button type="button" class="secondary" onClick=${more}>More customers</button>`}
+        ${current && result.nextCursor && html`<button type="button" class="secondary" onClick=${more}>More customers</button>`}
         ${session.hasRole('supervisor', 'admin') && result.items.length > 0 && html`
           <button type="button" class="secondary" onClick=${exportList}>Export ${query ? 'these customers' : 'all customers'} (CSV)</button>`}
       </div>
