@@ -150,6 +150,7 @@ public sealed class AgentConsoleTests(BrowserFixture fixture)
         await page.GetByLabel("Sort by").SelectOptionAsync("-createdAt");
 
         await Expect(page.GetByRole(AriaRole.Listbox, new() { Name = "Customers" }).GetByRole(AriaRole.Option).First).ToContainTextAsync("Zoe Newer");
+        await Expect(page.GetByRole(AriaRole.Listbox, new() { Name = "Customers" }).GetByRole(AriaRole.Option).First).ToContainTextAsync("added");
         Assert.Empty(errors);
     }
 

@@ -30,6 +30,8 @@ public sealed class CustomerSortApiTests(EmbeddedWebFixture fixture)
 
         Assert.Equal([third, second, first], newest.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).Select(c => c.GetProperty("id").GetString()));
         Assert.False(rest.TryGetProperty("nextCursor", out _));
+        Assert.Equal(0, newest.GetProperty("items")[0].GetProperty("totalInteractions").GetInt64());
+        Assert.True(newest.GetProperty("items")[0].GetProperty("createdAt").GetDateTimeOffset() >= newest.GetProperty("items")[1].GetProperty("createdAt").GetDateTimeOffset());
         Assert.Equal(["Cy Second", "Bea First", "Al Third"], byName.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("displayName").GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, wrongSort.StatusCode);
         Assert.NotEmpty(await wrongSort.ErrorsForAsync("sort"));

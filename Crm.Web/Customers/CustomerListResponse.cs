@@ -2,6 +2,7 @@ using Crm.Customers;
 
 namespace Crm.Web.Customers;
 
+/// <summary>A page of the customer list; each row carries the fields the list can be sorted by.</summary>
 public sealed record CustomerListResponse(IReadOnlyList<CustomerListResponse.Item> Items, string? NextCursor)
 {
     public sealed record Item(
@@ -12,7 +13,10 @@ public sealed record CustomerListResponse(IReadOnlyList<CustomerListResponse.Ite
         string? Company,
         LifecycleStage Lifecycle,
         IReadOnlyList<string> Tags,
-        DateTimeOffset UpdatedAt);
+        DateTimeOffset UpdatedAt,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? LastContactAt,
+        long TotalInteractions);
 
     public static Item From(CustomerSummary summary) => new(
         summary.Key.CustomerId,
@@ -22,5 +26,8 @@ public sealed record CustomerListResponse(IReadOnlyList<CustomerListResponse.Ite
         summary.Company,
         summary.Lifecycle,
         summary.Tags,
-        summary.UpdatedAt);
+        summary.UpdatedAt,
+        summary.CreatedAt,
+        summary.LastContactAt,
+        summary.TotalInteractions);
 }

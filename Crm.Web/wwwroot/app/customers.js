@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { api, download } from './api.js';
 import { session } from './session.js';
+import { formatAgo } from './format.js';
 
 const orders = [
   ['name', 'Name'],
@@ -9,6 +10,16 @@ const orders = [
   ['-totalInteractions', 'Most interactions'],
   ['-createdAt', 'Newest'],
 ];
+
+/** What the list is sorted by, for a row, when that is not its name. */
+function sortedBy(sort, customer) {
+  switch (sort) {
+    case '-lastContactAt': return customer.lastContactAt ? `contacted ${formatAgo(customer.lastContactAt)}` : 'never contacted';
+    case '-totalInteractions': return `${customer.totalInteractions} interaction${customer.totalInteractions === 1 ? '' : 's'}`;
+    case '-createdAt': return `added ${formatAgo(customer.createdAt)}`;
+    default: return null;
+  }
+}
 
 /** Search as you type; ↑ and ↓ move through the results, Enter opens one, "/" comes back to the search box. */
 export function CustomerSearch() {
@@ -96,7 +107,7 @@ export function CustomerSearch() {
           <li id="customer-${i}" role="option" aria-selected=${i === active} class=${i === active ? 'active' : ''}>
             <a href="#/customers/${encodeURIComponent(c.id)}" tabindex="-1">
               <strong>${c.displayName}</strong>
-              <span>${[c.primaryEmail, c.primaryPhone, c.company].filter(Boolean).join(' · ')}</span>
+              <span>${[c.primaryEmail, c.primaryPhone, c.company, sortedBy(sort, c)].filter(Boolean).join(' · ')}</span>
               <span class="badge ${c.lifecycle}">${c.lifecycle}</span>
             </a>
           </li>`)}
