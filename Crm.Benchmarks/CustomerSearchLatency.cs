@@ -41,6 +41,7 @@ public static class CustomerSearchLatency
         var results = new List<Query>
         {
             await MeasureAsync("first page of the list (no text, no rule)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50))),
+            await MeasureAsync("sorted: newest first (no text, no rule)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Sort = new CustomerSort(CustomerSortField.CreatedAt, Descending: true) })),
             await MeasureAsync("sorted: most recently contacted first (no text, no rule)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Sort = new CustomerSort(CustomerSortField.LastContactAt, Descending: true) })),
             await MeasureAsync("sorted: most interactions first, rule tags contains vip and country in GB, IE", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Rule = vipsNearby, Now = now, Sort = new CustomerSort(CustomerSortField.TotalInteractions, Descending: true) })),
             await MeasureAsync("text: part of a name", () => directory.SearchAsync(new CustomerSearch(Tenant, $"customer {random.Next(1, customers):D6}"[..14], null, 50))),
