@@ -35,9 +35,10 @@ public sealed record CustomerSummary
     {
         var profile = customer.Profile;
         var names = new[] { profile.DisplayName, profile.GivenName, profile.FamilyName, profile.Company };
+        var lowered = names.OfType<string>().Select(n => n.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var searchable = names
             // José is found by "jose" too, O'Brien by "obrien": the names again folded, where that differs.
-            .Concat(names.OfType<string>().Select(SearchFolding.Fold).Where(folded => !names.Any(n => n?.ToLowerInvariant() == folded)))
+            .Concat(names.OfType<string>().Select(SearchFolding.Fold).Where(folded => !lowered.Contains(folded)))
             .Concat(profile.Emails)
             .Concat(profile.Phones)
             .Concat(profile.Phones.SelectMany(TelephoneNumbers.SearchForms))

@@ -24,19 +24,20 @@ public sealed class PostgresDuplicateStore(NpgsqlDataSource dataSource) : IDupli
             FROM crm_customers s
             LEFT JOIN LATERAL (
                 SELECT m.customer_id
-                FROM unnest(s.match_keys) AS k(match_key)
+                FROM (SELECT key AS match_key, key ~ '^[{MatchProfile.IdentifyingKinds}]:' AS identifying FROM unnest(s.match_keys) AS key) k
+                CROSS JOIN LATERAL (SELECT CASE WHEN k.identifying THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END AS most) per_key
                 CROSS JOIN LATERAL (
                     (SELECT m.customer_id FROM crm_match_keys m
                     WHERE m.tenant_id = s.tenant_id AND m.match_key = k.match_key AND m.customer_id > s.customer_id
                     ORDER BY m.customer_id
-                    LIMIT CASE WHEN k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:' THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END)
+                    LIMIT per_key.most)
                     UNION ALL
                     (SELECT m.customer_id FROM crm_match_keys m
                     WHERE NOT $3 AND m.tenant_id = s.tenant_id AND m.match_key = k.match_key AND m.customer_id < s.customer_id
                     ORDER BY m.customer_id DESC
-                    LIMIT CASE WHEN k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:' THEN {IDuplicateStore.MaxCandidates} ELSE {IDuplicateStore.MaxPerSharedKey} END)) m
+                    LIMIT per_key.most)) m
                 GROUP BY m.customer_id
-                ORDER BY bool_or(k.match_key ~ '^[{MatchProfile.IdentifyingKinds}]:') DESC, count(*) DESC, m.customer_id
+                ORDER BY bool_or(k.identifying) DESC, count(*) DESC, m.customer_id
                 LIMIT {IDuplicateStore.MaxCandidates}) k ON true
             LEFT JOIN crm_customers c ON c.tenant_id = s.tenant_id AND c.customer_id = k.customer_id AND NOT c.deleted AND c.match_profile IS NOT NULL
             WHERE s.tenant_id = $1 AND s.customer_id = ANY($2) AND NOT s.deleted AND s.match_profile IS NOT NULL

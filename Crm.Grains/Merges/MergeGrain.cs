@@ -177,11 +177,7 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
         }
         catch (Exception ex) when (IsRefusal(ex))
         {
-            foreach (var id in ids)
-            {
-                await Customer(id).ReleaseMergeAsync(record.Id);
-            }
-
+            await ReleaseAsync(record, survivorOnly: false);
             await ForgetAsync();
             await StopResumingAsync();
             throw;
@@ -255,9 +251,21 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
 
     private async Task SaveAsync(MergeRecord record)
     {
+        await WriteAsync(() => log.SaveAsync(record));
+        _record = record;
+    }
+
+    private async Task ForgetAsync()
+    {
+        await WriteAsync(() => log.DeleteAsync(_tenantId, _mergeId));
+        _record = null;
+    }
+
+    private async Task WriteAsync(Func<Task> write)
+    {
         try
         {
-            await log.SaveAsync(record);
+            await write();
         }
         catch
         {
@@ -265,23 +273,6 @@ public sealed partial class MergeGrain(IMergeLog log, TimeProvider time, ILogger
             DeactivateOnIdle();
             throw;
         }
-
-        _record = record;
-    }
-
-    private async Task ForgetAsync()
-    {
-        try
-        {
-            await log.DeleteAsync(_tenantId, _mergeId);
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-
-        _record = null;
     }
 
     private async Task StopResumingAsync()
