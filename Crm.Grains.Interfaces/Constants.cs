@@ -33,6 +33,12 @@ public static class Constants
     /// <summary>A tenant's segment member counts as they move, keyed by tenant, for the pages watching them.</summary>
     public const string SegmentCountsStreamNamespace = "segment-counts";
 
+    /// <summary>
+    /// Customers entering and leaving a tenant's saved segments, keyed by tenant, for the analytic and campaign grains
+    /// that follow a segment: batches of <c>SegmentMembershipChanges</c>.
+    /// </summary>
+    public const string SegmentMembershipStreamNamespace = "segment-membership";
+
     /// <summary>A tenant's duplicate scan as it progresses, keyed by tenant, for the pages watching it.</summary>
     public const string DuplicateScanStreamNamespace = "duplicate-scan";
 }

@@ -60,8 +60,9 @@ public sealed record SegmentCounts(
     [property: Id(2)] DateTimeOffset CountedAt);
 
 /// <summary>
-/// A tenant's segment member counts while someone watches them: recounted when the tenant's customers or segments
-/// change, a few seconds apart at most, and published on the tenant's segment-counts stream.
+/// A tenant's segment member counts while someone watches them: recounted when customers enter or leave a segment
+/// (its membership stream) or the segments change, a few seconds apart at most, and published on the tenant's
+/// segment-counts stream.
 /// </summary>
 [Alias("crm.segment-counts-grain")]
 public interface ISegmentCountsGrain : IGrainWithStringKey
@@ -71,7 +72,7 @@ public interface ISegmentCountsGrain : IGrainWithStringKey
     [Alias("watch")]
     Task<SegmentCounts> WatchAsync();
 
-    /// <summary>Customers or segments of the tenant changed: the counts may have moved.</summary>
-    [Alias("changed"), Orleans.Concurrency.OneWay]
-    Task ChangedAsync();
+    /// <summary>The tenant's segments changed: the counts may have moved.</summary>
+    [Alias("segments-changed"), Orleans.Concurrency.OneWay]
+    Task SegmentsChangedAsync();
 }

@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using Crm.Duplicates;
-using Crm.Segments;
 
 namespace Crm.Customers;
 
 /// <summary>
-/// Tells each tenant's segment counts that its customers changed, and its duplicate detection which ones, at most
-/// once a second from this silo however many change (an import changes thousands a second): the counts grain needs
-/// to know that something changed, duplicate detection which customers to check again.
+/// Tells each tenant's duplicate detection which of its customers changed what matching compares, at most once a
+/// second from this silo however many change (an import changes thousands a second).
 /// </summary>
 public sealed class CustomerChangeSignals : IAsyncDisposable
 {
@@ -34,10 +32,9 @@ public sealed class CustomerChangeSignals : IAsyncDisposable
     /// <param name="matchChanged">Whether what duplicate matching compares changed (or may have: the first row an activation writes).</param>
     public void Changed(CustomerKey customer, bool matchChanged)
     {
-        var customers = _changed.GetOrAdd(customer.TenantId, _ => new(StringComparer.Ordinal));
         if (matchChanged)
         {
-            customers.TryAdd(customer.CustomerId, true);
+            _changed.GetOrAdd(customer.TenantId, _ => new(StringComparer.Ordinal)).TryAdd(customer.CustomerId, true);
         }
     }
 
@@ -68,10 +65,9 @@ public sealed class CustomerChangeSignals : IAsyncDisposable
                         _changed.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, bool>>(tenantId, customers));
                     }
 
-                    // One-way: a silo that is stopping or a grain that is away costs a signal, which the next change sends again.
-                    _grains.GetGrain<ISegmentCountsGrain>(tenantId).ChangedAsync().Ignore();
                     if (ids.Length > 0)
                     {
+                        // One-way: a silo that is stopping or a grain that is away costs a signal, which the next change sends again.
                         _grains.GetGrain<IDuplicatesGrain>(tenantId).ChangedAsync(ids).Ignore();
                     }
                 }

@@ -37,6 +37,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         IIngestLog log,
         Merges.IMergeLog merges,
         CustomerChangeSignals changes,
+        Segments.SegmentRulesCache segments,
         TimeProvider time,
         IOptions<CustomerGrainOptions> options,
         ILogger<CustomerGrain> logger)
@@ -44,7 +45,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         (_state, _time, _logger, _identities, _merges) = (state, time, logger, identities, merges);
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
-        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, changes, logger) { Done = Projected };
+        _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, changes, segments, time, logger) { Done = Projected };
         _writeBehind = new StateWriteBehind(this, state, options.Value.StateWriteBehind, ProjectAsync, StateWriteFailed);
         _publisher = new CustomerPublisher(this, _key, time, options.Value.WatchLease, logger);
         _activity = new CustomerActivityRecorder(GrainFactory, _key);
@@ -70,7 +71,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         }
 
         // The previous activation may have died between committing a change and projecting it.
-        await _projections.SyncAsync(Summary(), State.PendingClaims, State.PendingReleases);
+        await _projections.ReassertAsync(Summary(), State.PendingClaims, State.PendingReleases);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _writeBehind.FlushAsync();

@@ -1,14 +1,21 @@
 using Crm.Ingestion;
+using Crm.Segments;
 using Crm.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Crm.Customers;
 
 /// <summary>
-/// What a customer's committed state implies outside the grain: its row in the customer directory, and its claims in
-/// the identity index. Written after each commit, re-asserted on activation, and kept for another try every few
-/// seconds when a write fails, since the change itself is committed.
+/// What a customer's committed state implies outside the grain: its row in the customer directory, its claims in
+/// the identity index, and the segments it entered or left. Written after each commit, re-asserted on activation, and
+/// kept for another try every few seconds when a write fails, since the change itself is committed.
 /// </summary>
+/// <remarks>
+/// Membership is judged here, where the customer changes, from the row before and after by the tenant's cached rules,
+/// and published once the row is written, so that whoever follows a segment and reads the list finds the customer
+/// as the change says. A change whose activation died before it was projected is re-asserted without one: what the
+/// stream carries is a signal, and followers recount or re-read to be exact.
+/// </remarks>
 internal sealed partial class CustomerProjections(
     IGrainBase grain,
     CustomerKey key,
@@ -17,6 +24,8 @@ internal sealed partial class CustomerProjections(
     IGrainFactory grains,
     int partitions,
     CustomerChangeSignals changes,
+    SegmentRulesCache segments,
+    TimeProvider time,
     ILogger logger)
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(5);
@@ -27,6 +36,9 @@ internal sealed partial class CustomerProjections(
     private readonly HashSet<Identity> _claims = [];
     private readonly HashSet<Identity> _releases = [];
     private readonly List<(string From, IReadOnlySet<Identity> Identities)> _moves = [];
+    /// <summary>The last row membership was judged on.</summary>
+    private CustomerSummary? _judged;
+    private readonly List<SegmentMembershipChange> _membership = [];
     private IGrainTimer? _retry;
 
     /// <summary>Called with the identities claimed or released, so that the state can stop listing them as pending.</summary>
@@ -35,14 +47,41 @@ internal sealed partial class CustomerProjections(
     /// <summary>Claims identities now: applying an event needs to know which it owns.</summary>
     public Task<IReadOnlySet<Identity>> ClaimAsync(IReadOnlyCollection<Identity> identities) => index.ClaimAsync(key, identities);
 
-    /// <param name="row">The directory row, when the profile changed.</param>
-    public Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
+    /// <summary>The row and claims an earlier activation committed, again: membership moved then, if at all.</summary>
+    public Task ReassertAsync(CustomerSummary row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
     {
+        _judged = row;
+        return SyncAsync(row, claims, releases);
+    }
+
+    /// <param name="row">The directory row, when the profile changed.</param>
+    public async Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
+    {
+        if (row is not null)
+        {
+            await JudgeMembershipAsync(row);
+        }
+
         _row = row ?? _row;
         _claims.UnionWith(claims);
         _releases.UnionWith(releases);
         _claims.ExceptWith(_releases);
-        return WriteAsync();
+        await WriteAsync();
+    }
+
+    private async Task JudgeMembershipAsync(CustomerSummary row)
+    {
+        var before = _judged;
+        _judged = row;
+        try
+        {
+            _membership.AddRange(SegmentMembership.Changes(await segments.GetAsync(key.TenantId), before, row, time.GetUtcNow()));
+        }
+        catch (Exception ex)
+        {
+            // The change is committed whatever its followers hear; they catch up when they recount.
+            LogMembershipNotJudged(ex, key);
+        }
     }
 
     /// <summary>The identities of a customer merged into this one that this one takes over; its others are released.</summary>
@@ -63,6 +102,11 @@ internal sealed partial class CustomerProjections(
                 var matchChanged = row.Deleted || _written is not { } written || !written.Match.Equals(row.Match) || !ReferenceEquals(written.Attributes, row.Attributes);
                 changes.Changed(key, matchChanged);
                 _written = row.Deleted ? null : (row.Match, row.Attributes);
+                if (_membership.Count > 0)
+                {
+                    grains.GetGrain<ISegmentMembershipBatcherGrain>(0).RecordAsync(key.TenantId, [.. _membership]).Ignore();
+                    _membership.Clear();
+                }
             }
 
             foreach (var (from, identities) in _moves.ToList())
@@ -101,6 +145,7 @@ internal sealed partial class CustomerProjections(
             // Not the database being away: trying again would fail again, forever. Drop it, loudly.
             LogWriteRefused(ex, key);
             _row = null;
+            _membership.Clear();
             _moves.Clear();
             _claims.Clear();
             _releases.Clear();
@@ -129,6 +174,9 @@ internal sealed partial class CustomerProjections(
 
     [LoggerMessage(LogLevel.Error, "Customer {CustomerKey}: the database refused its directory row or identity claims; they are not written")]
     private partial void LogWriteRefused(Exception exception, CustomerKey customerKey);
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: the segments it entered or left are not known (the tenant's segments could not be read)")]
+    private partial void LogMembershipNotJudged(Exception exception, CustomerKey customerKey);
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: directory row or identity claims not written; retrying")]
     private partial void LogWriteFailed(Exception exception, CustomerKey customerKey);

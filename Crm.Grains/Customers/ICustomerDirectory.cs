@@ -17,4 +17,10 @@ public interface ICustomerDirectory
 
     /// <summary>How many of the tenant's customers each rule holds for, in one pass over them: a tenant's segments counted together.</summary>
     Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<Segments.SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The tenant's customers the rule holds for at one of two moments and not at the other (a <c>within</c> window
+    /// moved past them), in id order after <paramref name="afterId"/>, each with whether the rule holds at <paramref name="to"/>.
+    /// </summary>
+    Task<IReadOnlyList<Segments.MembershipAt>> MovedWithTimeAsync(string tenantId, Segments.SegmentRule rule, DateTimeOffset from, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default);
 }

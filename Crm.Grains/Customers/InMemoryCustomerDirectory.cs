@@ -35,6 +35,15 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
         return Task.FromResult<IReadOnlyList<long>>([.. rules.Select(rule => rows.LongCount(r => SegmentMatch.Matches(rule, r, now)))]);
     }
 
+    public Task<IReadOnlyList<MembershipAt>> MovedWithTimeAsync(string tenantId, SegmentRule rule, DateTimeOffset from, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<MembershipAt>>([.. Rows(tenantId)
+            .Where(r => afterId is null || string.CompareOrdinal(r.Key.CustomerId, afterId) > 0)
+            .Select(r => (Row: r, IsMember: SegmentMatch.Matches(rule, r, to)))
+            .Where(r => r.IsMember != SegmentMatch.Matches(rule, r.Row, from))
+            .OrderBy(r => r.Row.Key.CustomerId, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(r => new MembershipAt(r.Row.Key.CustomerId, r.IsMember))]);
+
     /// <summary>The tenant's customers that exist.</summary>
     public IEnumerable<CustomerSummary> Rows(string tenantId) =>
         _rows.Values.Where(r => r.Key.TenantId == tenantId && !r.Deleted);

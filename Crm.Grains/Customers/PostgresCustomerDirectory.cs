@@ -204,6 +204,31 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         return [.. Enumerable.Range(0, rules.Count).Select(reader.GetInt64)];
     }
 
+    /// <remarks>A walk of the tenant's customers in key order, the rule judged twice on each: run every few minutes per segment with a window, by <see cref="SegmentClockGrain"/>.</remarks>
+    public async Task<IReadOnlyList<MembershipAt>> MovedWithTimeAsync(string tenantId, SegmentRule rule, DateTimeOffset from, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand();
+        var where = Found(new CustomerSearch(tenantId, null, null, 0), command.Parameters);
+        var then = SegmentSql.Where(rule, command.Parameters, from);
+        var now = SegmentSql.Where(rule, command.Parameters, to);
+        command.Parameters.AddWithValue(afterId ?? "");
+        var after = "$" + command.Parameters.Count;
+        command.Parameters.AddWithValue(limit);
+        command.CommandText = $"""
+            SELECT customer_id, {now} FROM crm_customers
+            WHERE {where} AND customer_id > {after} AND {then} <> {now}
+            ORDER BY customer_id LIMIT ${command.Parameters.Count}
+            """;
+        var moved = new List<MembershipAt>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            moved.Add(new MembershipAt(reader.GetString(0), reader.GetBoolean(1)));
+        }
+
+        return moved;
+    }
+
     /// <summary>The tenant's customers the search's text and rule find.</summary>
     private static string Found(CustomerSearch search, NpgsqlParameterCollection parameters)
     {

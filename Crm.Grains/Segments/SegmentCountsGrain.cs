@@ -1,16 +1,20 @@
 using System.Collections.Immutable;
 using Crm.Customers;
 using Orleans.Streams;
+using Orleans.Streams.Core;
 
 namespace Crm.Segments;
 
 /// <summary>
 /// Counts a tenant's segments, in the customer list, only while a page watches them (for <see cref="WatchedFor"/>
-/// after the last watch) and at most once every <see cref="RecountEvery"/>, however many changes arrive: a count of a
-/// million customers is a query, not something to run for every change of one. A recount that takes long spaces the
-/// next ones out (five times its own time), so that counting never takes more than a fifth of the database's time.
+/// after the last watch) and only when the membership stream says a customer entered or left one, at most once every
+/// <see cref="RecountEvery"/> however many do: a count of a million customers is a query, not something to run for
+/// every change of one. A recount that takes long spaces the next ones out (five times its own time), so that
+/// counting never takes more than a fifth of the database's time.
 /// </summary>
-public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvider time) : Grain, ISegmentCountsGrain
+[ImplicitStreamSubscription(Constants.SegmentMembershipStreamNamespace)]
+public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvider time)
+    : Grain, ISegmentCountsGrain, IStreamSubscriptionObserver, IAsyncObserver<SegmentMembershipChanges>
 {
     public static readonly TimeSpan RecountEvery = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan WatchedFor = TimeSpan.FromMinutes(10);
@@ -18,6 +22,7 @@ public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvide
     private DateTimeOffset _watchedUntil;
     private SegmentCounts? _last;
     private IGrainTimer? _recount;
+    private IGrainTimer? _settled;
     private bool _dirty;
 
     private string TenantId => this.GetPrimaryKeyString();
@@ -28,17 +33,43 @@ public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvide
         return _last ??= await CountAsync();
     }
 
-    public Task ChangedAsync()
+    public Task SegmentsChangedAsync()
+    {
+        Moved();
+        // Silos that cached the segments before judge membership by them a few seconds more, and what they judge
+        // wrong goes unsaid: the list has it right, so it is counted again once their copies are gone.
+        _settled?.Dispose();
+        _settled = this.RegisterGrainTimer(_ =>
+        {
+            Moved();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(SegmentRulesCache.KeepFor + RecountEvery, Timeout.InfiniteTimeSpan));
+        return Task.CompletedTask;
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
+        handleFactory.Create<SegmentMembershipChanges>().ResumeAsync(this);
+
+    public Task OnNextAsync(SegmentMembershipChanges item, StreamSequenceToken? token = null)
+    {
+        Moved();
+        return Task.CompletedTask;
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+
+    private void Moved()
     {
         if (time.GetUtcNow() > _watchedUntil)
         {
             _last = null;
-            return Task.CompletedTask;
+            return;
         }
 
         _dirty = true;
         _recount ??= this.RegisterGrainTimer(RecountAsync, new GrainTimerCreationOptions(RecountEvery, RecountEvery) { KeepAlive = true });
-        return Task.CompletedTask;
     }
 
     private async Task RecountAsync(CancellationToken cancellationToken)

@@ -69,6 +69,16 @@ public static class SegmentRules
         };
     }
 
+    /// <summary>Whether the rule's answer for a customer can change with nothing but the time (it has a <c>within</c> condition).</summary>
+    public static bool MovesWithTime(SegmentRule rule) => rule switch
+    {
+        AllOf all => all.Rules.Any(MovesWithTime),
+        AnyOf any => any.Rules.Any(MovesWithTime),
+        NotRule not => MovesWithTime(not.Rule),
+        Condition condition => condition.Op == RuleOperator.Within,
+        _ => false,
+    };
+
     internal static bool IsDate(string value) =>
         value.Length == 10 && DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Crm.Security;
 using Crm.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Segments;
 
@@ -11,9 +12,11 @@ public sealed record SegmentsState
 }
 
 /// <summary>A tenant's saved segments: their names and rules. Who is in one is the customer list's to answer.</summary>
-public sealed class SegmentsGrain(
+public sealed partial class SegmentsGrain(
     [PersistentState("segments", Constants.GrainStorage)] IPersistentState<SegmentsState> state,
-    TimeProvider time) : Grain, ISegmentsGrain
+    SegmentRulesCache cache,
+    TimeProvider time,
+    ILogger<SegmentsGrain> logger) : Grain, ISegmentsGrain
 {
     private ImmutableSortedDictionary<string, SavedSegment> Segments => state.State.Segments;
 
@@ -81,6 +84,20 @@ public sealed class SegmentsGrain(
     private async Task PersistAsync(SegmentsState next)
     {
         await state.WriteAsync(next);
-        await GrainFactory.GetGrain<ISegmentCountsGrain>(this.GetPrimaryKeyString()).ChangedAsync();
+        var tenantId = this.GetPrimaryKeyString();
+        cache.Forget(tenantId);
+        await GrainFactory.GetGrain<ISegmentCountsGrain>(tenantId).SegmentsChangedAsync();
+        try
+        {
+            await GrainFactory.GetGrain<ISegmentClockGrain>(tenantId).SegmentsChangedAsync(next.Segments.Values.Any(s => SegmentRules.MovesWithTime(s.Rule)));
+        }
+        catch (Exception ex)
+        {
+            // Saved regardless: the next change of the tenant's segments brings the clock in step.
+            LogClockNotTold(ex, tenantId);
+        }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: the segment clock was not told that the segments changed")]
+    private partial void LogClockNotTold(Exception exception, string tenantId);
 }

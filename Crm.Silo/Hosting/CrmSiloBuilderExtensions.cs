@@ -35,6 +35,7 @@ public static class CrmSiloBuilderExtensions
         silo.Services.AddOptions<CustomerGrainOptions>().BindConfiguration(CustomerGrainOptions.Section);
         silo.Services.TryAddSingleton<CrmMetrics>();
         silo.Services.TryAddSingleton<Crm.Customers.CustomerChangeSignals>();
+        silo.Services.TryAddSingleton<Crm.Segments.SegmentRulesCache>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<TransientFailureFilter>();
         silo.Services.AddResiliencePipeline(TransientFailures.RetryPipeline, pipeline => pipeline.AddRetry(new RetryStrategyOptions

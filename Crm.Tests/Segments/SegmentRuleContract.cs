@@ -107,6 +107,26 @@ public abstract class SegmentRuleContract
     }
 
     [Fact]
+    public async Task Finds_who_a_window_back_from_now_took_in_or_left_out_between_two_moments_in_pages()
+    {
+        var tenant = TestTenants.New();
+        await Task.WhenAll(People(tenant).Select(p => Directory.UpsertAsync(p)));
+        var (rule, _) = SegmentRules.Parse(JsonDocument.Parse("""{"field":"activity.lastContactAt","op":"within","value":"P30D"}""").RootElement, Definitions);
+
+        // Ada was contacted 10 days ago, Cy 40: a fortnight ago the window held Cy and not yet Ada.
+        var moved = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, null, 10);
+        var first = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, null, 1);
+        var second = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, first[0].CustomerId, 1);
+        var later = await Directory.MovedWithTimeAsync(tenant, rule!, Now, Now.AddDays(25), null, 10);
+        var still = await Directory.MovedWithTimeAsync(tenant, rule!, Now, Now.AddDays(1), null, 10);
+
+        Assert.Equal([new MembershipAt("ada", true), new MembershipAt("cy", false)], moved);
+        Assert.Equal(moved, [.. first, .. second]);
+        Assert.Equal([new MembershipAt("ada", false)], later);
+        Assert.Empty(still);
+    }
+
+    [Fact]
     public async Task A_rule_and_the_search_text_together_find_what_both_find_and_only_in_the_tenant()
     {
         var tenant = TestTenants.New();

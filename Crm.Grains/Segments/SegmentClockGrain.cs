@@ -1,0 +1,104 @@
+using Crm.Customers;
+using Crm.Storage;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace Crm.Segments;
+
+[GenerateSerializer, Alias("crm.segment-clock-state")]
+public sealed record SegmentClockState
+{
+    /// <summary>The moment up to which time's changes are published; null while no segment moves with time.</summary>
+    [Id(0)] public DateTimeOffset? FollowedUntil { get; init; }
+}
+
+/// <summary>
+/// Runs on a reminder while any of the tenant's segments has a <c>within</c> condition: each time, asks the customer
+/// list who the rule held for at the last run and not now, or now and not then, and publishes them. Changes that
+/// the customers made meanwhile were published by the customers themselves; one published twice says the same
+/// thing twice.
+/// </summary>
+public sealed partial class SegmentClockGrain(
+    [PersistentState("segment-clock", Constants.GrainStorage)] IPersistentState<SegmentClockState> state,
+    ICustomerDirectory directory,
+    TimeProvider time,
+    ILogger<SegmentClockGrain> logger) : Grain, ISegmentClockGrain, IRemindable
+{
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
+    private const string Reminder = "follow-time";
+    private const int PageSize = 5_000;
+
+    private string TenantId => this.GetPrimaryKeyString();
+
+    public async Task SegmentsChangedAsync(bool anyMovesWithTime)
+    {
+        if (anyMovesWithTime && state.State.FollowedUntil is null)
+        {
+            await this.RegisterOrUpdateReminder(Reminder, Every, Every);
+            await state.WriteAsync(new SegmentClockState { FollowedUntil = time.GetUtcNow() });
+        }
+        else if (!anyMovesWithTime)
+        {
+            if (await this.GetReminder(Reminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            if (state.State.FollowedUntil is not null)
+            {
+                await state.WriteAsync(new SegmentClockState());
+            }
+        }
+    }
+
+    public async Task FollowTimeAsync()
+    {
+        var segments = await MovingSegmentsAsync();
+        var now = time.GetUtcNow();
+        var from = state.State.FollowedUntil ?? now;
+        var stream = this.GetStreamProvider(Constants.StreamProvider)
+            .GetStream<SegmentMembershipChanges>(StreamId.Create(Constants.SegmentMembershipStreamNamespace, TenantId));
+        foreach (var segment in segments)
+        {
+            // Who was in it before it was last saved is nobody's concern: its followers loaded it as saved.
+            var since = segment.UpdatedAt > from ? segment.UpdatedAt : from;
+            string? after = null;
+            do
+            {
+                var moved = await directory.MovedWithTimeAsync(TenantId, segment.Rule, since, now, after, PageSize);
+                if (moved.Count > 0)
+                {
+                    await stream.OnNextAsync(new SegmentMembershipChanges(TenantId, [.. moved.Select(m =>
+                        new SegmentMembershipChange(m.CustomerId, segment.Id, segment.Version, m.IsMember, now, SegmentMembershipCause.TimePassed))]));
+                }
+
+                after = moved.Count == PageSize ? moved[^1].CustomerId : null;
+            }
+            while (after is not null);
+        }
+
+        if (segments.Count > 0)
+        {
+            await state.WriteAsync(new SegmentClockState { FollowedUntil = now });
+            LogFollowed(TenantId, segments.Count, from, now);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
+    {
+        if ((await MovingSegmentsAsync()).Count == 0)
+        {
+            // Its segments were changed while the news of it was lost.
+            await SegmentsChangedAsync(anyMovesWithTime: false);
+            return;
+        }
+
+        await FollowTimeAsync();
+    }
+
+    private async Task<IReadOnlyList<SavedSegment>> MovingSegmentsAsync() =>
+        [.. (await GrainFactory.GetGrain<ISegmentsGrain>(TenantId).ListAsync()).Where(s => SegmentRules.MovesWithTime(s.Rule))];
+
+    [LoggerMessage(LogLevel.Debug, "Tenant {TenantId}: membership of {Segments} segments followed from {From} to {To}")]
+    private partial void LogFollowed(string tenantId, int segments, DateTimeOffset from, DateTimeOffset to);
+}

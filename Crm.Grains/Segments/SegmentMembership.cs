@@ -1,0 +1,27 @@
+using Crm.Customers;
+
+namespace Crm.Segments;
+
+/// <summary>Which segments a customer entered or left in a change: its row before and after, judged by the same rules at the same moment.</summary>
+public static class SegmentMembership
+{
+    /// <param name="before">The row before the change, or null when the customer did not exist (in no segment).</param>
+    public static IEnumerable<SegmentMembershipChange> Changes(IReadOnlyList<SavedSegment> segments, CustomerSummary? before, CustomerSummary after, DateTimeOffset now)
+    {
+        foreach (var segment in segments)
+        {
+            var isMember = IsMember(segment.Rule, after, now);
+            if (isMember != IsMember(segment.Rule, before, now))
+            {
+                yield return new SegmentMembershipChange(after.Key.CustomerId, segment.Id, segment.Version, isMember, now, SegmentMembershipCause.CustomerChanged);
+            }
+        }
+    }
+
+    /// <summary>A deleted or merged-away customer is in no segment.</summary>
+    public static bool IsMember(SegmentRule rule, CustomerSummary? row, DateTimeOffset now) =>
+        row is { Deleted: false } && SegmentMatch.Matches(rule, row, now);
+}
+
+/// <summary>Whether a customer is in a segment at some moment.</summary>
+public readonly record struct MembershipAt(string CustomerId, bool IsMember);
