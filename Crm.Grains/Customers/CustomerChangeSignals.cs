@@ -77,5 +77,9 @@ public sealed class CustomerChangeSignals : IAsyncDisposable
         {
             // Stopping.
         }
+        catch (ObjectDisposedException)
+        {
+            // Stopping: the silo's services went first.
+        }
     }
 }
