@@ -19,9 +19,32 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
     /// <see cref="SearchFolding"/>; names are in search text both ways); and when it reads as a phone number however
     /// it was typed, its digits (an id such as "12-34" is found either way). Empty when there is no text.
     /// </summary>
+    /// <summary>The text's words, found anywhere or with a slip, as another way to match (see <see cref="CustomerSearchWords"/>).</summary>
+    public IReadOnlyList<SearchWord> Words => CustomerSearchWords.Of(Text);
+
     public IReadOnlyList<string> Patterns => Text is not { Length: > 0 } text ? []
         : new[] { text.ToLowerInvariant(), SearchFolding.FoldQuery(text), TelephoneNumbers.AsSearchDigits(text) }
             .OfType<string>().Where(p => p.Length > 0).Distinct().ToList();
+}
+
+public static class CustomerSearchWords
+{
+    /// <summary>
+    /// Besides the text whole (<see cref="CustomerSearch.Patterns"/>): its words, each found anywhere in any order
+    /// ("lovelace ada"), a name's word also with one slip ("ada lovelcae"). None for an email address, which is
+    /// looked for as typed, nor for a single word too short to have slips, which the text whole finds already.
+    /// </summary>
+    public static IReadOnlyList<SearchWord> Of(string? text)
+    {
+        if (text is null || text.Contains('@') || !text.Any(char.IsLetter))
+        {
+            return [];
+        }
+
+        var words = SearchTypos.Words(text).Distinct(StringComparer.Ordinal).Take(SearchTypos.MaxQueryWords)
+            .Select(w => new SearchWord(w, SearchTypos.KeysOfWord(w))).ToList();
+        return words.Count > 1 || words.Any(w => !w.Keys.IsEmpty) ? words : [];
+    }
 }
 
 public sealed record CustomerSearchPage(IReadOnlyList<CustomerSummary> Items, CustomerListCursor? Next);

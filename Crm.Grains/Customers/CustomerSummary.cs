@@ -20,6 +20,8 @@ public sealed record CustomerSummary
     public DateTimeOffset? LastContactAt { get; init; }
     /// <summary>Everything search matches on, lower-cased: names, every email and phone, company, and the user ids integrations know the customer by.</summary>
     public required string SearchText { get; init; }
+    /// <summary>What finds the customer by a name typed with a slip (see <see cref="SearchTypos"/>).</summary>
+    public ImmutableArray<int> TypoKeys { get; init; } = [];
     /// <summary>What duplicate detection compares.</summary>
     public Duplicates.MatchProfile Match { get; init; } = new();
     /// <summary>The customer's change number when this row was written; an older row never replaces a newer one.</summary>
@@ -60,6 +62,7 @@ public sealed record CustomerSummary
             TotalInteractions = customer.Activity.TotalInteractions,
             LastContactAt = customer.Activity.LastContactAt,
             SearchText = string.Join(' ', searchable).ToLowerInvariant(),
+            TypoKeys = SearchTypos.KeysOf(names),
             Match = Duplicates.MatchProfile.Of(profile),
             Sequence = customer.Sequence,
             CreatedAt = customer.CreatedAt,

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Collections.Concurrent;
 using Crm.Segments;
 
@@ -50,9 +51,11 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
 
     private IEnumerable<CustomerSummary> Found(CustomerSearch search)
     {
-        var patterns = search.Patterns;
+        var (patterns, words) = (search.Patterns, search.Words);
         return Rows(search.TenantId)
-            .Where(r => patterns.Count == 0 || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal)))
+            .Where(r => patterns.Count == 0
+                || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal))
+                || (words.Count > 0 && words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || w.Keys.Any(k => ImmutableArray.BinarySearch(r.TypoKeys, k) >= 0))))
             .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }
 }

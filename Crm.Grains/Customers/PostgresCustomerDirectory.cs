@@ -22,9 +22,10 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
 
     /// <summary>
     /// What a row holds: 2 since rows carry what segment rules compare (migration 0008), 3 since they carry what
-    /// duplicate matching compares (0009), 4 since their search text holds names without accents too.
+    /// duplicate matching compares (0009), 4 since their search text holds names without accents too, 5 since they
+    /// carry the keys that find names typed with a slip (0013).
     /// </summary>
-    public const int Projection = 4;
+    public const int Projection = 5;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly GroupCommit<CustomerSummary, bool> _upserts;
@@ -50,19 +51,20 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
                 company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection,
-                match_keys, match_profile)
+                match_keys, match_profile, typo_keys)
             SELECT r.tenant_id, r.customer_id, r.display_name, r.sort_name, r.primary_email, r.primary_phone, r.company,
                 r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted,
                 r.company_key, ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)), r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection},
-                ARRAY(SELECT jsonb_array_elements_text(r.match_keys)), r.match_profile
+                ARRAY(SELECT jsonb_array_elements_text(r.match_keys)), r.match_profile,
+                ARRAY(SELECT jsonb_array_elements_text(r.typo_keys)::int)
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[],
                 $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[], $21::text[], $22::jsonb[],
-                $23::jsonb[], $24::jsonb[])
+                $23::jsonb[], $24::jsonb[], $25::jsonb[])
                 AS r(tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone, company, lifecycle,
                     tags, search_text, sequence, created_at, updated_at, deleted,
                     country, owner_id, email_consent, attributes, total_interactions, last_contact_at, company_key, tag_keys,
-                    match_keys, match_profile)
+                    match_keys, match_profile, typo_keys)
             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
                 display_name = excluded.display_name, sort_name = excluded.sort_name,
                 primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
@@ -72,7 +74,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 company_key = excluded.company_key, tag_keys = excluded.tag_keys, country = excluded.country, owner_id = excluded.owner_id, email_consent = excluded.email_consent,
                 attributes = excluded.attributes, total_interactions = excluded.total_interactions,
                 last_contact_at = excluded.last_contact_at, projection = excluded.projection,
-                match_keys = excluded.match_keys, match_profile = excluded.match_profile
+                match_keys = excluded.match_keys, match_profile = excluded.match_profile, typo_keys = excluded.typo_keys
             WHERE crm_customers.sequence < excluded.sequence
                 OR (crm_customers.sequence = excluded.sequence AND crm_customers.projection < excluded.projection)
             """);
@@ -103,6 +105,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Tags.Select(t => t.ToLowerInvariant()))));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match.Keys(r.Attributes))));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match)));
+        p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.TypoKeys)));
         await command.ExecuteNonQueryAsync();
         return [.. summaries.Select(_ => true)];
     }
@@ -240,8 +243,21 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             {
                 parameters.AddWithValue("%" + EscapeLike(pattern) + "%");
                 return $"search_text LIKE ${parameters.Count}";
-            });
-            where += $" AND ({string.Join(" OR ", likes)})";
+            }).ToList();
+            var words = search.Words.Select(word =>
+            {
+                parameters.AddWithValue("%" + EscapeLike(word.Word) + "%");
+                var like = $"search_text LIKE ${parameters.Count}";
+                if (word.Keys.IsEmpty)
+                {
+                    return like;
+                }
+
+                parameters.AddWithValue(word.Keys.ToArray());
+                return $"({like} OR typo_keys && ${parameters.Count}::int[])";
+            }).ToList();
+            var wholeOrWords = words.Count == 0 ? likes : [.. likes, $"({string.Join(" AND ", words)})"];
+            where += $" AND ({string.Join(" OR ", wholeOrWords)})";
         }
 
         return search.Rule is { } rule ? $"{where} AND {SegmentSql.Where(rule, parameters, search.Now)}" : where;

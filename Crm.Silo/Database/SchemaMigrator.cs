@@ -34,6 +34,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0010-match-keys-by-key", "0010-match-keys-by-key.sql"),
         new("0011-customer-list-projection-4", "0011-customer-list-projection-4.sql"),
         new("0012-customers-by-created", "0012-customers-by-created.sql"),
+        new("0013-customer-typo-keys", "0013-customer-typo-keys.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

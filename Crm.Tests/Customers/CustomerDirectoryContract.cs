@@ -51,6 +51,47 @@ public abstract class CustomerDirectoryContract
     }
 
     [Theory]
+    [InlineData("Lovelcae")]
+    [InlineData("lovelase")]
+    [InlineData("lovlace")]
+    [InlineData("lovellace")]
+    [InlineData("ada lovelcae")]
+    [InlineData("lovelace ada")]
+    [InlineData("Lovelace, Ada")]
+    [InlineData("Analitical")]
+    [InlineData("engines ada")]
+    public async Task Finds_a_name_typed_with_a_slip_or_its_words_in_another_order(string text)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Ada Lovelace", email: "ada@analytical.example", company: "Analytical Engines"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Charles Babbage", company: "Difference Engines"));
+        await Directory.UpsertAsync(Row(tenant, "c3", "Grace Lovelock"));
+        await Directory.UpsertAsync(Row(TestTenants.New(), "c4", "Ada Lovelace"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, null, 10));
+        var count = await Directory.CountAsync(new CustomerSearch(tenant, text, null, 10));
+
+        Assert.Equal(["c1"], page.Items.Select(i => i.Key.CustomerId));
+        Assert.Equal(1, count);
+    }
+
+    [Theory]
+    [InlineData("lovelcae babbage")]
+    [InlineData("adx lovelace")]
+    [InlineData("ada@lovelace")]
+    [InlineData("lvoelcae")]
+    public async Task Forgives_one_slip_in_a_word_long_enough_to_have_one_and_finds_every_word(string text)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Ada Lovelace", email: "ada@analytical.example"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Charles Babbage"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, null, 10));
+
+        Assert.Empty(page.Items);
+    }
+
+    [Theory]
     [InlineData("李")]
     [InlineData("jo.smith")]
     [InlineData("e.")]
