@@ -41,6 +41,14 @@ public static class DuplicateDetection
 
     public static int GivenNames => Given.Length;
 
+    public static IReadOnlyList<string> AllGivenNames => Given;
+
+    public static IReadOnlyList<string> AllFamilyNames => Family;
+
+    public static string GivenName(int index) => Given[index % Given.Length];
+
+    public static string FamilyName(int index) => Family[index % Family.Length];
+
     public static int FamilyNames => Family.Length;
 
     public sealed record Result(

@@ -10,7 +10,7 @@ public interface ISegmentClockGrain : IGrainWithStringKey
 {
     /// <summary>The tenant's segments changed: following time starts or stops with the segments that need it.</summary>
     /// <param name="anyMovesWithTime">Whether any of the segments now has a rule that time moves.</param>
-    [Alias("segments-changed")]
+    [Alias("segments-changed"), Orleans.Concurrency.OneWay]
     Task SegmentsChangedAsync(bool anyMovesWithTime);
 
     /// <summary>Publishes who entered or left a segment with time since it last did; what its reminder runs.</summary>

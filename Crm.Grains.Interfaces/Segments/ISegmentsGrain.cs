@@ -35,7 +35,8 @@ public interface ISegmentsGrain : IGrainWithStringKey
 {
     public const int MaxSegments = 500;
 
-    [Alias("list"), Orleans.Concurrency.ReadOnly]
+    /// <summary>Answered between the steps of a save too: every silo's customers read it, and a save's state is whole once written.</summary>
+    [Alias("list"), Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<SavedSegment>> ListAsync();
 
     [Alias("get"), Orleans.Concurrency.ReadOnly]

@@ -23,7 +23,9 @@ public sealed record SegmentMembershipChange(
     [property: Id(2)] long SegmentVersion,
     [property: Id(3)] bool IsMember,
     [property: Id(4)] DateTimeOffset At,
-    [property: Id(5)] SegmentMembershipCause Cause);
+    [property: Id(5)] SegmentMembershipCause Cause,
+    /// <summary>The customer's change number the judgement was made on: of two changes of a customer, the higher one's tells where it stands.</summary>
+    [property: Id(6)] long CustomerSequence);
 
 /// <summary>A tenant's membership changes gathered for a moment, in the order they were judged.</summary>
 [GenerateSerializer, Immutable, Alias("crm.segment-membership-changes")]

@@ -23,6 +23,8 @@ public sealed class ActivityBatcherGrain : Grain, IActivityBatcherGrain
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _batches.FlushAsync();
+
     private Task PublishAsync(string tenantId, ImmutableArray<Activity> activities) =>
         this.GetStreamProvider(Constants.StreamProvider)
             .GetStream<ActivityBatch>(StreamId.Create(Constants.ActivityStreamNamespace, tenantId))

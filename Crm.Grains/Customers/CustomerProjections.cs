@@ -36,8 +36,8 @@ internal sealed partial class CustomerProjections(
     private readonly HashSet<Identity> _claims = [];
     private readonly HashSet<Identity> _releases = [];
     private readonly List<(string From, IReadOnlySet<Identity> Identities)> _moves = [];
-    /// <summary>The last row membership was judged on.</summary>
-    private CustomerSummary? _judged;
+    /// <summary>The last row membership was judged on, and the last one the list took.</summary>
+    private CustomerSummary? _judged, _listed;
     private readonly List<SegmentMembershipChange> _membership = [];
     private IGrainTimer? _retry;
 
@@ -51,13 +51,16 @@ internal sealed partial class CustomerProjections(
     public Task ReassertAsync(CustomerSummary row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
     {
         _judged = row;
-        return SyncAsync(row, claims, releases);
+        return SyncAsync(row, claims, releases, judged: true);
     }
 
     /// <param name="row">The directory row, when the profile changed.</param>
-    public async Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
+    public Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases) =>
+        SyncAsync(row, claims, releases, judged: false);
+
+    private async Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases, bool judged)
     {
-        if (row is not null)
+        if (row is not null && !judged)
         {
             await JudgeMembershipAsync(row);
         }
@@ -102,6 +105,7 @@ internal sealed partial class CustomerProjections(
                 var matchChanged = row.Deleted || _written is not { } written || !written.Match.Equals(row.Match) || !ReferenceEquals(written.Attributes, row.Attributes);
                 changes.Changed(key, matchChanged);
                 _written = row.Deleted ? null : (row.Match, row.Attributes);
+                _listed = row;
                 if (_membership.Count > 0)
                 {
                     grains.GetGrain<ISegmentMembershipBatcherGrain>(0).RecordAsync(key.TenantId, [.. _membership]).Ignore();
@@ -145,7 +149,9 @@ internal sealed partial class CustomerProjections(
             // Not the database being away: trying again would fail again, forever. Drop it, loudly.
             LogWriteRefused(ex, key);
             _row = null;
+            // What was judged against a row the list never took is judged again against the one it has.
             _membership.Clear();
+            _judged = _listed;
             _moves.Clear();
             _claims.Clear();
             _releases.Clear();

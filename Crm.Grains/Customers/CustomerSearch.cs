@@ -30,9 +30,10 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
 public static class CustomerSearchWords
 {
     /// <summary>
-    /// Besides the text whole (<see cref="CustomerSearch.Patterns"/>): its words, each found anywhere in any order
-    /// ("lovelace ada"), a name's word also with one slip ("ada lovelcae"). None for an email address, which is
-    /// looked for as typed, nor for a single word too short to have slips, which the text whole finds already.
+    /// Besides the text whole (<see cref="CustomerSearch.Patterns"/>): its words, each found anywhere in any order,
+    /// when at least one of them is a name's word or one slip from it ("ada lovelcae", "lovelace ada"): that one is
+    /// what the index finds them by, since a word found anywhere may be in every customer. None for an email
+    /// address, which is looked for as typed, nor when no word is long enough to have slips.
     /// </summary>
     public static IReadOnlyList<SearchWord> Of(string? text)
     {
@@ -43,7 +44,7 @@ public static class CustomerSearchWords
 
         var words = SearchTypos.Words(text).Distinct(StringComparer.Ordinal).Take(SearchTypos.MaxQueryWords)
             .Select(w => new SearchWord(w, SearchTypos.KeysOfWord(w))).ToList();
-        return words.Count > 1 || words.Any(w => !w.Keys.IsEmpty) ? words : [];
+        return words.Any(w => !w.Keys.IsEmpty) ? words : [];
     }
 }
 

@@ -43,7 +43,9 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
             .Where(r => r.IsMember != SegmentMatch.Matches(rule, r.Row, from))
             .OrderBy(r => r.Row.Key.CustomerId, StringComparer.Ordinal)
             .Take(limit)
-            .Select(r => new MembershipAt(r.Row.Key.CustomerId, r.IsMember))]);
+            .Select(r => new MembershipAt(r.Row.Key.CustomerId, r.IsMember, r.Row.Sequence))]);
+
+    private static bool HasSlipOf(CustomerSummary row, SearchWord word) => word.Keys.Any(k => ImmutableArray.BinarySearch(row.TypoKeys, k) >= 0);
 
     /// <summary>The tenant's customers that exist.</summary>
     public IEnumerable<CustomerSummary> Rows(string tenantId) =>
@@ -55,7 +57,7 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
         return Rows(search.TenantId)
             .Where(r => patterns.Count == 0
                 || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal))
-                || (words.Count > 0 && words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || w.Keys.Any(k => ImmutableArray.BinarySearch(r.TypoKeys, k) >= 0))))
+                || (words.Any(w => HasSlipOf(r, w)) && words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || HasSlipOf(r, w))))
             .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }
 }

@@ -218,7 +218,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         var after = "$" + command.Parameters.Count;
         command.Parameters.AddWithValue(limit);
         command.CommandText = $"""
-            SELECT customer_id, {now} FROM crm_customers
+            SELECT customer_id, {now}, sequence FROM crm_customers
             WHERE {where} AND customer_id > {after} AND {then} <> {now}
             ORDER BY customer_id LIMIT ${command.Parameters.Count}
             """;
@@ -226,7 +226,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            moved.Add(new MembershipAt(reader.GetString(0), reader.GetBoolean(1)));
+            moved.Add(new MembershipAt(reader.GetString(0), reader.GetBoolean(1), reader.GetInt64(2)));
         }
 
         return moved;
@@ -256,6 +256,12 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 parameters.AddWithValue(word.Keys.ToArray());
                 return $"({like} OR typo_keys && ${parameters.Count}::int[])";
             }).ToList();
+            if (words.Count > 0)
+            {
+                parameters.AddWithValue(search.Words.SelectMany(w => w.Keys).Distinct().ToArray());
+                words.Insert(0, $"typo_keys && ${parameters.Count}::int[]");
+            }
+
             var wholeOrWords = words.Count == 0 ? likes : [.. likes, $"({string.Join(" AND ", words)})"];
             where += $" AND ({string.Join(" OR ", wholeOrWords)})";
         }

@@ -10,10 +10,12 @@ internal sealed class StateWriteBehind(IGrainBase grain, IPersistentState<Custom
 {
     private IGrainTimer? _flush;
     private bool _behind;
+    /// <summary>The list row lacks the counters: a full write of the state in between does not project them.</summary>
+    private bool _projectionBehind;
 
     public void Mark()
     {
-        _behind = true;
+        _behind = _projectionBehind = true;
         // Spread over ±25%: customers a bulk load touched together would otherwise all write at the same moment.
         _flush ??= grain.RegisterGrainTimer(_ => FlushAsync(), new GrainTimerCreationOptions(delay * (0.75 + Random.Shared.NextDouble() / 2), Timeout.InfiniteTimeSpan) { KeepAlive = false });
     }
@@ -25,15 +27,20 @@ internal sealed class StateWriteBehind(IGrainBase grain, IPersistentState<Custom
     {
         _flush?.Dispose();
         _flush = null;
-        if (!_behind)
+        if (!_behind && !_projectionBehind)
         {
             return;
         }
 
         try
         {
-            await state.WriteStateAsync();
-            _behind = false;
+            if (_behind)
+            {
+                await state.WriteStateAsync();
+                _behind = false;
+            }
+
+            _projectionBehind = false;
             await written();
         }
         catch (Exception ex)

@@ -32,49 +32,65 @@ public sealed partial class SegmentClockGrain(
 
     public async Task SegmentsChangedAsync(bool anyMovesWithTime)
     {
-        if (anyMovesWithTime && state.State.FollowedUntil is null)
+        var reminder = await this.GetReminder(Reminder);
+        if (anyMovesWithTime)
         {
-            await this.RegisterOrUpdateReminder(Reminder, Every, Every);
-            await state.WriteAsync(new SegmentClockState { FollowedUntil = time.GetUtcNow() });
-        }
-        else if (!anyMovesWithTime)
-        {
-            if (await this.GetReminder(Reminder) is { } reminder)
+            if (reminder is null)
             {
-                await this.UnregisterReminder(reminder);
+                await this.RegisterOrUpdateReminder(Reminder, Every, Every);
             }
 
-            if (state.State.FollowedUntil is not null)
+            if (state.State.FollowedUntil is null)
             {
-                await state.WriteAsync(new SegmentClockState());
+                await state.WriteAsync(new SegmentClockState { FollowedUntil = time.GetUtcNow() });
             }
+
+            return;
+        }
+
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        if (state.State.FollowedUntil is not null)
+        {
+            await state.WriteAsync(new SegmentClockState());
         }
     }
 
-    public async Task FollowTimeAsync()
+    public async Task FollowTimeAsync() => await FollowTimeAsync(await MovingSegmentsAsync());
+
+    public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
     {
         var segments = await MovingSegmentsAsync();
+        if (segments.Count == 0)
+        {
+            // Its segments were changed while the news of it was lost.
+            await SegmentsChangedAsync(anyMovesWithTime: false);
+            return;
+        }
+
+        await FollowTimeAsync(segments);
+    }
+
+    private async Task FollowTimeAsync(IReadOnlyList<SavedSegment> segments)
+    {
         var now = time.GetUtcNow();
         var from = state.State.FollowedUntil ?? now;
         var stream = this.GetStreamProvider(Constants.StreamProvider)
             .GetStream<SegmentMembershipChanges>(StreamId.Create(Constants.SegmentMembershipStreamNamespace, TenantId));
         foreach (var segment in segments)
         {
-            // Who was in it before it was last saved is nobody's concern: its followers loaded it as saved.
-            var since = segment.UpdatedAt > from ? segment.UpdatedAt : from;
-            string? after = null;
-            do
+            try
             {
-                var moved = await directory.MovedWithTimeAsync(TenantId, segment.Rule, since, now, after, PageSize);
-                if (moved.Count > 0)
-                {
-                    await stream.OnNextAsync(new SegmentMembershipChanges(TenantId, [.. moved.Select(m =>
-                        new SegmentMembershipChange(m.CustomerId, segment.Id, segment.Version, m.IsMember, now, SegmentMembershipCause.TimePassed))]));
-                }
-
-                after = moved.Count == PageSize ? moved[^1].CustomerId : null;
+                await PublishMovedAsync(stream, segment, segment.UpdatedAt > from ? segment.UpdatedAt : from, now);
             }
-            while (after is not null);
+            catch (Exception ex) when (!TransientFailures.Is(ex))
+            {
+                // One segment's rule that cannot be judged (written by a newer version, say) costs the others nothing.
+                LogSegmentNotFollowed(ex, TenantId, segment.Id);
+            }
         }
 
         if (segments.Count > 0)
@@ -84,20 +100,29 @@ public sealed partial class SegmentClockGrain(
         }
     }
 
-    public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
+    /// <param name="since">Who was in the segment before it was last saved is nobody's concern: its followers loaded it as saved.</param>
+    private async Task PublishMovedAsync(IAsyncStream<SegmentMembershipChanges> stream, SavedSegment segment, DateTimeOffset since, DateTimeOffset now)
     {
-        if ((await MovingSegmentsAsync()).Count == 0)
+        string? after = null;
+        do
         {
-            // Its segments were changed while the news of it was lost.
-            await SegmentsChangedAsync(anyMovesWithTime: false);
-            return;
-        }
+            var moved = await directory.MovedWithTimeAsync(TenantId, segment.Rule, since, now, after, PageSize);
+            if (moved.Count > 0)
+            {
+                await stream.OnNextAsync(new SegmentMembershipChanges(TenantId, [.. moved.Select(m =>
+                    new SegmentMembershipChange(m.CustomerId, segment.Id, segment.Version, m.IsMember, now, SegmentMembershipCause.TimePassed, m.Sequence))]));
+            }
 
-        await FollowTimeAsync();
+            after = moved.Count == PageSize ? moved[^1].CustomerId : null;
+        }
+        while (after is not null);
     }
 
     private async Task<IReadOnlyList<SavedSegment>> MovingSegmentsAsync() =>
         [.. (await GrainFactory.GetGrain<ISegmentsGrain>(TenantId).ListAsync()).Where(s => SegmentRules.MovesWithTime(s.Rule))];
+
+    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: who time moved in or out of segment {SegmentId} is not known")]
+    private partial void LogSegmentNotFollowed(Exception exception, string tenantId, string segmentId);
 
     [LoggerMessage(LogLevel.Debug, "Tenant {TenantId}: membership of {Segments} segments followed from {From} to {To}")]
     private partial void LogFollowed(string tenantId, int segments, DateTimeOffset from, DateTimeOffset to);

@@ -19,10 +19,17 @@ public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvide
     public static readonly TimeSpan RecountEvery = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan WatchedFor = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// While watched, counted again this often whatever the stream said: a membership change is a signal, and one
+    /// lost (a silo gone with its batch, a rule not readable for a moment) must not leave a count wrong for good.
+    /// </summary>
+    public static readonly TimeSpan ReconcileEvery = TimeSpan.FromMinutes(1);
+
     private DateTimeOffset _watchedUntil;
     private SegmentCounts? _last;
     private IGrainTimer? _recount;
     private IGrainTimer? _settled;
+    private IGrainTimer? _reconcile;
     private bool _dirty;
 
     private string TenantId => this.GetPrimaryKeyString();
@@ -30,6 +37,17 @@ public sealed class SegmentCountsGrain(ICustomerDirectory directory, TimeProvide
     public async Task<SegmentCounts> WatchAsync()
     {
         _watchedUntil = time.GetUtcNow() + WatchedFor;
+        _reconcile ??= this.RegisterGrainTimer(_ =>
+        {
+            if (time.GetUtcNow() > _watchedUntil)
+            {
+                _reconcile?.Dispose();
+                _reconcile = null;
+            }
+
+            Moved();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(ReconcileEvery, ReconcileEvery));
         return _last ??= await CountAsync();
     }
 

@@ -10,10 +10,20 @@ public static class SegmentMembership
     {
         foreach (var segment in segments)
         {
-            var isMember = IsMember(segment.Rule, after, now);
-            if (isMember != IsMember(segment.Rule, before, now))
+            bool isMember, wasMember;
+            try
             {
-                yield return new SegmentMembershipChange(after.Key.CustomerId, segment.Id, segment.Version, isMember, now, SegmentMembershipCause.CustomerChanged);
+                (isMember, wasMember) = (IsMember(segment.Rule, after, now), IsMember(segment.Rule, before, now));
+            }
+            catch (ArgumentException)
+            {
+                // A rule this version cannot judge (a newer version saved it): the others are judged all the same.
+                continue;
+            }
+
+            if (isMember != wasMember)
+            {
+                yield return new SegmentMembershipChange(after.Key.CustomerId, segment.Id, segment.Version, isMember, now, SegmentMembershipCause.CustomerChanged, after.Sequence);
             }
         }
     }
@@ -24,4 +34,4 @@ public static class SegmentMembership
 }
 
 /// <summary>Whether a customer is in a segment at some moment.</summary>
-public readonly record struct MembershipAt(string CustomerId, bool IsMember);
+public readonly record struct MembershipAt(string CustomerId, bool IsMember, long Sequence);

@@ -23,6 +23,8 @@ public sealed class SegmentMembershipBatcherGrain : Grain, ISegmentMembershipBat
         return Task.CompletedTask;
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _batches.FlushAsync();
+
     private Task PublishAsync(string tenantId, ImmutableArray<SegmentMembershipChange> changes) =>
         this.GetStreamProvider(Constants.StreamProvider)
             .GetStream<SegmentMembershipChanges>(StreamId.Create(Constants.SegmentMembershipStreamNamespace, tenantId))

@@ -1,3 +1,4 @@
+using BitFaster.Caching;
 using BitFaster.Caching.Lru;
 
 namespace Crm.Segments;
@@ -12,7 +13,13 @@ public sealed class SegmentRulesCache(IGrainFactory grains)
 {
     public static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentTLru<string, IReadOnlyList<SavedSegment>> _segments = new(10_000, KeepFor);
+    /// <summary>One read per tenant at a time however many customers ask at once; a few thousand tenants busy at once.</summary>
+    private readonly IAsyncCache<string, IReadOnlyList<SavedSegment>> _segments = new ConcurrentLruBuilder<string, IReadOnlyList<SavedSegment>>()
+        .WithCapacity(2_000)
+        .WithExpireAfterWrite(KeepFor)
+        .WithAtomicGetOrAdd()
+        .AsAsyncCache()
+        .Build();
 
     public ValueTask<IReadOnlyList<SavedSegment>> GetAsync(string tenantId) =>
         _segments.GetOrAddAsync(tenantId, tenant => grains.GetGrain<ISegmentsGrain>(tenant).ListAsync());

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Crm.Security;
 using Crm.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Crm.Segments;
 
@@ -12,11 +11,10 @@ public sealed record SegmentsState
 }
 
 /// <summary>A tenant's saved segments: their names and rules. Who is in one is the customer list's to answer.</summary>
-public sealed partial class SegmentsGrain(
+public sealed class SegmentsGrain(
     [PersistentState("segments", Constants.GrainStorage)] IPersistentState<SegmentsState> state,
     SegmentRulesCache cache,
-    TimeProvider time,
-    ILogger<SegmentsGrain> logger) : Grain, ISegmentsGrain
+    TimeProvider time) : Grain, ISegmentsGrain
 {
     private ImmutableSortedDictionary<string, SavedSegment> Segments => state.State.Segments;
 
@@ -87,17 +85,7 @@ public sealed partial class SegmentsGrain(
         var tenantId = this.GetPrimaryKeyString();
         cache.Forget(tenantId);
         await GrainFactory.GetGrain<ISegmentCountsGrain>(tenantId).SegmentsChangedAsync();
-        try
-        {
-            await GrainFactory.GetGrain<ISegmentClockGrain>(tenantId).SegmentsChangedAsync(next.Segments.Values.Any(s => SegmentRules.MovesWithTime(s.Rule)));
-        }
-        catch (Exception ex)
-        {
-            // Saved regardless: the next change of the tenant's segments brings the clock in step.
-            LogClockNotTold(ex, tenantId);
-        }
+        // One-way, since the clock reads the segments: a message lost is made good by the next change of them.
+        await GrainFactory.GetGrain<ISegmentClockGrain>(tenantId).SegmentsChangedAsync(next.Segments.Values.Any(s => SegmentRules.MovesWithTime(s.Rule)));
     }
-
-    [LoggerMessage(LogLevel.Warning, "Tenant {TenantId}: the segment clock was not told that the segments changed")]
-    private partial void LogClockNotTold(Exception exception, string tenantId);
 }

@@ -21,7 +21,8 @@ internal sealed partial class TenantBatches<TItem>(IGrainBase grain, TimeSpan ev
         _flush ??= grain.RegisterGrainTimer(_ => FlushAsync(), new GrainTimerCreationOptions(every, every) { KeepAlive = true });
     }
 
-    private async Task FlushAsync()
+    /// <summary>Publishes what is gathered now: the timer's work, and the grain's last when it deactivates.</summary>
+    public async Task FlushAsync()
     {
         if (_pending.Count == 0)
         {

@@ -111,7 +111,9 @@ public abstract class SegmentRuleContract
     {
         var tenant = TestTenants.New();
         await Task.WhenAll(People(tenant).Select(p => Directory.UpsertAsync(p)));
+        await Directory.UpsertAsync(Person(tenant, "gone", new CustomerProfile { DisplayName = "Gone" }, total: 1, lastContact: Now.AddDays(-10)) with { Deleted = true });
         var (rule, _) = SegmentRules.Parse(JsonDocument.Parse("""{"field":"activity.lastContactAt","op":"within","value":"P30D"}""").RootElement, Definitions);
+        var (notRecent, _) = SegmentRules.Parse(JsonDocument.Parse("""{"not":{"field":"activity.lastContactAt","op":"within","value":"P30D"}}""").RootElement, Definitions);
 
         // Ada was contacted 10 days ago, Cy 40: a fortnight ago the window held Cy and not yet Ada.
         var moved = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, null, 10);
@@ -120,10 +122,13 @@ public abstract class SegmentRuleContract
         var later = await Directory.MovedWithTimeAsync(tenant, rule!, Now, Now.AddDays(25), null, 10);
         var still = await Directory.MovedWithTimeAsync(tenant, rule!, Now, Now.AddDays(1), null, 10);
 
-        Assert.Equal([new MembershipAt("ada", true), new MembershipAt("cy", false)], moved);
+        var inverted = await Directory.MovedWithTimeAsync(tenant, notRecent!, Now.AddDays(-15), Now, null, 10);
+
+        Assert.Equal([new MembershipAt("ada", true, 1), new MembershipAt("cy", false, 1)], moved);
         Assert.Equal(moved, [.. first, .. second]);
-        Assert.Equal([new MembershipAt("ada", false)], later);
+        Assert.Equal([new MembershipAt("ada", false, 1)], later);
         Assert.Empty(still);
+        Assert.Equal([new MembershipAt("ada", false, 1), new MembershipAt("cy", true, 1)], inverted);
     }
 
     [Fact]
