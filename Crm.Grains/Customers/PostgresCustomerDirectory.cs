@@ -48,6 +48,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         var rows = summaries.GroupBy(s => s.Key).Select(g => g.MaxBy(s => s.Sequence)!)
             .OrderBy(r => r.Key.TenantId, StringComparer.Ordinal).ThenBy(r => r.Key.CustomerId, StringComparer.Ordinal).ToList();
         await using var command = _dataSource.CreateCommand($"""
+            WITH written AS (
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
                 company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection,
@@ -77,6 +78,11 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 match_keys = excluded.match_keys, match_profile = excluded.match_profile, typo_keys = excluded.typo_keys
             WHERE crm_customers.sequence < excluded.sequence
                 OR (crm_customers.sequence = excluded.sequence AND crm_customers.projection < excluded.projection)
+            RETURNING tenant_id, customer_id, total_interactions, last_contact_at)
+            INSERT INTO crm_customer_activity AS a (tenant, customer, last_contact_key, interactions)
+            SELECT tenant_id, customer_id, {LastContactKey}, total_interactions FROM written
+            ON CONFLICT (tenant, customer) DO UPDATE SET last_contact_key = excluded.last_contact_key, interactions = excluded.interactions
+            WHERE (a.last_contact_key, a.interactions) IS DISTINCT FROM (excluded.last_contact_key, excluded.interactions)
             """);
         var p = command.Parameters;
         p.AddWithValue(rows.Select(r => r.Key.TenantId).ToArray());
@@ -119,13 +125,16 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     public async Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand();
+        var (key, direction) = (SortKey(search.Sort.Field), search.Sort.Descending ? "DESC" : "ASC");
+        var (activity, id) = search.Sort.Field is CustomerSortField.LastContactAt or CustomerSortField.TotalInteractions
+            ? ("JOIN crm_customer_activity ON tenant = tenant_id AND customer = customer_id", "customer")
+            : ("", "customer_id");
         var sql = $"""
             SELECT customer_id, display_name, primary_email, primary_phone, company, lifecycle, tags, search_text,
                    sequence, created_at, updated_at, country, owner_id, email_consent, attributes, total_interactions, last_contact_at
-            FROM crm_customers
+            FROM crm_customers {activity}
             WHERE {Found(search, command.Parameters)}
             """;
-        var (key, direction) = (SortKey(search.Sort.Field), search.Sort.Descending ? "DESC" : "ASC");
         if (search.After is { } after)
         {
             command.Parameters.Add(search.Sort.Field switch
@@ -135,11 +144,11 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 _ => new NpgsqlParameter { Value = after.Value },
             });
             command.Parameters.AddWithValue(after.CustomerId);
-            sql += $" AND ({key}, customer_id) {(search.Sort.Descending ? "<" : ">")} (${command.Parameters.Count - 1}, ${command.Parameters.Count})";
+            sql += $" AND ({key}, {id}) {(search.Sort.Descending ? "<" : ">")} (${command.Parameters.Count - 1}, ${command.Parameters.Count})";
         }
 
         command.Parameters.AddWithValue(search.Limit + 1);
-        command.CommandText = sql + $" ORDER BY {key} {direction}, customer_id {direction} LIMIT ${command.Parameters.Count}";
+        command.CommandText = sql + $" ORDER BY {key} {direction}, {id} {direction} LIMIT ${command.Parameters.Count}";
 
         var rows = new List<CustomerSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -170,17 +179,18 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         return CustomerSearchPages.From(rows, search);
     }
 
+    /// <summary>The last contact as <see cref="CustomerSort"/> compares it, in microseconds: a customer never contacted as the least.</summary>
+    private const string LastContactKey = "coalesce((extract(epoch FROM last_contact_at) * 1000000)::bigint, -9223372036854775808)";
+
     /// <summary>
-    /// The sorted column as <see cref="CustomerSort"/> compares it: a customer never contacted as the least. By name and
-    /// by created time an index gives the order (created time is kept in microseconds, as the cursor holds it); the
-    /// others are a top-N sort of the rows found (an index on the count or the last contact, which every
-    /// interaction's row write changes, would cost those writes more than it saves a list).
+    /// The sorted column, each walked by an index: name and created time in crm_customers (created time is kept in
+    /// microseconds, as the cursor holds it), last contact and interactions in crm_customer_activity (migration 0014).
     /// </summary>
     private static string SortKey(CustomerSortField field) => field switch
     {
         CustomerSortField.CreatedAt => "created_at",
-        CustomerSortField.LastContactAt => "coalesce((extract(epoch FROM last_contact_at) * 1000000)::bigint, -9223372036854775808)",
-        CustomerSortField.TotalInteractions => "total_interactions",
+        CustomerSortField.LastContactAt => "last_contact_key",
+        CustomerSortField.TotalInteractions => "interactions",
         _ => "sort_name",
     };
 

@@ -35,6 +35,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0011-customer-list-projection-4", "0011-customer-list-projection-4.sql"),
         new("0012-customers-by-created", "0012-customers-by-created.sql"),
         new("0013-customer-typo-keys", "0013-customer-typo-keys.sql"),
+        new("0014-customer-activity-order", "0014-customer-activity-order.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
