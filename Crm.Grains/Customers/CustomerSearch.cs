@@ -30,9 +30,8 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
 public static class CustomerSearchWords
 {
     /// <summary>
-    /// Besides the text whole (<see cref="CustomerSearch.Patterns"/>): its words, each found anywhere in any order,
-    /// when at least one of them is a name's word or one slip from it ("ada lovelcae", "lovelace ada"): that one is
-    /// what the index finds them by, since a word found anywhere may be in every customer. None for an email
+    /// Besides the text whole (<see cref="CustomerSearch.Patterns"/>): its words, each found anywhere in any order or,
+    /// when long enough, as a name's word one slip from it ("ada lovelcae", "lovelace ada"). None for an email
     /// address, which is looked for as typed, nor when no word is long enough to have slips.
     /// </summary>
     public static IReadOnlyList<SearchWord> Of(string? text)

@@ -57,7 +57,7 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
         return Rows(search.TenantId)
             .Where(r => patterns.Count == 0
                 || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal))
-                || (words.Any(w => HasSlipOf(r, w)) && words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || HasSlipOf(r, w))))
+                || (words.Count > 0 && words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || HasSlipOf(r, w))))
             .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }
 }
