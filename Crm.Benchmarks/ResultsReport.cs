@@ -216,7 +216,7 @@ public sealed class ResultsReport
         md.AppendLine(over.Count == 0
             ? "Every search's p95 meets the 50 ms target."
             : $"Searches over the 50 ms target at p95: {string.Join("; ", over.Select(q => $"{q.Name} ({q.P95Ms:0} ms)"))}.");
-        md.AppendLine($"Counts read every customer a rule may hold (no target; the live counts recount at most every 2 s, and at least five times their own time apart): {string.Join("; ", s.Queries.Where(q => !q.IsSearch).Select(q => $"{q.Name} {q.P95Ms:N0} ms"))}.");
+        md.AppendLine($"Counts read every customer a rule may hold (no target; the live counts recount when a customer enters or leaves a segment, at most every 2 s and at least five times their own time apart): {string.Join("; ", s.Queries.Where(q => !q.IsSearch).Select(q => $"{q.Name} {q.P95Ms:N0} ms"))}.");
         md.AppendLine();
     }
 

@@ -11,12 +11,22 @@ namespace Crm.Duplicates;
 /// customers a tenant has. Both find candidates by blocking key in the store and score them here, under the tenant's
 /// rules; with automatic merge on, pairs that share an exact identity are merged, the older customer surviving.
 /// </summary>
+/// <remarks>
+/// Changes are signals and a crash loses some: the customers waiting to be checked are written with the state every
+/// <see cref="SavePendingEvery"/> while there are at most <see cref="MaxSavedPending"/>, and every customer is
+/// checked again every <see cref="RescanEvery"/>, which finds whatever a lost signal (or a queue that overflowed) missed.
+/// </remarks>
 public sealed partial class DuplicatesGrain(
     [PersistentState("duplicates", Constants.GrainStorage)] IPersistentState<DuplicatesState> state,
     IDuplicateStore store,
     TimeProvider time,
-    ILogger<DuplicatesGrain> logger) : Grain, IDuplicatesGrain
+    ILogger<DuplicatesGrain> logger) : Grain, IDuplicatesGrain, IRemindable
 {
+    public static readonly TimeSpan RescanEvery = TimeSpan.FromDays(1);
+    public static readonly TimeSpan SavePendingEvery = TimeSpan.FromSeconds(10);
+    public const int MaxSavedPending = 10_000;
+    private const string RescanReminder = "rescan";
+
     private const int ChangesPerRound = 500;
 
     /// <summary>Changed customers waiting at most; beyond, a scan finds what they would have.</summary>
@@ -31,6 +41,7 @@ public sealed partial class DuplicatesGrain(
     private IGrainTimer? _work;
     private int _failures;
     private DateTimeOffset _resumeAt;
+    private DateTimeOffset _pendingSavedAt;
 
     private string TenantId => this.GetPrimaryKeyString();
 
@@ -101,6 +112,20 @@ public sealed partial class DuplicatesGrain(
 
         _pending.UnionWith(customerIds);
         Work();
+        if (time.GetUtcNow() - _pendingSavedAt >= SavePendingEvery && _pending.Count <= MaxSavedPending)
+        {
+            _pendingSavedAt = time.GetUtcNow();
+            state.State = State with { Pending = [.. _pending] };
+            await state.WriteStateAsync();
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
+    {
+        if (State.Status != DuplicateScanStatus.Running)
+        {
+            await StartScanAsync(State.Settings);
+        }
     }
 
     private async Task StartScanAsync(DuplicateSettings settings)
@@ -117,6 +142,11 @@ public sealed partial class DuplicatesGrain(
             ScanAgain = false,
         };
         await state.WriteStateAsync();
+        if (await this.GetReminder(RescanReminder) is null)
+        {
+            await this.RegisterOrUpdateReminder(RescanReminder, RescanEvery, RescanEvery);
+        }
+
         LogScanStarted(TenantId, State.Total);
         Work();
     }
