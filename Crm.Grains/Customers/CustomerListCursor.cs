@@ -23,4 +23,8 @@ public readonly record struct CustomerListCursor
     /// <summary>The sorted field's value as a number, in any sort but by name.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long Value { get; init; }
+
+    /// <summary>A position among what the search's words found with slips forgiven, its text as typed having found nobody.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Slips { get; init; }
 }

@@ -19,12 +19,45 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
     /// <see cref="SearchFolding"/>; names are in search text both ways); and when it reads as a phone number however
     /// it was typed, its digits (an id such as "12-34" is found either way). Empty when there is no text.
     /// </summary>
-    /// <summary>The text's words, found anywhere or with a slip, as another way to match (see <see cref="CustomerSearchWords"/>).</summary>
+    /// <summary>The text's words, found anywhere or with a slip, when the text as typed finds nobody (see <see cref="CustomerSearchWords"/>).</summary>
     public IReadOnlyList<SearchWord> Words => CustomerSearchWords.Of(Text);
+
+    /// <summary>Whether the text is matched by its <see cref="Words"/> with slips forgiven rather than as typed (<see cref="Patterns"/>).</summary>
+    public bool BySlips { get; init; }
 
     public IReadOnlyList<string> Patterns => Text is not { Length: > 0 } text ? []
         : new[] { text.ToLowerInvariant(), SearchFolding.FoldQuery(text), TelephoneNumbers.AsSearchDigits(text) }
             .OfType<string>().Where(p => p.Length > 0).Distinct().ToList();
+}
+
+/// <summary>
+/// Search as typed first; when that finds nobody, the same words in any order with a slip forgiven in each, which
+/// pages on from there (the cursor says so). Exact matches are never buried under near ones: "old-4" finds old-4
+/// alone, "lovelcae" finds Lovelace because nothing is called lovelcae.
+/// </summary>
+public static class CustomerSearchFallback
+{
+    public static async Task<CustomerSearchPage> SearchAsync(CustomerSearch search, Func<CustomerSearch, Task<CustomerSearchPage>> find)
+    {
+        if (search.After is { Slips: true })
+        {
+            return BySlips(await find(search with { BySlips = true }));
+        }
+
+        var page = await find(search with { BySlips = false });
+        return page.Items.Count == 0 && search.After is null && search.Words.Count > 0
+            ? BySlips(await find(search with { BySlips = true }))
+            : page;
+    }
+
+    public static async Task<long> CountAsync(CustomerSearch search, Func<CustomerSearch, Task<long>> count)
+    {
+        var exact = await count(search with { BySlips = false });
+        return exact == 0 && search.Words.Count > 0 ? await count(search with { BySlips = true }) : exact;
+    }
+
+    private static CustomerSearchPage BySlips(CustomerSearchPage page) =>
+        page with { Next = page.Next is { } next ? next with { Slips = true } : null };
 }
 
 public static class CustomerSearchWords

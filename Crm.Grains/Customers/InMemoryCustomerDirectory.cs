@@ -14,7 +14,10 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
         return Task.CompletedTask;
     }
 
-    public Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
+    public Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>
+        CustomerSearchFallback.SearchAsync(search, FindAsync);
+
+    private Task<CustomerSearchPage> FindAsync(CustomerSearch search)
     {
         var sort = search.Sort;
         var rows = Found(search)
@@ -28,7 +31,7 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
     }
 
     public Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Found(search).LongCount());
+        CustomerSearchFallback.CountAsync(search, s => Task.FromResult(Found(s).LongCount()));
 
     public Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -55,9 +58,9 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
     {
         var (patterns, words) = (search.Patterns, search.Words);
         return Rows(search.TenantId)
-            .Where(r => patterns.Count == 0
-                || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal))
-                || (words.Count > 0 && words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || HasSlipOf(r, w))))
+            .Where(r => search.BySlips
+                ? words.All(w => r.SearchText.Contains(w.Word, StringComparison.Ordinal) || HasSlipOf(r, w))
+                : patterns.Count == 0 || patterns.Any(p => r.SearchText.Contains(p, StringComparison.Ordinal)))
             .Where(r => search.Rule is not { } rule || SegmentMatch.Matches(rule, r, search.Now));
     }
 }

@@ -122,7 +122,10 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     private static NpgsqlParameter Texts(IReadOnlyList<CustomerSummary> rows, Func<CustomerSummary, string?> text) =>
         new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = rows.Select(text).ToArray() };
 
-    public async Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default)
+    public Task<CustomerSearchPage> SearchAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>
+        CustomerSearchFallback.SearchAsync(search, s => FindAsync(s, cancellationToken));
+
+    private async Task<CustomerSearchPage> FindAsync(CustomerSearch search, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand();
         // The whole list by activity walks the activity table's index; a list narrowed by text or a rule sorts what it
@@ -154,7 +157,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             customer_id, display_name, primary_email, primary_phone, company, lifecycle, tags, search_text,
             sequence, created_at, updated_at, country, owner_id, email_consent, attributes, total_interactions, last_contact_at
             """;
-        command.CommandText = search.Words.Count == 0
+        command.CommandText = !search.BySlips
             ? $"""
                 SELECT {Columns} FROM crm_customers {activity}
                 WHERE {found} AND {after(key, id)}
@@ -215,12 +218,13 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         _ => "sort_name",
     };
 
-    public async Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default)
-    {
-        await using var command = _dataSource.CreateCommand();
-        command.CommandText = $"SELECT count(*) FROM crm_customers WHERE {Found(search, command.Parameters)}";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    public Task<long> CountAsync(CustomerSearch search, CancellationToken cancellationToken = default) =>
+        CustomerSearchFallback.CountAsync(search, async s =>
+        {
+            await using var command = _dataSource.CreateCommand();
+            command.CommandText = $"SELECT count(*) FROM crm_customers WHERE {Found(s, command.Parameters)}";
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        });
 
     public async Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -268,13 +272,8 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     {
         parameters.AddWithValue(search.TenantId);
         var where = "tenant_id = $1 AND NOT deleted";
-        if (search.Patterns is { Count: > 0 } patterns)
+        if (search.BySlips)
         {
-            var likes = patterns.Select(pattern =>
-            {
-                parameters.AddWithValue("%" + EscapeLike(pattern) + "%");
-                return $"search_text LIKE ${parameters.Count}";
-            }).ToList();
             var words = search.Words.Select(word =>
             {
                 parameters.AddWithValue("%" + EscapeLike(word.Word) + "%");
@@ -286,9 +285,17 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
 
                 parameters.AddWithValue(word.Keys.ToArray());
                 return $"({like} OR typo_keys && ${parameters.Count}::int[])";
-            }).ToList();
-            var wholeOrWords = words.Count == 0 ? likes : [.. likes, $"({string.Join(" AND ", words)})"];
-            where += $" AND ({string.Join(" OR ", wholeOrWords)})";
+            });
+            where += $" AND {string.Join(" AND ", words)}";
+        }
+        else if (search.Patterns is { Count: > 0 } patterns)
+        {
+            var likes = patterns.Select(pattern =>
+            {
+                parameters.AddWithValue("%" + EscapeLike(pattern) + "%");
+                return $"search_text LIKE ${parameters.Count}";
+            });
+            where += $" AND ({string.Join(" OR ", likes)})";
         }
 
         return search.Rule is { } rule ? $"{where} AND {SegmentSql.Where(rule, parameters, search.Now)}" : where;

@@ -76,6 +76,24 @@ public abstract class CustomerDirectoryContract
     }
 
     [Theory]
+    [InlineData("Mark Twain", "c1")]
+    [InlineData("Marc Twain", "c2")]
+    [InlineData("Marx Twain", "c1 c2")]
+    [InlineData("twain", "c1 c2")]
+    public async Task Finds_what_is_as_typed_alone_and_forgives_a_slip_only_when_nobody_is(string text, string expected)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Mark Twain"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Marc Twain"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, null, 10));
+        var count = await Directory.CountAsync(new CustomerSearch(tenant, text, null, 10));
+
+        Assert.Equal(expected.Split(' '), page.Items.Select(i => i.Key.CustomerId).Order());
+        Assert.Equal(page.Items.Count, count);
+    }
+
+    [Theory]
     [InlineData("lovelcae babbage")]
     [InlineData("adx lovelace")]
     [InlineData("ada@lovelace")]
