@@ -134,15 +134,6 @@ public static class CustomerSearchLatency
         fill.Parameters.AddWithValue(family.ToArray());
         fill.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb, Value = family.Select(KeysJson).ToArray() });
         await fill.ExecuteNonQueryAsync();
-        // What the directory's own writes keep beside each row, for the list by last contact or interactions.
-        await using var activity = dataSource.CreateCommand("""
-            INSERT INTO crm_customer_activity (tenant, customer, last_contact_key, interactions)
-            SELECT tenant_id, customer_id, (extract(epoch FROM last_contact_at) * 1000000)::bigint, total_interactions
-            FROM crm_customers WHERE tenant_id = $1
-            """);
-        activity.CommandTimeout = 0;
-        activity.Parameters.AddWithValue(Tenant);
-        await activity.ExecuteNonQueryAsync();
         await using var analyze = dataSource.CreateCommand("ANALYZE crm_customers, crm_customer_activity");
         analyze.CommandTimeout = 0;
         await analyze.ExecuteNonQueryAsync();

@@ -74,8 +74,8 @@ public static class CustomerSearchWords
             return [];
         }
 
-        var words = SearchTypos.Words(text).Distinct(StringComparer.Ordinal).Take(SearchTypos.MaxQueryWords)
-            .Select(w => new SearchWord(w, SearchTypos.KeysOfWord(w))).ToList();
+        var words = SearchTypos.Words(text).Distinct(StringComparer.Ordinal)
+            .Select((w, i) => new SearchWord(w, i < SearchTypos.MaxQueryWords ? SearchTypos.KeysOfWord(w) : [])).ToList();
         return words.Any(w => !w.Keys.IsEmpty) ? words : [];
     }
 }

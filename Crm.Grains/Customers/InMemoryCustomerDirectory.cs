@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Collections.Concurrent;
 using Crm.Segments;
 
@@ -48,7 +47,7 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
             .Take(limit)
             .Select(r => new MembershipAt(r.Row.Key.CustomerId, r.IsMember, r.Row.Sequence))]);
 
-    private static bool HasSlipOf(CustomerSummary row, SearchWord word) => word.Keys.Any(k => ImmutableArray.BinarySearch(row.TypoKeys, k) >= 0);
+    private static bool HasSlipOf(CustomerSummary row, SearchWord word) => word.Keys.Any(row.TypoKeys.Contains);
 
     /// <summary>The tenant's customers that exist.</summary>
     public IEnumerable<CustomerSummary> Rows(string tenantId) =>

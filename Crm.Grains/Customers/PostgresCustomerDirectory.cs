@@ -48,7 +48,6 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         var rows = summaries.GroupBy(s => s.Key).Select(g => g.MaxBy(s => s.Sequence)!)
             .OrderBy(r => r.Key.TenantId, StringComparer.Ordinal).ThenBy(r => r.Key.CustomerId, StringComparer.Ordinal).ToList();
         await using var command = _dataSource.CreateCommand($"""
-            WITH written AS (
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
                 company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection,
@@ -78,11 +77,6 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 match_keys = excluded.match_keys, match_profile = excluded.match_profile, typo_keys = excluded.typo_keys
             WHERE crm_customers.sequence < excluded.sequence
                 OR (crm_customers.sequence = excluded.sequence AND crm_customers.projection < excluded.projection)
-            RETURNING tenant_id, customer_id, total_interactions, last_contact_at)
-            INSERT INTO crm_customer_activity AS a (tenant, customer, last_contact_key, interactions)
-            SELECT tenant_id, customer_id, {LastContactKey}, total_interactions FROM written
-            ON CONFLICT (tenant, customer) DO UPDATE SET last_contact_key = excluded.last_contact_key, interactions = excluded.interactions
-            WHERE (a.last_contact_key, a.interactions) IS DISTINCT FROM (excluded.last_contact_key, excluded.interactions)
             """);
         var p = command.Parameters;
         p.AddWithValue(rows.Select(r => r.Key.TenantId).ToArray());
@@ -202,12 +196,12 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         return CustomerSearchPages.From(rows, search);
     }
 
-    /// <summary>The last contact as <see cref="CustomerSort"/> compares it, in microseconds: a customer never contacted as the least.</summary>
-    private const string LastContactKey = "coalesce((extract(epoch FROM last_contact_at) * 1000000)::bigint, -9223372036854775808)";
+    /// <summary>The last contact as <see cref="CustomerSort"/> compares it, in microseconds: a customer never contacted as the least (migration 0014).</summary>
+    private const string LastContactKey = "crm_activity_key(last_contact_at)";
 
     /// <summary>
     /// The sorted column: name and created time have indexes in crm_customers (created time is kept in microseconds,
-    /// as the cursor holds it), last contact and interactions in crm_customer_activity (migration 0014), read when
+    /// as the cursor holds it), last contact and interactions in crm_customer_activity (kept by triggers, migration 0014), read when
     /// <paramref name="walkActivity"/>, else the same values in crm_customers, for a top-N sort.
     /// </summary>
     private static string SortKey(CustomerSortField field, bool walkActivity) => field switch

@@ -18,18 +18,24 @@ public static class SearchTypos
     /// <summary>Longer words are cut to this many letters: "Featherstonehaugh" and its slips are told apart by their start.</summary>
     public const int MaxWordLength = 24;
 
-    /// <summary>A query's words beyond this are matched only as part of the whole text.</summary>
+    /// <summary>A query's words beyond this must be found as typed: a slip is forgiven in the first ones only.</summary>
     public const int MaxQueryWords = 6;
+
+    /// <summary>A customer's words beyond this (a long imported company name) are found as typed only.</summary>
+    public const int MaxNameWords = 8;
 
     /// <summary>The keys of a customer's names (and company).</summary>
     public static ImmutableArray<int> KeysOf(IEnumerable<string?> names) =>
-        [.. names.OfType<string>().SelectMany(Words).Where(w => w.Length >= MinWordLength).Distinct(StringComparer.Ordinal)
+        [.. names.OfType<string>().SelectMany(Words).Where(HasSlips).Distinct(StringComparer.Ordinal).Take(MaxNameWords)
             .SelectMany(w => KeysOfWord(w)).Distinct().Order()];
+
+    /// <summary>Whether a word is long enough, in letters rather than UTF-16 units, for a slip in it to be told from another word.</summary>
+    public static bool HasSlips(string word) => word.EnumerateRunes().Take(MinWordLength).Count() >= MinWordLength;
 
     /// <summary>A word's keys: itself and itself without each of its letters, hashed.</summary>
     public static ImmutableArray<int> KeysOfWord(string word)
     {
-        if (word.Length < MinWordLength)
+        if (!HasSlips(word))
         {
             return [];
         }
@@ -49,7 +55,7 @@ public static class SearchTypos
     /// ends ("Lovelace," is "lovelace"). Punctuation inside stays, as search keeps it: "jo.smith" is one word.
     /// </summary>
     public static IEnumerable<string> Words(string text) =>
-        SearchFolding.Fold(text).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+        SearchFolding.Fold(text.Normalize()).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
             .Select(w => w.Trim(EdgePunctuation))
             .Where(w => w.Length > 0);
 

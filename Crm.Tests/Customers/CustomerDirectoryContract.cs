@@ -208,6 +208,32 @@ public abstract class CustomerDirectoryContract
     }
 
     [Fact]
+    public async Task Lists_by_activity_as_it_changes_never_by_an_older_row_and_without_deleted_customers()
+    {
+        var tenant = TestTenants.New();
+        CustomerSummary Contacted(string id, long sequence, double hour, long interactions) =>
+            Row(tenant, id, id, sequence: sequence) with { LastContactAt = T0.AddHours(hour), TotalInteractions = interactions };
+        async Task<string> ListAsync(string order)
+        {
+            Assert.True(CustomerSort.TryParse(order, out var sort));
+            return string.Join(' ', (await Directory.SearchAsync(new CustomerSearch(tenant, null, null, 10) { Sort = sort })).Items.Select(i => i.Key.CustomerId));
+        }
+
+        await Directory.UpsertAsync(Contacted("c0", 1, 1, 1));
+        await Directory.UpsertAsync(Contacted("c1", 1, 2, 2));
+        Assert.Equal("c1 c0", await ListAsync("-lastContactAt"));
+
+        await Directory.UpsertAsync(Contacted("c0", 2, 3, 5));
+        Assert.Equal(("c0 c1", "c0 c1"), (await ListAsync("-lastContactAt"), await ListAsync("-totalInteractions")));
+
+        await Directory.UpsertAsync(Contacted("c0", 1, 0, 0));
+        Assert.Equal(("c0 c1", "c1 c0"), (await ListAsync("-lastContactAt"), await ListAsync("totalInteractions")));
+
+        await Directory.UpsertAsync(Contacted("c1", 3, 4, 9) with { Deleted = true });
+        Assert.Equal(("c0", "c0"), (await ListAsync("-lastContactAt"), await ListAsync("-totalInteractions")));
+    }
+
+    [Fact]
     public async Task Never_replaces_a_row_with_an_older_one()
     {
         var tenant = TestTenants.New();
