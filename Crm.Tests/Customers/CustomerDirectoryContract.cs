@@ -172,8 +172,12 @@ public abstract class CustomerDirectoryContract
     public async Task Lists_in_the_order_asked_and_pages_through_it_a_customer_at_a_time(string order, string expected)
     {
         Assert.True(CustomerSort.TryParse(order, out var sort));
-        // The whole list, and what a search with a slip finds (the same customers, with one more that it must not).
-        foreach (var (text, surname) in new[] { ((string?)null, ""), ("lovelcae", " lovelace") })
+        // The whole list; what a search with a slip finds (the same customers, with one more that it must not); and the
+        // same with a rule, which leaves out one more that the slip finds.
+        var notExcluded = Crm.Segments.SegmentRules.Parse(
+            System.Text.Json.JsonDocument.Parse("""{"not":{"field":"company","op":"eq","value":"Excluded Co"}}""").RootElement,
+            new Dictionary<string, FieldDefinition>()).Rule;
+        foreach (var (text, surname, rule) in new[] { ((string?)null, "", (Crm.Segments.SegmentRule?)null), ("lovelcae", " lovelace", null), ("lovelcae", " lovelace", notExcluded) })
         {
             var tenant = TestTenants.New();
             (string Name, int CreatedHour, int? ContactHour, long Interactions)[] rows = [("delta", 0, 2, 5), ("alpha", 1, null, 0), ("charlie", 2, 3, 5), ("bravo", 3, 1, 9)];
@@ -193,11 +197,16 @@ public abstract class CustomerDirectoryContract
                 await Directory.UpsertAsync(Row(tenant, "c9", "echo babbage") with { CreatedAt = T0.AddHours(1.5), LastContactAt = T0.AddHours(2.5), TotalInteractions = 7 });
             }
 
+            if (rule is not null)
+            {
+                await Directory.UpsertAsync(Row(tenant, "c8", "bravo lovelace", company: "Excluded Co") with { CreatedAt = T0.AddHours(2.5), LastContactAt = T0.AddHours(1.5), TotalInteractions = 6 });
+            }
+
             var seen = new List<string>();
             CustomerListCursor? cursor = null;
             do
             {
-                var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, cursor, 1) { Sort = sort });
+                var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, cursor, 1) { Sort = sort, Rule = rule, Now = T0 });
                 seen.AddRange(page.Items.Select(i => i.Key.CustomerId));
                 cursor = page.Next;
             }
