@@ -19,8 +19,9 @@ public interface ICustomerDirectory
     Task<IReadOnlyList<long>> CountEachAsync(string tenantId, IReadOnlyList<Segments.SegmentRule> rules, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The tenant's customers the rule holds for at one of two moments and not at the other (a <c>within</c> window
-    /// moved past them), in id order after <paramref name="afterId"/>, each with whether the rule holds at <paramref name="to"/>.
+    /// The tenant's customers some rule holds for at its <see cref="Segments.RuleSince.Since"/> and not at
+    /// <paramref name="to"/>, or the other way round (a <c>within</c> window moved past them), in id order after
+    /// <paramref name="afterId"/>: one pass over the tenant for every rule.
     /// </summary>
-    Task<IReadOnlyList<Segments.MembershipAt>> MovedWithTimeAsync(string tenantId, Segments.SegmentRule rule, DateTimeOffset from, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Segments.MovedByTime>> MovedWithTimeAsync(string tenantId, IReadOnlyList<Segments.RuleSince> rules, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default);
 }

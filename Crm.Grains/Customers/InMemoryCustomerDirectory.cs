@@ -38,14 +38,16 @@ public sealed class InMemoryCustomerDirectory : ICustomerDirectory
         return Task.FromResult<IReadOnlyList<long>>([.. rules.Select(rule => rows.LongCount(r => SegmentMatch.Matches(rule, r, now)))]);
     }
 
-    public Task<IReadOnlyList<MembershipAt>> MovedWithTimeAsync(string tenantId, SegmentRule rule, DateTimeOffset from, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<MembershipAt>>([.. Rows(tenantId)
+    public Task<IReadOnlyList<MovedByTime>> MovedWithTimeAsync(string tenantId, IReadOnlyList<RuleSince> rules, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<MovedByTime>>([.. Rows(tenantId)
             .Where(r => afterId is null || string.CompareOrdinal(r.Key.CustomerId, afterId) > 0)
-            .Select(r => (Row: r, IsMember: SegmentMatch.Matches(rule, r, to)))
-            .Where(r => r.IsMember != SegmentMatch.Matches(rule, r.Row, from))
-            .OrderBy(r => r.Row.Key.CustomerId, StringComparer.Ordinal)
-            .Take(limit)
-            .Select(r => new MembershipAt(r.Row.Key.CustomerId, r.IsMember, r.Row.Sequence))]);
+            .OrderBy(r => r.Key.CustomerId, StringComparer.Ordinal)
+            .Select(r => new MovedByTime(r.Key.CustomerId, r.Sequence, [.. rules
+                .Select((rule, i) => (Rule: i, IsMember: SegmentMatch.Matches(rule.Rule, r, to), Was: SegmentMatch.Matches(rule.Rule, r, rule.Since)))
+                .Where(m => m.IsMember != m.Was)
+                .Select(m => (m.Rule, m.IsMember))]))
+            .Where(m => m.Moves.Count > 0)
+            .Take(limit)]);
 
     private static bool HasSlipOf(CustomerSummary row, SearchWord word) => word.Keys.Any(row.TypoKeys.Contains);
 

@@ -236,26 +236,41 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         return [.. Enumerable.Range(0, rules.Count).Select(reader.GetInt64)];
     }
 
-    /// <remarks>A walk of the tenant's customers in key order, the rule judged twice on each: run every few minutes per segment with a window, by <see cref="SegmentClockGrain"/>.</remarks>
-    public async Task<IReadOnlyList<MembershipAt>> MovedWithTimeAsync(string tenantId, SegmentRule rule, DateTimeOffset from, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default)
+    /// <remarks>A walk of the tenant's customers in key order, every rule judged twice on each: run every few minutes by <see cref="SegmentClockGrain"/> for all the segments with a window.</remarks>
+    public async Task<IReadOnlyList<MovedByTime>> MovedWithTimeAsync(string tenantId, IReadOnlyList<RuleSince> rules, DateTimeOffset to, string? afterId, int limit, CancellationToken cancellationToken = default)
     {
+        if (rules.Count == 0)
+        {
+            return [];
+        }
+
         await using var command = _dataSource.CreateCommand();
         var where = Found(new CustomerSearch(tenantId, null, null, 0), command.Parameters);
-        var then = SegmentSql.Where(rule, command.Parameters, from);
-        var now = SegmentSql.Where(rule, command.Parameters, to);
+        var judged = rules.Select((rule, i) =>
+            $"{SegmentSql.Where(rule.Rule, command.Parameters, to)} AS now{i}, {SegmentSql.Where(rule.Rule, command.Parameters, rule.Since)} AS then{i}").ToList();
         command.Parameters.AddWithValue(afterId ?? "");
         var after = "$" + command.Parameters.Count;
         command.Parameters.AddWithValue(limit);
         command.CommandText = $"""
-            SELECT customer_id, {now}, sequence FROM crm_customers
-            WHERE {where} AND customer_id > {after} AND {then} <> {now}
+            SELECT * FROM (SELECT customer_id, sequence, {string.Join(", ", judged)} FROM crm_customers WHERE {where} AND customer_id > {after}) judged
+            WHERE {string.Join(" OR ", rules.Select((_, i) => $"now{i} <> then{i}"))}
             ORDER BY customer_id LIMIT ${command.Parameters.Count}
             """;
-        var moved = new List<MembershipAt>();
+        var moved = new List<MovedByTime>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            moved.Add(new MembershipAt(reader.GetString(0), reader.GetBoolean(1), reader.GetInt64(2)));
+            var moves = new List<(int, bool)>();
+            for (var i = 0; i < rules.Count; i++)
+            {
+                var (isMember, was) = (reader.GetBoolean(2 + 2 * i), reader.GetBoolean(3 + 2 * i));
+                if (isMember != was)
+                {
+                    moves.Add((i, isMember));
+                }
+            }
+
+            moved.Add(new MovedByTime(reader.GetString(0), reader.GetInt64(1), moves));
         }
 
         return moved;

@@ -80,16 +80,23 @@ public sealed partial class SegmentClockGrain(
         var from = state.State.FollowedUntil ?? now;
         var stream = this.GetStreamProvider(Constants.StreamProvider)
             .GetStream<SegmentMembershipChanges>(StreamId.Create(Constants.SegmentMembershipStreamNamespace, TenantId));
-        foreach (var segment in segments)
+        try
         {
-            try
+            await PublishMovedAsync(stream, segments, from, now);
+        }
+        catch (ArgumentException)
+        {
+            // A rule this version cannot judge (a newer version saved it): the others are followed one by one.
+            foreach (var segment in segments)
             {
-                await PublishMovedAsync(stream, segment, segment.UpdatedAt > from ? segment.UpdatedAt : from, now);
-            }
-            catch (Exception ex) when (!TransientFailures.Is(ex))
-            {
-                // One segment's rule that cannot be judged (written by a newer version, say) costs the others nothing.
-                LogSegmentNotFollowed(ex, TenantId, segment.Id);
+                try
+                {
+                    await PublishMovedAsync(stream, [segment], from, now);
+                }
+                catch (ArgumentException ex)
+                {
+                    LogSegmentNotFollowed(ex, TenantId, segment.Id);
+                }
             }
         }
 
@@ -100,17 +107,21 @@ public sealed partial class SegmentClockGrain(
         }
     }
 
-    /// <param name="since">Who was in the segment before it was last saved is nobody's concern: its followers loaded it as saved.</param>
-    private async Task PublishMovedAsync(IAsyncStream<SegmentMembershipChanges> stream, SavedSegment segment, DateTimeOffset since, DateTimeOffset now)
+    /// <summary>
+    /// One walk of the tenant's list for all the segments. Who was in a segment before it was last saved is nobody's
+    /// concern: its followers loaded it as saved, so each is followed from then at the earliest.
+    /// </summary>
+    private async Task PublishMovedAsync(IAsyncStream<SegmentMembershipChanges> stream, IReadOnlyList<SavedSegment> segments, DateTimeOffset from, DateTimeOffset now)
     {
+        var rules = segments.Select(s => new RuleSince(s.Rule, s.UpdatedAt > from ? s.UpdatedAt : from)).ToList();
         string? after = null;
         do
         {
-            var moved = await directory.MovedWithTimeAsync(TenantId, segment.Rule, since, now, after, PageSize);
+            var moved = await directory.MovedWithTimeAsync(TenantId, rules, now, after, PageSize);
             if (moved.Count > 0)
             {
-                await stream.OnNextAsync(new SegmentMembershipChanges(TenantId, [.. moved.Select(m =>
-                    new SegmentMembershipChange(m.CustomerId, segment.Id, segment.Version, m.IsMember, now, SegmentMembershipCause.TimePassed, m.Sequence))]));
+                await stream.OnNextAsync(new SegmentMembershipChanges(TenantId, [.. moved.SelectMany(m => m.Moves.Select(move =>
+                    new SegmentMembershipChange(m.CustomerId, segments[move.Rule].Id, segments[move.Rule].Version, move.IsMember, now, SegmentMembershipCause.TimePassed, m.Sequence)))]));
             }
 
             after = moved.Count == PageSize ? moved[^1].CustomerId : null;

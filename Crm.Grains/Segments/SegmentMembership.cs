@@ -33,5 +33,8 @@ public static class SegmentMembership
         row is { Deleted: false } && SegmentMatch.Matches(rule, row, now);
 }
 
-/// <summary>Whether a customer is in a segment at some moment.</summary>
-public readonly record struct MembershipAt(string CustomerId, bool IsMember, long Sequence);
+/// <summary>A rule, and the moment from which time's effect on who it holds for is followed.</summary>
+public readonly record struct RuleSince(SegmentRule Rule, DateTimeOffset Since);
+
+/// <summary>A customer time moved into or out of some rules: each by its place in the list asked, with whether the rule now holds for it.</summary>
+public sealed record MovedByTime(string CustomerId, long Sequence, IReadOnlyList<(int Rule, bool IsMember)> Moves);

@@ -116,19 +116,25 @@ public abstract class SegmentRuleContract
         var (notRecent, _) = SegmentRules.Parse(JsonDocument.Parse("""{"not":{"field":"activity.lastContactAt","op":"within","value":"P30D"}}""").RootElement, Definitions);
 
         // Ada was contacted 10 days ago, Cy 40: a fortnight ago the window held Cy and not yet Ada.
-        var moved = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, null, 10);
-        var first = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, null, 1);
-        var second = await Directory.MovedWithTimeAsync(tenant, rule!, Now.AddDays(-15), Now, first[0].CustomerId, 1);
-        var later = await Directory.MovedWithTimeAsync(tenant, rule!, Now, Now.AddDays(25), null, 10);
-        var still = await Directory.MovedWithTimeAsync(tenant, rule!, Now, Now.AddDays(1), null, 10);
+        var fortnight = new RuleSince(rule!, Now.AddDays(-15));
+        var moved = await MovedAsync([fortnight], Now);
+        var first = await Directory.MovedWithTimeAsync(tenant, [fortnight], Now, null, 1);
+        var second = await Directory.MovedWithTimeAsync(tenant, [fortnight], Now, first[0].CustomerId, 1);
+        var later = await MovedAsync([new RuleSince(rule!, Now)], Now.AddDays(25));
+        var still = await MovedAsync([new RuleSince(rule!, Now)], Now.AddDays(1));
+        var together = await MovedAsync([new RuleSince(rule!, Now), fortnight, new RuleSince(notRecent!, Now.AddDays(-15))], Now.AddDays(25));
 
-        var inverted = await Directory.MovedWithTimeAsync(tenant, notRecent!, Now.AddDays(-15), Now, null, 10);
-
-        Assert.Equal([new MembershipAt("ada", true, 1), new MembershipAt("cy", false, 1)], moved);
-        Assert.Equal(moved, [.. first, .. second]);
-        Assert.Equal([new MembershipAt("ada", false, 1)], later);
+        Assert.Equal(["ada 1 0:in", "cy 1 0:out"], moved);
+        Assert.Equal(moved, [.. first.Concat(second).Select(Shown)]);
+        Assert.Equal(["ada 1 0:out"], later);
         Assert.Empty(still);
-        Assert.Equal([new MembershipAt("ada", false, 1), new MembershipAt("cy", true, 1)], inverted);
+        // Each rule from its own moment, in one pass: at 25 days on, Ada has left the window again, Cy long since.
+        Assert.Equal(["ada 1 0:out", "cy 1 1:out 2:in"], together);
+
+        async Task<IReadOnlyList<string>> MovedAsync(IReadOnlyList<RuleSince> rules, DateTimeOffset to) =>
+            [.. (await Directory.MovedWithTimeAsync(tenant, rules, to, null, 10)).Select(Shown)];
+
+        static string Shown(MovedByTime m) => $"{m.CustomerId} {m.Sequence} {string.Join(' ', m.Moves.Select(x => $"{x.Rule}:{(x.IsMember ? "in" : "out")}"))}";
     }
 
     [Fact]
