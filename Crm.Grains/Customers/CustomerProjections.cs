@@ -51,16 +51,13 @@ internal sealed partial class CustomerProjections(
     public Task ReassertAsync(CustomerSummary row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
     {
         _judged = row;
-        return SyncAsync(row, claims, releases, judged: true);
+        return SyncAsync(row, claims, releases);
     }
 
     /// <param name="row">The directory row, when the profile changed.</param>
-    public Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases) =>
-        SyncAsync(row, claims, releases, judged: false);
-
-    private async Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases, bool judged)
+    public async Task SyncAsync(CustomerSummary? row, IEnumerable<Identity> claims, IEnumerable<Identity> releases)
     {
-        if (row is not null && !judged)
+        if (row is not null && !ReferenceEquals(row, _judged))
         {
             await JudgeMembershipAsync(row);
         }

@@ -14,17 +14,17 @@ public sealed record CustomerSearch(string TenantId, string? Text, CustomerListC
     /// <summary>What "now" is to a rule's <c>within</c>.</summary>
     public DateTimeOffset Now { get; init; }
 
-    /// <summary>
-    /// What search text must contain, one of: the text in lower case; without accents and apostrophes (see
-    /// <see cref="SearchFolding"/>; names are in search text both ways); and when it reads as a phone number however
-    /// it was typed, its digits (an id such as "12-34" is found either way). Empty when there is no text.
-    /// </summary>
     /// <summary>The text's words, found anywhere or with a slip, when the text as typed finds nobody (see <see cref="CustomerSearchWords"/>).</summary>
     public IReadOnlyList<SearchWord> Words => CustomerSearchWords.Of(Text);
 
     /// <summary>Whether the text is matched by its <see cref="Words"/> with slips forgiven rather than as typed (<see cref="Patterns"/>).</summary>
     public bool BySlips { get; init; }
 
+    /// <summary>
+    /// What search text must contain, one of: the text in lower case; without accents and apostrophes (see
+    /// <see cref="SearchFolding"/>; names are in search text both ways); and when it reads as a phone number however
+    /// it was typed, its digits (an id such as "12-34" is found either way). Empty when there is no text.
+    /// </summary>
     public IReadOnlyList<string> Patterns => Text is not { Length: > 0 } text ? []
         : new[] { text.ToLowerInvariant(), SearchFolding.FoldQuery(text), TelephoneNumbers.AsSearchDigits(text) }
             .OfType<string>().Where(p => p.Length > 0).Distinct().ToList();

@@ -285,8 +285,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         {
             var words = search.Words.Select(word =>
             {
-                parameters.AddWithValue("%" + EscapeLike(word.Word) + "%");
-                var like = $"search_text LIKE ${parameters.Count}";
+                var like = Contains(word.Word, parameters);
                 if (word.Keys.IsEmpty)
                 {
                     return like;
@@ -299,15 +298,18 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         }
         else if (search.Patterns is { Count: > 0 } patterns)
         {
-            var likes = patterns.Select(pattern =>
-            {
-                parameters.AddWithValue("%" + EscapeLike(pattern) + "%");
-                return $"search_text LIKE ${parameters.Count}";
-            });
+            var likes = patterns.Select(pattern => Contains(pattern, parameters));
             where += $" AND ({string.Join(" OR ", likes)})";
         }
 
         return search.Rule is { } rule ? $"{where} AND {SegmentSql.Where(rule, parameters, search.Now)}" : where;
+    }
+
+    /// <summary>The search text holds <paramref name="text"/> anywhere (the trigram index finds it).</summary>
+    private static string Contains(string text, NpgsqlParameterCollection parameters)
+    {
+        parameters.AddWithValue("%" + EscapeLike(text) + "%");
+        return $"search_text LIKE ${parameters.Count}";
     }
 
     private static string EscapeLike(string text) =>

@@ -1,5 +1,6 @@
 using Crm.Merges;
 using Crm.Security;
+using Crm.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 
@@ -115,8 +116,7 @@ public sealed partial class DuplicatesGrain(
         if (time.GetUtcNow() - _pendingSavedAt >= SavePendingEvery && _pending.Count <= MaxSavedPending)
         {
             _pendingSavedAt = time.GetUtcNow();
-            state.State = State with { Pending = [.. _pending] };
-            await state.WriteStateAsync();
+            await state.WriteAsync(State with { Pending = [.. _pending] });
         }
     }
 
