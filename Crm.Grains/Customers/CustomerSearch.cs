@@ -39,7 +39,8 @@ public static class CustomerSearchFallback
 {
     public static async Task<CustomerSearchPage> SearchAsync(CustomerSearch search, Func<CustomerSearch, Task<CustomerSearchPage>> find)
     {
-        if (search.After is { Slips: true })
+        // A cursor says slips only for text that has words to forgive them in; one handed back with other text is a position.
+        if (search.After is { Slips: true } && search.Words.Count > 0)
         {
             return BySlips(await find(search with { BySlips = true }));
         }

@@ -94,6 +94,22 @@ public abstract class CustomerDirectoryContract
     }
 
     [Theory]
+    [InlineData("ab")]
+    [InlineData(null)]
+    [InlineData("ada@analytical")]
+    public async Task A_cursor_from_a_search_with_slips_handed_back_with_other_text_pages_that_text(string? text)
+    {
+        var tenant = TestTenants.New();
+        await Directory.UpsertAsync(Row(tenant, "c1", "Ada Lovelace", email: "ada@analytical.example"));
+        await Directory.UpsertAsync(Row(tenant, "c2", "Abe Babbage", email: "abe@analytical.example"));
+
+        var page = await Directory.SearchAsync(new CustomerSearch(tenant, text, new CustomerListCursor("", "") { Slips = true }, 10));
+
+        string[] expected = text switch { "ab" => ["c2"], "ada@analytical" => ["c1"], _ => ["c2", "c1"] };
+        Assert.Equal(expected, page.Items.Select(i => i.Key.CustomerId));
+    }
+
+    [Theory]
     [InlineData("lovelcae babbage")]
     [InlineData("adx lovelace")]
     [InlineData("ada@lovelace")]
