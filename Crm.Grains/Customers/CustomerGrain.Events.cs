@@ -12,7 +12,7 @@ public sealed partial class CustomerGrain
 {
     public async Task<AppliedEvents> ApplyEventsAsync(ImmutableArray<RoutedEvent> events)
     {
-        EnsureNotMerged();
+        await EnsureNotMergingAsync();
         if (events.IsEmpty)
         {
             return new AppliedEvents(0, [], [], [], Deleted: false);

@@ -248,6 +248,24 @@ public sealed partial class CustomerGrain
         return Snapshot();
     }
 
+    /// <summary>
+    /// As <see cref="EnsureNotMerged"/>, but while the merge that took this customer is still under way its events wait
+    /// (a transient failure, which the ingest path waits out): a merge rolled back or undone gives them back to this
+    /// customer, one that completes sends them on to the survivor after it took this one over, so that none lands on
+    /// the survivor untagged in between, where neither a roll-back nor an undo would find it.
+    /// </summary>
+    private async Task EnsureNotMergingAsync()
+    {
+        if (_state.RecordExists && State.MergedInto is not null && State.MergeId is { } mergeId
+            && await _merges.GetAsync(_key.TenantId, mergeId) is { Status: MergeStatus.Merging or MergeStatus.Undoing })
+        {
+            // Read each time, not remembered: a completed merge can be undone, and its undo is under way again.
+            throw new TransientFailureException($"Customer '{_key.CustomerId}' is in merge {mergeId}, which is under way: its events wait for it.");
+        }
+
+        EnsureNotMerged();
+    }
+
     private async Task MoveIdentitiesAsync(ImmutableArray<Customer> merged)
     {
         foreach (var customer in merged)

@@ -227,6 +227,31 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task Events_for_a_customer_in_a_merge_under_way_wait_for_it_and_a_rolled_back_merge_keeps_them()
+    {
+        var admin = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Admin);
+        var source = await TestSource.CreateAsync(fixture.Web, admin);
+        var survivorId = await MergeAndUndo.CreateAsync(admin, new { displayName = "Survivor" });
+        var mergedId = await MergeAndUndo.CreateAsync(admin, new { displayName = "Merged", emails = new[] { "in-the-window@example.com" } });
+        var record = await UnderWayAsync(admin.Tenant, survivorId, mergedId);
+        var merged = Customer(admin.Tenant, mergedId);
+        await merged.ReserveForMergeAsync(record.Id);
+        await merged.MergeIntoAsync(survivorId, record.Id);
+
+        var sent = await source.SendAsync("track", new { anonymousId = "window-visitor", @event = "Order Completed", context = new { traits = new { email = "in-the-window@example.com" } } });
+        sent.EnsureSuccessStatusCode();
+        // Long enough for the ingest path to have applied it somewhere, had it not waited.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Empty(await MergeAndUndo.SubjectsAsync(admin, survivorId));
+
+        await merged.RollBackMergeIntoAsync(record.Id);
+        await Log.SaveAsync(record with { Status = MergeStatus.Failed, Failure = new MergeFailure("survivorId", "Rolled back by the test.") });
+
+        await Eventually.ReturnsAsync(() => MergeAndUndo.SubjectsAsync(admin, mergedId), subjects => subjects.Contains("Order Completed"));
+        Assert.Empty(await MergeAndUndo.SubjectsAsync(admin, survivorId));
+    }
+
+    [Fact]
     public async Task A_merge_resumed_after_its_customers_were_let_go_fails_puts_them_back_and_says_why()
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
