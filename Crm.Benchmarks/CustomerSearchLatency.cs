@@ -35,6 +35,7 @@ public static class CustomerSearchLatency
         var now = DateTimeOffset.UtcNow;
         var random = new Random(7);
         var vipsNearby = Rule("""{"all":[{"field":"tags","op":"contains","value":"vip"},{"field":"country","op":"in","value":["GB","IE"]}]}""");
+        var oneInSeven = Rule("""{"field":"tags","op":"contains","value":"t3"}""");
         var recentBigAccounts = Rule("""{"all":[{"field":"attributes.seats","op":"gte","value":90},{"field":"activity.lastContactAt","op":"within","value":"P30D"}]}""");
         var segments = Enumerable.Range(0, 10).Select(i => Rule($$"""{"any":[{"field":"tags","op":"contains","value":"t{{i}}"},{"field":"attributes.seats","op":"gt","value":{{90 + i}}}]}""")).ToList();
 
@@ -43,7 +44,8 @@ public static class CustomerSearchLatency
             await MeasureAsync("first page of the list (no text, no rule)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50))),
             await MeasureAsync("sorted: newest first (no text, no rule)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Sort = new CustomerSort(CustomerSortField.CreatedAt, Descending: true) })),
             await MeasureAsync("sorted: most recently contacted first (no text, no rule)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Sort = new CustomerSort(CustomerSortField.LastContactAt, Descending: true) })),
-            await MeasureAsync("sorted: most interactions first, rule tags contains vip and country in GB, IE", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Rule = vipsNearby, Now = now, Sort = new CustomerSort(CustomerSortField.TotalInteractions, Descending: true) })),
+            await MeasureAsync("sorted: most interactions first, rule tags contains t3 (1 in 7 customers)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Rule = oneInSeven, Now = now, Sort = new CustomerSort(CustomerSortField.TotalInteractions, Descending: true) })),
+            await MeasureAsync("sorted: most interactions first, rule tags contains vip and country in GB, IE (none in the top 18% by interactions)", () => directory.SearchAsync(new CustomerSearch(Tenant, null, null, 50) { Rule = vipsNearby, Now = now, Sort = new CustomerSort(CustomerSortField.TotalInteractions, Descending: true) })),
             await MeasureAsync("text: part of a name", () => directory.SearchAsync(new CustomerSearch(Tenant, $"customer {random.Next(1, customers):D6}"[..14], null, 50))),
             await MeasureAsync("text: a family name typed with two letters swapped", () => directory.SearchAsync(new CustomerSearch(Tenant, Slipped(DuplicateDetection.FamilyName(random.Next())), null, 50))),
             await MeasureAsync("text: given and family name, the family one with a slip", () => directory.SearchAsync(new CustomerSearch(Tenant, $"{DuplicateDetection.GivenName(random.Next())} {Slipped(DuplicateDetection.FamilyName(random.Next()))}", null, 50))),

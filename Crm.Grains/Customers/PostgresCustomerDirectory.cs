@@ -27,12 +27,17 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
     /// </summary>
     public const int Projection = 5;
 
+    /// <summary>Rows of the activity table a list narrowed by a rule walks in order before it sorts what it finds instead.</summary>
+    public const int DefaultActivityWindow = 5_000;
+
     private readonly NpgsqlDataSource _dataSource;
+    private readonly int _activityWindow;
     private readonly GroupCommit<CustomerSummary, bool> _upserts;
 
-    public PostgresCustomerDirectory(NpgsqlDataSource dataSource)
+    public PostgresCustomerDirectory(NpgsqlDataSource dataSource, int activityWindow = DefaultActivityWindow)
     {
-        _dataSource = dataSource;
+        ArgumentOutOfRangeException.ThrowIfLessThan(activityWindow, 1);
+        (_dataSource, _activityWindow) = (dataSource, activityWindow);
         _upserts = new(UpsertAllAsync, MaxRowsPerCommit, Writers);
     }
 
@@ -121,15 +126,44 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
 
     private async Task<CustomerSearchPage> FindAsync(CustomerSearch search, CancellationToken cancellationToken)
     {
+        var byActivity = search.Sort.Field is CustomerSortField.LastContactAt or CustomerSortField.TotalInteractions && search.Patterns.Count == 0;
+        if (byActivity && search.Rule is null)
+        {
+            return CustomerSearchPages.From(await ReadAsync(search, ListShape.ActivityWalk, cancellationToken), search);
+        }
+
+        if (byActivity)
+        {
+            // A rule most customers meet fills a page within the first rows in order, where sorting all it finds reads
+            // hundreds of thousands; a rule few meet does not, and is sorted (the planner cannot tell which it is). A
+            // page found in the window is the page: any customer the rule holds beyond it comes later in the order.
+            var walked = await ReadAsync(search, ListShape.ActivityWindow, cancellationToken);
+            if (walked.Count > search.Limit)
+            {
+                return CustomerSearchPages.From(walked, search);
+            }
+        }
+
+        return CustomerSearchPages.From(await ReadAsync(search, search.BySlips ? ListShape.SlipsFirst : ListShape.Sorted, cancellationToken), search);
+    }
+
+    private enum ListShape
+    {
+        /// <summary>The activity table's index walked in order, each row joined to its customer.</summary>
+        ActivityWalk,
+        /// <summary>The first rows of that walk, kept when the rest of the search holds them.</summary>
+        ActivityWindow,
+        /// <summary>Everything found, sorted for the page (a top-N sort), or read in order by an index on crm_customers.</summary>
+        Sorted,
+        /// <summary>Everything a word with slips finds, then sorted.</summary>
+        SlipsFirst,
+    }
+
+    private async Task<List<CustomerSummary>> ReadAsync(CustomerSearch search, ListShape shape, CancellationToken cancellationToken)
+    {
         await using var command = _dataSource.CreateCommand();
-        // The whole list by activity walks the activity table's index; a list narrowed by text or a rule sorts what it
-        // finds, since walking in order to find a few would read through everyone (the planner cannot tell how few).
-        var walkActivity = search.Sort.Field is CustomerSortField.LastContactAt or CustomerSortField.TotalInteractions
-            && search.Rule is null && search.Patterns.Count == 0;
+        var walkActivity = shape is ListShape.ActivityWalk or ListShape.ActivityWindow;
         var (key, direction) = (SortKey(search.Sort.Field, walkActivity), search.Sort.Descending ? "DESC" : "ASC");
-        var (activity, id) = walkActivity
-            ? ("JOIN crm_customer_activity ON tenant = tenant_id AND customer = customer_id", "customer")
-            : ("", "customer_id");
         var found = Found(search, command.Parameters);
         Func<string, string, string> after = (_, _) => "true";
         if (search.After is { } position)
@@ -151,21 +185,35 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             customer_id, display_name, primary_email, primary_phone, company, lifecycle, tags, search_text,
             sequence, created_at, updated_at, country, owner_id, email_consent, attributes, total_interactions, last_contact_at
             """;
-        command.CommandText = !search.BySlips
-            ? $"""
-                SELECT {Columns} FROM crm_customers {activity}
-                WHERE {found} AND {after(key, id)}
-                ORDER BY {key} {direction}, {id} {direction} LIMIT {limit}
-                """
+        command.CommandText = shape switch
+        {
+            ListShape.ActivityWalk => $"""
+                SELECT {Columns} FROM crm_customers JOIN crm_customer_activity ON tenant = tenant_id AND customer = customer_id
+                WHERE {found} AND {after(key, "customer")}
+                ORDER BY {key} {direction}, customer {direction} LIMIT {limit}
+                """,
+            ListShape.ActivityWindow => $"""
+                SELECT {Columns} FROM (SELECT customer, {key} FROM crm_customer_activity WHERE tenant = $1 AND {after(key, "customer")}
+                    ORDER BY {key} {direction}, customer {direction} LIMIT {_activityWindow}) walked
+                JOIN crm_customers ON tenant_id = $1 AND customer_id = customer
+                WHERE {found}
+                ORDER BY {key} {direction}, customer {direction} LIMIT {limit}
+                """,
+            ListShape.Sorted => $"""
+                SELECT {Columns} FROM crm_customers
+                WHERE {found} AND {after(key, "customer_id")}
+                ORDER BY {key} {direction}, customer_id {direction} LIMIT {limit}
+                """,
             // A word with slips may find a handful of customers where the planner, unable to tell how few, would walk
             // the list's index in order for them, through every row: they are found first, then put in order.
-            : $"""
-                WITH found AS MATERIALIZED (SELECT customer_id AS found_id, {key} AS found_key FROM crm_customers {activity} WHERE {found}),
+            _ => $"""
+                WITH found AS MATERIALIZED (SELECT customer_id AS found_id, {key} AS found_key FROM crm_customers WHERE {found}),
                 page AS (SELECT found_id, found_key FROM found WHERE {after("found_key", "found_id")}
                     ORDER BY found_key {direction}, found_id {direction} LIMIT {limit})
                 SELECT {Columns} FROM page JOIN crm_customers ON tenant_id = $1 AND customer_id = found_id
                 ORDER BY found_key {direction}, found_id {direction}
-                """;
+                """,
+        };
 
         var rows = new List<CustomerSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -193,7 +241,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             });
         }
 
-        return CustomerSearchPages.From(rows, search);
+        return rows;
     }
 
     /// <summary>The last contact as <see cref="CustomerSort"/> compares it, in microseconds: a customer never contacted as the least (migration 0014).</summary>
