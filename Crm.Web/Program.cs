@@ -1,9 +1,15 @@
+using Crm.Web.Analytics;
 using Crm.Web.Hosting;
 using Crm.Web.Tenants;
 
 if (args is ["tenant", ..])
 {
     return await TenantCommand.RunAsync(args);
+}
+
+if (args is ["analytics", ..])
+{
+    return await AnalyticsCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Crm.Web.Analytics;
 
 namespace Crm.Web.Demo;
 
@@ -22,27 +23,11 @@ internal static partial class DemoData
         [CsvColumn("Churn")] public string Churn { get; set; } = "";
     }
 
-    [CsvRecord]
-    public sealed partial class Invoice
-    {
-        [CsvColumn("InvoiceNo")] public string InvoiceNo { get; set; } = "";
-        [CsvColumn("InvoiceDate")] public string InvoiceDate { get; set; } = "";
-        [CsvColumn("CustomerID")] public string CustomerId { get; set; } = "";
-        [CsvColumn("Country")] public string Country { get; set; } = "";
-        [CsvColumn("Quantity")] public int Quantity { get; set; }
-        [CsvColumn("UnitPrice")] public decimal UnitPrice { get; set; }
-
-        public bool IsCancellation => InvoiceNo.StartsWith('C');
-
-        /// <summary>UK local time as published; read as UTC, which is at most an hour off.</summary>
-        public DateTimeOffset IssuedAt => new(DateTime.ParseExact(InvoiceDate, "M/d/yyyy H:mm", CultureInfo.InvariantCulture), TimeSpan.Zero);
-    }
-
     public sealed record Message(string Text, bool Positive);
 
     public static List<TelcoCustomer> TelcoCustomers() => ReadCsv<TelcoCustomer>("telco-churn.csv");
 
-    public static List<Invoice> Invoices() => ReadCsv<Invoice>("online-retail-invoices.csv");
+    public static List<RetailInvoice> Invoices() => ReadCsv<RetailInvoice>("online-retail-invoices.csv");
 
     public static List<Message> Messages()
     {

@@ -5,6 +5,7 @@ using Crm.Customers;
 using Crm.Segments;
 using Crm.Security;
 using Crm.Timeline;
+using Crm.Web.Analytics;
 using Crm.Web.Hosting;
 using Crm.Web.Security;
 
@@ -179,10 +180,10 @@ internal sealed partial class DemoSeeder(
         };
     }
 
-    private static IEnumerable<NewInteraction> Orders(IEnumerable<DemoData.Invoice> invoices, TimeSpan shift) =>
+    private static IEnumerable<NewInteraction> Orders(IEnumerable<RetailInvoice> invoices, TimeSpan shift) =>
         invoices.Select(invoice =>
         {
-            var value = invoice.Quantity * invoice.UnitPrice;
+            var value = invoice.Value;
             return new NewInteraction
             {
                 Channel = InteractionChannel.Order,
@@ -199,7 +200,7 @@ internal sealed partial class DemoSeeder(
 
     /// <summary>One to three support conversations after orders, in the customers' own (real) words.</summary>
     private static IEnumerable<NewInteraction> Conversations(
-        int index, DemoData.TelcoCustomer plan, List<DemoData.Invoice> invoices, List<DemoData.Message> messages, TimeSpan shift, Actor agent)
+        int index, DemoData.TelcoCustomer plan, List<RetailInvoice> invoices, List<DemoData.Message> messages, TimeSpan shift, Actor agent)
     {
         InteractionChannel[] channels = [InteractionChannel.Email, InteractionChannel.Chat, InteractionChannel.Call];
         var count = 1 + index % 3;

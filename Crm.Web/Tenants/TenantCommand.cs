@@ -17,7 +17,7 @@ public static class TenantCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        string? Option(string name) => CommandLine.Option(args, name);
         var command = args.ElementAtOrDefault(1);
         if (command is not ("export" or "import") || (command == "export" && (Option("--tenant") is null || Option("--output") is null))
             || (command == "import" && Option("--input") is null))
@@ -53,13 +53,13 @@ public static class TenantCommand
         {
             if (command == "export")
             {
-                await using var output = File.Create(Option("--output")!);
+                await using var output = File.Create(CommandLine.FilePath(Option("--output")!));
                 var (customers, interactions) = await archive.ExportAsync(Option("--tenant")!, output, args.Contains("--with-password-hashes"), CancellationToken.None);
                 Console.WriteLine($"Exported tenant {Option("--tenant")}: {customers} customers, {interactions} interactions, to {Option("--output")}.");
             }
             else
             {
-                await using var input = File.OpenRead(Option("--input")!);
+                await using var input = File.OpenRead(CommandLine.FilePath(Option("--input")!));
                 var result = await archive.ImportAsync(input, CancellationToken.None);
                 Console.WriteLine($"Imported tenant {result.TenantId}: {result.Users} users, {result.Templates} import templates, {result.Customers} customers, {result.Interactions} interactions.");
                 foreach (var (email, password) in result.NewPasswords)

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Crm.Tests.Infrastructure;
+using Crm.Web.Analytics;
+
+namespace Crm.Tests.Analytics;
+
+public sealed class AnalyticsCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("crm-analytics-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Segments_the_retail_invoices_and_writes_every_buying_customer_with_its_numbers()
+    {
+        var invoices = Path.Combine(Repository.Root, "Crm.Web", "Demo", "Data", "online-retail-invoices.csv");
+        var segments = Path.Combine(_directory, "segments.csv");
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var exit = await AnalyticsCommand.RunAsync(["analytics", "segment", "--input", invoices, "--output", segments], output, error);
+
+        Assert.True(exit == 0, error.ToString());
+        Assert.Matches(@"k = \d+, silhouette 0\.\d{3}", output.ToString());
+        var lines = await File.ReadAllLinesAsync(segments);
+        Assert.Equal("customerId,segment,recency,frequency,monetary", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        // Every customer with an order once; those with only cancellations bought nothing.
+        var buyers = File.ReadLines(invoices).Skip(1).Select(l => l.Split(',')).Where(f => !f[0].StartsWith('C')).Select(f => f[2]).ToHashSet();
+        Assert.Equal(buyers.Order(), rows.Select(r => r[0]).Order());
+        var byName = rows.GroupBy(r => r[1]).ToDictionary(g => g.Key, g => g.Select(r => r[2..].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList());
+        Assert.InRange(byName.Count, 2, 10);
+        foreach (var name in byName.Keys)
+        {
+            Assert.Contains($"  {name}: {byName[name].Count} customers", output.ToString());
+        }
+
+        if (byName.TryGetValue("Champions", out var champions) && byName.TryGetValue("Lost", out var lost))
+        {
+            Assert.True(champions.Average(c => c[0]) < lost.Average(c => c[0]));
+            Assert.True(champions.Average(c => c[1]) > lost.Average(c => c[1]));
+            Assert.True(champions.Average(c => c[2]) > lost.Average(c => c[2]));
+        }
+    }
+
+    [Fact]
+    public async Task Says_how_it_is_used_and_what_is_wrong_with_a_file()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        Assert.Equal(2, await AnalyticsCommand.RunAsync(["analytics", "segment", "--input"], output, error));
+        Assert.Contains("Usage:", error.ToString());
+
+        var bad = Path.Combine(_directory, "bad.csv");
+        await File.WriteAllTextAsync(bad, "InvoiceNo,InvoiceDate,CustomerID,Country,Quantity,UnitPrice\n1,12/1/2010 8:26,17850,United Kingdom,4,3.5\n2,yesterday,17851,United Kingdom,4,3.5\n");
+        error = new StringWriter();
+        Assert.Equal(1, await AnalyticsCommand.RunAsync(["analytics", "segment", "--input", bad, "--output", Path.Combine(_directory, "out.csv")], output, error));
+        Assert.Contains("Row 3: InvoiceDate 'yesterday'", error.ToString());
+    }
+}
