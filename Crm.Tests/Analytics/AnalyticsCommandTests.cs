@@ -13,7 +13,7 @@ public sealed class AnalyticsCommandTests : IDisposable
     [Fact]
     public async Task Segments_the_retail_invoices_and_writes_every_buying_customer_with_its_numbers()
     {
-        var invoices = Path.Combine(Repository.Root, "Crm.Web", "Demo", "Data", "online-retail-invoices.csv");
+        var invoices = Path.Combine(Repository.Root, "data", "online-retail-invoices.csv");
         var segments = Path.Combine(_directory, "segments.csv");
         var (output, error) = (new StringWriter(), new StringWriter());
 
@@ -54,5 +54,31 @@ public sealed class AnalyticsCommandTests : IDisposable
         error = new StringWriter();
         Assert.Equal(1, await AnalyticsCommand.RunAsync(["analytics", "segment", "--input", bad, "--output", Path.Combine(_directory, "out.csv")], output, error));
         Assert.Contains("Row 3: InvoiceDate 'yesterday'", error.ToString());
+    }
+
+    [Fact]
+    public async Task Trains_a_churn_model_prints_its_metrics_and_scores_every_row_with_or_without_the_churn_column()
+    {
+        var telco = Path.Combine(Repository.Root, "data", "telco-churn.csv");
+        var model = Path.Combine(_directory, "churn.zip");
+        var withoutChurn = Path.Combine(_directory, "to-score.csv");
+        await File.WriteAllLinesAsync(withoutChurn, File.ReadLines(telco).Select(l => l[..l.LastIndexOf(',')]));
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var trained = await AnalyticsCommand.RunAsync(["analytics", "churn-train", "--input", telco, "--model", model, "--folds", "2"], output, error);
+
+        Assert.True(trained == 0, error.ToString());
+        var auc = double.Parse(System.Text.RegularExpressions.Regex.Match(output.ToString(), @"Held out: ROC AUC (0\.\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(auc >= 0.80, output.ToString());
+        Assert.Contains("Reliability", output.ToString());
+        foreach (var input in new[] { telco, withoutChurn })
+        {
+            var scores = Path.Combine(_directory, "scores.csv");
+            Assert.Equal(0, await AnalyticsCommand.RunAsync(["analytics", "churn-score", "--model", model, "--input", input, "--output", scores], output, error));
+            var lines = await File.ReadAllLinesAsync(scores);
+            Assert.Equal("customerID,churnProbability", lines[0]);
+            Assert.Equal(File.ReadLines(telco).Skip(1).Select(l => l[..l.IndexOf(',')]), lines.Skip(1).Select(l => l.Split(',')[0]));
+            Assert.All(lines.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture), 0, 1));
+        }
     }
 }

@@ -7,21 +7,36 @@ using CsvHelper;
 namespace Crm.Web.Analytics;
 
 /// <summary>
-/// <c>analytics segment --input INVOICES --output CSV</c>: the value segments of a file of invoices, offline, with the
-/// same training as a tenant's.
+/// The analytics, offline, with the same training as a tenant's: value segments of a file of invoices, and a churn
+/// model trained on, and scoring, files of telco-shaped customers.
 /// </summary>
 public static class AnalyticsCommand
 {
     public const string Usage = """
         Usage:
           dotnet run --project Crm.Web -- analytics segment --input <invoices.csv> --output <segments.csv>
-        The input has the columns of online-retail-invoices.csv (InvoiceNo, InvoiceDate as M/D/YYYY H:MM, CustomerID,
-        Quantity, UnitPrice); the output has customerId,segment,recency,frequency,monetary for each customer who bought.
+          dotnet run --project Crm.Web -- analytics churn-train --input <customers.csv> --model <model.zip> [--folds 5]
+          dotnet run --project Crm.Web -- analytics churn-score --model <model.zip> --input <customers.csv> --output <scores.csv>
+        segment reads the columns of online-retail-invoices.csv (InvoiceNo, InvoiceDate as M/D/YYYY H:MM, CustomerID,
+        Quantity, UnitPrice) and writes customerId,segment,recency,frequency,monetary for each customer who bought.
+        churn-train and churn-score read the columns of telco-churn.csv (churn-score ignores a Churn column);
+        churn-score writes customerID,churnProbability for every input row.
         """;
+
+    /// <summary>Customers scored at a time: a file of any size is read, scored and written in batches.</summary>
+    private const int ScoreBatch = 10_000;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        if (args.ElementAtOrDefault(1) != "segment" || args.Option("--input") is not { } input || args.Option("--output") is not { } outputPath)
+        var (input, outputPath, model) = (args.Option("--input"), args.Option("--output"), args.Option("--model"));
+        Func<Task<int>>? command = args.ElementAtOrDefault(1) switch
+        {
+            "segment" when input is not null && outputPath is not null => () => SegmentAsync(input, outputPath, output, error),
+            "churn-train" when input is not null && model is not null && Folds(args) is { } folds => () => TrainChurnAsync(input, model, folds, output),
+            "churn-score" when input is not null && model is not null && outputPath is not null => () => ScoreChurnAsync(model, input, outputPath, output),
+            _ => null,
+        };
+        if (command is null)
         {
             await error.WriteLineAsync(Usage);
             return 2;
@@ -29,31 +44,7 @@ public static class AnalyticsCommand
 
         try
         {
-            var (orders, skipped) = ReadOrders(CommandLine.FilePath(input));
-            if (orders.Count == 0)
-            {
-                await error.WriteLineAsync($"{input} holds no invoice with a customer.");
-                return 1;
-            }
-
-            // As of the day after the last invoice, as an analysis of the file on the day it was exported would be.
-            var asOf = orders.Max(o => o.At).Date.AddDays(1);
-            var customers = Rfm.Of(orders, new DateTimeOffset(asOf, TimeSpan.Zero));
-            var model = ValueSegmentTrainer.Train(customers);
-            await WriteAsync(CommandLine.FilePath(outputPath), customers, model);
-
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{customers.Count} customers from {orders.Count} invoices ({skipped} without a customer skipped), as of {asOf:yyyy-MM-dd}."));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"k = {model.K}, silhouette {model.Fit.Silhouette:0.000}, Davies–Bouldin {model.Fit.DaviesBouldin:0.000} (best silhouette of k = {ValueSegmentTrainer.MinK}..{model.Tried[^1].K})"));
-            foreach (var cluster in model.Clusters.OrderByDescending(c => c.Size))
-            {
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  {cluster.Name}: {cluster.Size} customers, last order {cluster.MeanRecencyDays:0} days ago, {cluster.MeanFrequency:0.0} orders, {cluster.MeanMonetary:0.00} spent (means)"));
-            }
-
-            await output.WriteLineAsync($"Wrote {outputPath}.");
-            return 0;
+            return await command();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvFormatException or InvalidDataException or InvalidOperationException)
         {
@@ -62,31 +53,100 @@ public static class AnalyticsCommand
         }
     }
 
-    private static (List<CustomerOrder> Orders, int Skipped) ReadOrders(string path)
-    {
-        using var csv = CsvReader.Create(File.OpenRead(path));
-        var (orders, skipped, row) = (new List<CustomerOrder>(), 0, 1);
-        foreach (var invoice in csv.GetRecords<RetailInvoice>())
-        {
-            row++;
-            if (string.IsNullOrWhiteSpace(invoice.CustomerId))
-            {
-                skipped++;
-                continue;
-            }
+    private static int? Folds(string[] args) =>
+        args.Option("--folds") is not { } folds ? 5 : int.TryParse(folds, CultureInfo.InvariantCulture, out var n) && n is >= 2 and <= 10 ? n : null;
 
-            try
-            {
-                orders.Add(invoice.ToOrder());
-            }
-            catch (FormatException)
-            {
-                throw new InvalidDataException($"Row {row}: InvoiceDate '{invoice.InvoiceDate}' is not M/D/YYYY H:MM.");
-            }
+    private static async Task<int> SegmentAsync(string input, string outputPath, TextWriter output, TextWriter error)
+    {
+        var (orders, skipped) = RetailInvoice.ReadOrders(CommandLine.FilePath(input));
+        if (orders.Count == 0)
+        {
+            await error.WriteLineAsync($"{input} holds no invoice with a customer.");
+            return 1;
         }
 
-        return (orders, skipped);
+        // As of the day after the last invoice, as an analysis of the file on the day it was exported would be.
+        var asOf = orders.Max(o => o.At).Date.AddDays(1);
+        var customers = Rfm.Of(orders, new DateTimeOffset(asOf, TimeSpan.Zero));
+        var model = ValueSegmentTrainer.Train(customers);
+        await WriteAsync(CommandLine.FilePath(outputPath), customers, model);
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{customers.Count} customers from {orders.Count} invoices ({skipped} without a customer skipped), as of {asOf:yyyy-MM-dd}."));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"k = {model.K}, silhouette {model.Fit.Silhouette:0.000}, Davies–Bouldin {model.Fit.DaviesBouldin:0.000} (best silhouette of k = {ValueSegmentTrainer.MinK}..{model.Tried[^1].K})"));
+        foreach (var cluster in model.Clusters.OrderByDescending(c => c.Size))
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  {cluster.Name}: {cluster.Size} customers, last order {cluster.MeanRecencyDays:0} days ago, {cluster.MeanFrequency:0.0} orders, {cluster.MeanMonetary:0.00} spent (means)"));
+        }
+
+        await output.WriteLineAsync($"Wrote {outputPath}.");
+        return 0;
     }
+
+    private static async Task<int> TrainChurnAsync(string input, string modelPath, int folds, TextWriter output)
+    {
+        var customers = TelcoCustomer.Read(CommandLine.FilePath(input)).ToList();
+        var model = ChurnTrainer.Train(customers, TimeProvider.System, folds);
+        await using (var file = File.Create(CommandLine.FilePath(modelPath)))
+        {
+            model.Save(file);
+        }
+
+        var report = model.Report;
+        var held = report.HeldOut;
+        string Line(FormattableString line) => line.ToString(CultureInfo.InvariantCulture);
+        await output.WriteLineAsync(Line($"{customers.Count} customers, {customers.Count(c => c.Churned)} churned; {report.TrainingRows} to train on, {held.Rows} held out."));
+        await output.WriteLineAsync(Line($"Cross-validated ROC AUC ({folds} folds):"));
+        foreach (var trainer in report.CrossValidated)
+        {
+            await output.WriteLineAsync(Line($"  {trainer.Trainer}: {trainer.RocAuc:0.000} ± {trainer.RocAucDeviation:0.000}{(trainer.Trainer == report.Trainer ? "  (chosen)" : "")}"));
+        }
+
+        await output.WriteLineAsync(Line($"Held out: ROC AUC {held.RocAuc:0.000} (contract type alone: {held.BaselineRocAuc:0.000}), PR AUC {held.PrAuc:0.000}, Brier {held.Brier:0.000}"));
+        await output.WriteLineAsync(Line($"At threshold {report.Threshold:0.000}: F1 {held.F1:0.000}, precision {held.Precision:0.000}, recall {held.Recall:0.000}"));
+        await output.WriteLineAsync("Reliability (predicted → observed churn):");
+        foreach (var bin in held.Reliability.Where(b => b.Count > 0))
+        {
+            await output.WriteLineAsync(Line($"  {bin.From:0.0}–{bin.To:0.0}: {bin.Count,4} customers, predicted {bin.MeanPredicted:0.000}, observed {bin.Observed:0.000}"));
+        }
+
+        await output.WriteLineAsync($"Wrote {modelPath}.");
+        return 0;
+    }
+
+    private static async Task<int> ScoreChurnAsync(string modelPath, string input, string outputPath, TextWriter output)
+    {
+        ChurnModel model;
+        await using (var file = File.OpenRead(CommandLine.FilePath(modelPath)))
+        {
+            model = ChurnModel.Load(file);
+        }
+
+        await using var scores = File.Create(CommandLine.FilePath(outputPath));
+        await using var csv = CsvWriter.Create(scores, CsvOutput.Options, leaveOpen: true);
+        csv.WriteField("customerID");
+        csv.WriteField("churnProbability");
+        csv.EndRecord();
+        var scored = 0;
+        foreach (var batch in TelcoCustomer.Read(CommandLine.FilePath(input)).Chunk(ScoreBatch))
+        {
+            foreach (var (customer, probability) in batch.Zip(model.Score(batch)))
+            {
+                csv.WriteField(customer.CustomerId);
+                csv.WriteField(probability.ToString("0.0000", CultureInfo.InvariantCulture));
+                csv.EndRecord();
+            }
+
+            scored += batch.Length;
+        }
+
+        await csv.FlushAsync();
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Scored {scored} customers with the {model.Report.Trainer} model of {model.Report.TrainedAt:yyyy-MM-dd}; wrote {outputPath}."));
+        return 0;
+    }
+
 
     private static async Task WriteAsync(string path, IReadOnlyList<Rfm> customers, ValueSegmentModel model)
     {

@@ -25,4 +25,32 @@ public sealed partial class RetailInvoice
     public decimal Value => Quantity * UnitPrice;
 
     public CustomerOrder ToOrder() => new(CustomerId, IssuedAt, Value);
+
+    /// <summary>The orders of a file, and how many rows name no customer (and are left out).</summary>
+    /// <exception cref="InvalidDataException">A row's InvoiceDate does not read (named with its row).</exception>
+    public static (List<CustomerOrder> Orders, int Skipped) ReadOrders(string path)
+    {
+        using var csv = CsvReader.Create(File.OpenRead(path));
+        var (orders, skipped, row) = (new List<CustomerOrder>(), 0, 1);
+        foreach (var invoice in csv.GetRecords<RetailInvoice>())
+        {
+            row++;
+            if (string.IsNullOrWhiteSpace(invoice.CustomerId))
+            {
+                skipped++;
+                continue;
+            }
+
+            try
+            {
+                orders.Add(invoice.ToOrder());
+            }
+            catch (FormatException)
+            {
+                throw new InvalidDataException($"Row {row}: InvoiceDate '{invoice.InvoiceDate}' is not M/D/YYYY H:MM.");
+            }
+        }
+
+        return (orders, skipped);
+    }
 }

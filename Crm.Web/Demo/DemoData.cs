@@ -7,22 +7,6 @@ namespace Crm.Web.Demo;
 /// <summary>Reads the demo data sets embedded in this assembly (see Demo/Data/README.md).</summary>
 internal static partial class DemoData
 {
-    [CsvRecord]
-    public sealed partial class TelcoCustomer
-    {
-        [CsvColumn("customerID")] public string CustomerId { get; set; } = "";
-        [CsvColumn("SeniorCitizen")] public int SeniorCitizen { get; set; }
-        [CsvColumn("tenure")] public int TenureMonths { get; set; }
-        [CsvColumn("InternetService")] public string InternetService { get; set; } = "";
-        [CsvColumn("Contract")] public string Contract { get; set; } = "";
-        [CsvColumn("PaperlessBilling")] public string PaperlessBilling { get; set; } = "";
-        [CsvColumn("PaymentMethod")] public string PaymentMethod { get; set; } = "";
-        [CsvColumn("MonthlyCharges")] public decimal MonthlyCharges { get; set; }
-        // Blank for customers in their first month: kept as published.
-        [CsvColumn("TotalCharges")] public string TotalCharges { get; set; } = "";
-        [CsvColumn("Churn")] public string Churn { get; set; } = "";
-    }
-
     public sealed record Message(string Text, bool Positive);
 
     public static List<TelcoCustomer> TelcoCustomers() => ReadCsv<TelcoCustomer>("telco-churn.csv");

@@ -136,7 +136,7 @@ internal sealed partial class DemoSeeder(
         return seeded;
     }
 
-    private static CustomerProfile Profile(int index, DemoData.TelcoCustomer plan, string countryName, Actor agent, DateTimeOffset now)
+    private static CustomerProfile Profile(int index, TelcoCustomer plan, string countryName, Actor agent, DateTimeOffset now)
     {
         var given = GivenNames[index % GivenNames.Length];
         var family = FamilyNames[index * 7 % FamilyNames.Length];
@@ -200,7 +200,7 @@ internal sealed partial class DemoSeeder(
 
     /// <summary>One to three support conversations after orders, in the customers' own (real) words.</summary>
     private static IEnumerable<NewInteraction> Conversations(
-        int index, DemoData.TelcoCustomer plan, List<RetailInvoice> invoices, List<DemoData.Message> messages, TimeSpan shift, Actor agent)
+        int index, TelcoCustomer plan, List<RetailInvoice> invoices, List<DemoData.Message> messages, TimeSpan shift, Actor agent)
     {
         InteractionChannel[] channels = [InteractionChannel.Email, InteractionChannel.Chat, InteractionChannel.Call];
         var count = 1 + index % 3;
