@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Crm.Benchmarks;
 
-// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|import|search|dedupe|memory] [--seconds N] [--rows N] [--customers N] [--out PATH]
+// Usage: dotnet run -c Release --project Crm.Benchmarks -- [all|timeline|throughput|ingest|latency|import|search|dedupe|analytics|memory] [--seconds N] [--rows N] [--customers N] [--out PATH]
 // "all" writes the results file (docs/benchmarks.md by default); a part writes its section where --out says. ./bench.sh starts a throwaway PostgreSQL and runs "all".
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = Option("--seconds", 20);
@@ -56,6 +56,11 @@ if (what is "all" or "timeline" or "throughput" or "ingest" or "latency" or "imp
     {
         report.Dedupe = await DuplicateDetection.RunAsync(await BenchmarkDatabase.CreateAsync(), Option("--customers", 1_000_000));
     }
+}
+
+if (what is "all" or "analytics")
+{
+    report.Analytics = AnalyticsModels.Run(OptionText("--data", "data"));
 }
 
 if (what is "all" or "memory")

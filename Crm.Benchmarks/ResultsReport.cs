@@ -27,6 +27,8 @@ public sealed class ResultsReport
 
     public DuplicateDetection.Result? Dedupe { get; set; }
 
+    public AnalyticsModels.Result? Analytics { get; set; }
+
     public string ToMarkdown()
     {
         var md = new StringBuilder();
@@ -51,6 +53,7 @@ public sealed class ResultsReport
         AppendImport(md);
         AppendSearch(md);
         AppendDedupe(md);
+        AppendAnalytics(md);
         AppendMemory(md);
         return md.ToString();
     }
@@ -243,6 +246,52 @@ public sealed class ResultsReport
         md.AppendLine(CultureInfo.InvariantCulture, $"| managed heap at its peak during the scan | {d.PeakHeapBytes / mib:N0} MiB |");
         md.AppendLine();
         md.AppendLine("A scan holds one round at a time (a thousand customers and at most a hundred candidates each), whatever the tenant's size.");
+        md.AppendLine();
+    }
+
+    private void AppendAnalytics(StringBuilder md)
+    {
+        if (Analytics is not { } a)
+        {
+            return;
+        }
+
+        var churn = a.Churn;
+        var held = churn.HeldOut;
+        md.AppendLine("## Analytics models on the public data sets (driver)");
+        md.AppendLine();
+        md.AppendLine($"Trained in process as `analytics segment` and `analytics churn-train` train them, on data/ (see its README); training times are the median of three runs. Baseline for scoring, same run: reading the same rows from the CSV file without scoring them.");
+        md.AppendLine();
+        md.AppendLine("| model | data | training | measured | target |");
+        md.AppendLine("|---|---|---:|---|---|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| value segments (RFM, KMeans k = 2..10) | {a.Invoices:N0} invoices, {a.Buyers:N0} customers who bought | {a.SegmentTrainingSeconds:0.00} s | k = {a.Segments.K}, silhouette {a.Segments.Fit.Silhouette:0.000}, Davies–Bouldin {a.Segments.Fit.DaviesBouldin:0.000} | k by silhouette |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| churn ({churn.Trainer}, chosen by 5-fold cross-validation) | {a.ChurnCustomers:N0} customers, {held.Rows:N0} held out | {a.ChurnTrainingSeconds:0.0} s | held-out ROC AUC {held.RocAuc:0.000} (contract type alone {held.BaselineRocAuc:0.000}), PR AUC {held.PrAuc:0.000}, F1 {held.F1:0.000} at {churn.Threshold:0.000}, Brier {held.Brier:0.000} | ROC AUC ≥ 0.85 |");
+        md.AppendLine();
+        md.AppendLine("| cross-validated trainer | mean ROC AUC | deviation |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var trainer in churn.CrossValidated)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {trainer.Trainer} | {trainer.RocAuc:0.000} | {trainer.RocAucDeviation:0.000} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| value segment | customers | mean days since last order | mean orders | mean spent |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var cluster in a.Segments.Clusters.OrderByDescending(c => c.Size))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {cluster.Name} | {cluster.Size:N0} | {cluster.MeanRecencyDays:0} | {cluster.MeanFrequency:0.0} | {cluster.MeanMonetary:N2} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Batch churn scoring: {a.ScoringRowsPerSecond:N0} customers/s, reading the file included; reading alone {a.ReadingRowsPerSecond:N0} rows/s (scoring / reading {a.ScoringRowsPerSecond / a.ReadingRowsPerSecond:0.00}).");
+        md.AppendLine();
+        md.AppendLine("| held-out churn probability | customers | mean predicted | observed churn |");
+        md.AppendLine("|---|---:|---:|---:|");
+        foreach (var bin in held.Reliability.Where(b => b.Count > 0))
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {bin.From:0.0}–{bin.To:0.0} | {bin.Count:N0} | {bin.MeanPredicted:0.000} | {bin.Observed:0.000} |");
+        }
+
         md.AppendLine();
     }
 

@@ -1,6 +1,5 @@
 using Crm.Analytics;
 using Crm.Tests.Infrastructure;
-using Crm.Web.Analytics;
 
 namespace Crm.Tests.Analytics;
 

@@ -1,6 +1,5 @@
-using System.Globalization;
+using Crm.Analytics;
 using CsvHelper;
-using Crm.Web.Analytics;
 
 namespace Crm.Web.Demo;
 

@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
+using Crm.Analytics;
 using Crm.Customers;
 using Crm.Segments;
 using Crm.Security;
 using Crm.Timeline;
-using Crm.Web.Analytics;
 using Crm.Web.Hosting;
 using Crm.Web.Security;
 

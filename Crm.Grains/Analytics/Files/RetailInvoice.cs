@@ -1,8 +1,7 @@
 using System.Globalization;
-using Crm.Analytics;
 using CsvHelper;
 
-namespace Crm.Web.Analytics;
+namespace Crm.Analytics;
 
 /// <summary>A row of an invoices file shaped as the UCI Online Retail data (../shared/data/online-retail-invoices.csv).</summary>
 [CsvRecord]

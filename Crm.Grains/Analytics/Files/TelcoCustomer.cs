@@ -1,8 +1,7 @@
 using System.Globalization;
-using Crm.Analytics;
 using CsvHelper;
 
-namespace Crm.Web.Analytics;
+namespace Crm.Analytics;
 
 /// <summary>A row of a file shaped as IBM's Telco Customer Churn data (../shared/data/telco-churn.csv).</summary>
 [CsvRecord]
