@@ -260,18 +260,19 @@ public sealed class ResultsReport
         var held = churn.HeldOut;
         md.AppendLine("## Analytics models on the public data sets (driver)");
         md.AppendLine();
-        md.AppendLine($"Trained in process as `analytics segment` and `analytics churn-train` train them, on data/ (see its README); training times are the median of three runs. Baseline for scoring, same run: reading the same rows from the CSV file without scoring them.");
+        md.AppendLine($"Trained in process as `analytics segment`, `churn-train` and `sentiment-train` train them, on data/ (see its README); training times are the median of three runs. Baseline for scoring, same run: reading the same rows from the CSV file without scoring them.");
         md.AppendLine();
         md.AppendLine("| model | data | training | measured | target |");
         md.AppendLine("|---|---|---:|---|---|");
         md.AppendLine(CultureInfo.InvariantCulture, $"| value segments (RFM, KMeans k = 2..10) | {a.Invoices:N0} invoices, {a.Buyers:N0} customers who bought | {a.SegmentTrainingSeconds:0.00} s | k = {a.Segments.K}, silhouette {a.Segments.Fit.Silhouette:0.000}, Davies–Bouldin {a.Segments.Fit.DaviesBouldin:0.000} | k by silhouette |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| churn ({churn.Trainer}, chosen by 5-fold cross-validation) | {a.ChurnCustomers:N0} customers, {held.Rows:N0} held out | {a.ChurnTrainingSeconds:0.0} s | held-out ROC AUC {held.RocAuc:0.000} (contract type alone {held.BaselineRocAuc:0.000}), PR AUC {held.PrAuc:0.000}, F1 {held.F1:0.000} at {churn.Threshold:0.000}, Brier {held.Brier:0.000} | ROC AUC ≥ 0.85 |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| sentiment ({a.Sentiment.Trainer} logistic regression on text features, chosen by 5-fold cross-validation) | {a.Sentences:N0} labelled sentences, {a.Sentiment.HeldOutRows:N0} held out | {a.SentimentTrainingSeconds:0.0} s | held-out accuracy {a.Sentiment.Accuracy:0.000} (the commoner label alone {a.Sentiment.BaselineAccuracy:0.000}), F1 {a.Sentiment.F1:0.000}, ROC AUC {a.Sentiment.RocAuc:0.000} | accuracy and F1 reported |");
         md.AppendLine();
-        md.AppendLine("| cross-validated trainer | mean ROC AUC | deviation |");
-        md.AppendLine("|---|---:|---:|");
-        foreach (var trainer in churn.CrossValidated)
+        md.AppendLine("| cross-validated trainer | metric | mean | deviation |");
+        md.AppendLine("|---|---|---:|---:|");
+        foreach (var (model, metric, trainer) in churn.CrossValidated.Select(t => ("churn", "ROC AUC", t)).Concat(a.Sentiment.CrossValidated.Select(t => ("sentiment", "accuracy", t))))
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {trainer.Trainer} | {trainer.RocAuc:0.000} | {trainer.RocAucDeviation:0.000} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {model}: {trainer.Trainer} | {metric} | {trainer.Mean:0.000} | {trainer.Deviation:0.000} |");
         }
 
         md.AppendLine();

@@ -81,4 +81,30 @@ public sealed class AnalyticsCommandTests : IDisposable
             Assert.All(lines.Skip(1), l => Assert.InRange(double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture), 0, 1));
         }
     }
+
+    [Fact]
+    public async Task Trains_a_sentiment_model_on_both_files_and_scores_every_line_labelled_or_not()
+    {
+        var sentiment = Path.Combine(Repository.Root, "data", "sentiment");
+        var model = Path.Combine(_directory, "sentiment.zip");
+        var texts = Path.Combine(_directory, "texts.txt");
+        await File.WriteAllLinesAsync(texts, ["I love it, thank you!\t1", "The worst support I have ever had.", "", "Fine, I guess"]);
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var trained = await AnalyticsCommand.RunAsync(
+            ["analytics", "sentiment-train", "--input", Path.Combine(sentiment, "amazon_cells_labelled.txt"), "--input", Path.Combine(sentiment, "yelp_labelled.txt"), "--model", model],
+            output, error);
+        var scoresFile = Path.Combine(_directory, "sentiment.csv");
+        var scored = await AnalyticsCommand.RunAsync(["analytics", "sentiment-score", "--model", model, "--input", texts, "--output", scoresFile], output, error);
+
+        Assert.True(trained == 0 && scored == 0, error.ToString());
+        Assert.Contains("2000 labelled sentences", output.ToString());
+        Assert.Matches(@"Held out: accuracy 0\.[789]\d\d", output.ToString());
+        var lines = await File.ReadAllLinesAsync(scoresFile);
+        Assert.Equal("line,text,positiveProbability", lines[0]);
+        Assert.Equal(["1", "2", "3", "4"], lines.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.StartsWith("1,\"I love it, thank you!\",", lines[1]);
+        var probabilities = lines.Skip(1).Select(l => double.Parse(l[(l.LastIndexOf(',') + 1)..], CultureInfo.InvariantCulture)).ToList();
+        Assert.True(probabilities[0] > 0.5 && probabilities[1] < 0.5, string.Join(", ", probabilities));
+    }
 }

@@ -17,10 +17,14 @@ public static class AnalyticsCommand
           dotnet run --project Crm.Web -- analytics segment --input <invoices.csv> --output <segments.csv>
           dotnet run --project Crm.Web -- analytics churn-train --input <customers.csv> --model <model.zip> [--folds 5]
           dotnet run --project Crm.Web -- analytics churn-score --model <model.zip> --input <customers.csv> --output <scores.csv>
+          dotnet run --project Crm.Web -- analytics sentiment-train --input <sentences.tsv> [--input <more.tsv>] --model <model.zip>
+          dotnet run --project Crm.Web -- analytics sentiment-score --model <model.zip> --input <texts.txt> --output <scores.csv>
         segment reads the columns of online-retail-invoices.csv (InvoiceNo, InvoiceDate as M/D/YYYY H:MM, CustomerID,
         Quantity, UnitPrice) and writes customerId,segment,recency,frequency,monetary for each customer who bought.
         churn-train and churn-score read the columns of telco-churn.csv (churn-score ignores a Churn column);
         churn-score writes customerID,churnProbability for every input row.
+        sentiment-train reads lines of text<TAB>label (1 positive, 0 negative); sentiment-score reads one text per line,
+        a label after a tab ignored, and writes line,text,positiveProbability for every line.
         """;
 
     /// <summary>Customers scored at a time: a file of any size is read, scored and written in batches.</summary>
@@ -34,6 +38,8 @@ public static class AnalyticsCommand
             "segment" when input is not null && outputPath is not null => () => SegmentAsync(input, outputPath, output, error),
             "churn-train" when input is not null && model is not null && Folds(args) is { } folds => () => TrainChurnAsync(input, model, folds, output),
             "churn-score" when input is not null && model is not null && outputPath is not null => () => ScoreChurnAsync(model, input, outputPath, output),
+            "sentiment-train" when input is not null && model is not null => () => TrainSentimentAsync(args.Options("--input"), model, output),
+            "sentiment-score" when input is not null && model is not null && outputPath is not null => () => ScoreSentimentAsync(model, input, outputPath, output),
             _ => null,
         };
         if (command is null)
@@ -71,14 +77,11 @@ public static class AnalyticsCommand
         var model = ValueSegmentTrainer.Train(customers);
         await WriteAsync(CommandLine.FilePath(outputPath), customers, model);
 
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{customers.Count} customers from {orders.Count} invoices ({skipped} without a customer skipped), as of {asOf:yyyy-MM-dd}."));
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"k = {model.K}, silhouette {model.Fit.Silhouette:0.000}, Davies–Bouldin {model.Fit.DaviesBouldin:0.000} (best silhouette of k = {ValueSegmentTrainer.MinK}..{model.Tried[^1].K})"));
+        await output.WriteLineAsync(Invariant($"{customers.Count} customers from {orders.Count} invoices ({skipped} without a customer skipped), as of {asOf:yyyy-MM-dd}."));
+        await output.WriteLineAsync(Invariant($"k = {model.K}, silhouette {model.Fit.Silhouette:0.000}, Davies–Bouldin {model.Fit.DaviesBouldin:0.000} (best silhouette of k = {ValueSegmentTrainer.MinK}..{model.Tried[^1].K})"));
         foreach (var cluster in model.Clusters.OrderByDescending(c => c.Size))
         {
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {cluster.Name}: {cluster.Size} customers, last order {cluster.MeanRecencyDays:0} days ago, {cluster.MeanFrequency:0.0} orders, {cluster.MeanMonetary:0.00} spent (means)"));
+            await output.WriteLineAsync(Invariant($"  {cluster.Name}: {cluster.Size} customers, last order {cluster.MeanRecencyDays:0} days ago, {cluster.MeanFrequency:0.0} orders, {cluster.MeanMonetary:0.00} spent (means)"));
         }
 
         await output.WriteLineAsync($"Wrote {outputPath}.");
@@ -96,20 +99,19 @@ public static class AnalyticsCommand
 
         var report = model.Report;
         var held = report.HeldOut;
-        string Line(FormattableString line) => line.ToString(CultureInfo.InvariantCulture);
-        await output.WriteLineAsync(Line($"{customers.Count} customers, {customers.Count(c => c.Churned)} churned; {report.TrainingRows} to train on, {held.Rows} held out."));
-        await output.WriteLineAsync(Line($"Cross-validated ROC AUC ({folds} folds):"));
+        await output.WriteLineAsync(Invariant($"{customers.Count} customers, {customers.Count(c => c.Churned)} churned; {report.TrainingRows} to train on, {held.Rows} held out."));
+        await output.WriteLineAsync(Invariant($"Cross-validated ROC AUC ({folds} folds):"));
         foreach (var trainer in report.CrossValidated)
         {
-            await output.WriteLineAsync(Line($"  {trainer.Trainer}: {trainer.RocAuc:0.000} ± {trainer.RocAucDeviation:0.000}{(trainer.Trainer == report.Trainer ? "  (chosen)" : "")}"));
+            await output.WriteLineAsync(Invariant($"  {trainer.Trainer}: {trainer.Mean:0.000} ± {trainer.Deviation:0.000}{(trainer.Trainer == report.Trainer ? "  (chosen)" : "")}"));
         }
 
-        await output.WriteLineAsync(Line($"Held out: ROC AUC {held.RocAuc:0.000} (contract type alone: {held.BaselineRocAuc:0.000}), PR AUC {held.PrAuc:0.000}, Brier {held.Brier:0.000}"));
-        await output.WriteLineAsync(Line($"At threshold {report.Threshold:0.000}: F1 {held.F1:0.000}, precision {held.Precision:0.000}, recall {held.Recall:0.000}"));
+        await output.WriteLineAsync(Invariant($"Held out: ROC AUC {held.RocAuc:0.000} (contract type alone: {held.BaselineRocAuc:0.000}), PR AUC {held.PrAuc:0.000}, Brier {held.Brier:0.000}"));
+        await output.WriteLineAsync(Invariant($"At threshold {report.Threshold:0.000}: F1 {held.F1:0.000}, precision {held.Precision:0.000}, recall {held.Recall:0.000}"));
         await output.WriteLineAsync("Reliability (predicted → observed churn):");
         foreach (var bin in held.Reliability.Where(b => b.Count > 0))
         {
-            await output.WriteLineAsync(Line($"  {bin.From:0.0}–{bin.To:0.0}: {bin.Count,4} customers, predicted {bin.MeanPredicted:0.000}, observed {bin.Observed:0.000}"));
+            await output.WriteLineAsync(Invariant($"  {bin.From:0.0}–{bin.To:0.0}: {bin.Count,4} customers, predicted {bin.MeanPredicted:0.000}, observed {bin.Observed:0.000}"));
         }
 
         await output.WriteLineAsync($"Wrote {modelPath}.");
@@ -143,10 +145,68 @@ public static class AnalyticsCommand
         }
 
         await csv.FlushAsync();
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Scored {scored} customers with the {model.Report.Trainer} model of {model.Report.TrainedAt:yyyy-MM-dd}; wrote {outputPath}."));
+        await output.WriteLineAsync(Invariant($"Scored {scored} customers with the {model.Report.Trainer} model of {model.Report.TrainedAt:yyyy-MM-dd}; wrote {outputPath}."));
         return 0;
     }
 
+
+    private static async Task<int> TrainSentimentAsync(IReadOnlyList<string> inputs, string modelPath, TextWriter output)
+    {
+        var lines = inputs.SelectMany(input => SentimentText.Read(CommandLine.FilePath(input))).ToList();
+        var sentences = lines.Where(l => l.Labelled).Select(l => l.Text).ToList();
+        var model = SentimentModel.Train(sentences, TimeProvider.System);
+        await using (var file = File.Create(CommandLine.FilePath(modelPath)))
+        {
+            model.Save(file);
+        }
+
+        var report = model.Report;
+        await output.WriteLineAsync(Invariant($"{sentences.Count} labelled sentences ({lines.Count - sentences.Count} lines without a label left out); {report.TrainingRows} to train on, {report.HeldOutRows} held out."));
+        await output.WriteLineAsync("Cross-validated accuracy (5 folds):");
+        foreach (var trainer in report.CrossValidated)
+        {
+            await output.WriteLineAsync(Invariant($"  {trainer.Trainer}: {trainer.Mean:0.000} ± {trainer.Deviation:0.000}{(trainer.Trainer == report.Trainer ? "  (chosen)" : "")}"));
+        }
+
+        await output.WriteLineAsync(Invariant($"Held out: accuracy {report.Accuracy:0.000} (the commoner label alone: {report.BaselineAccuracy:0.000}), F1 {report.F1:0.000}, ROC AUC {report.RocAuc:0.000}"));
+        await output.WriteLineAsync($"Wrote {modelPath}.");
+        return 0;
+    }
+
+    private static async Task<int> ScoreSentimentAsync(string modelPath, string input, string outputPath, TextWriter output)
+    {
+        SentimentModel model;
+        await using (var file = File.OpenRead(CommandLine.FilePath(modelPath)))
+        {
+            model = SentimentModel.Load(file);
+        }
+
+        await using var scores = File.Create(CommandLine.FilePath(outputPath));
+        await using var csv = CsvWriter.Create(scores, CsvOutput.Options, leaveOpen: true);
+        foreach (var header in new[] { "line", "text", "positiveProbability" })
+        {
+            csv.WriteField(header);
+        }
+
+        csv.EndRecord();
+        var line = 0;
+        foreach (var batch in SentimentText.Read(CommandLine.FilePath(input)).Select(l => l.Text).Chunk(ScoreBatch))
+        {
+            foreach (var (text, probability) in batch.Zip(model.Score(batch)))
+            {
+                csv.WriteField((++line).ToString(CultureInfo.InvariantCulture));
+                csv.WriteField(text.Text);
+                csv.WriteField(probability.ToString("0.0000", CultureInfo.InvariantCulture));
+                csv.EndRecord();
+            }
+        }
+
+        await csv.FlushAsync();
+        await output.WriteLineAsync($"Scored {line} lines; wrote {outputPath}.");
+        return 0;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static async Task WriteAsync(string path, IReadOnlyList<Rfm> customers, ValueSegmentModel model)
     {

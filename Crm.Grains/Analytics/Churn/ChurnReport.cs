@@ -14,7 +14,8 @@ public sealed record ChurnReport(
     int TrainingRows,
     DateTimeOffset TrainedAt);
 
-public sealed record TrainerScore(string Trainer, double RocAuc, double RocAucDeviation);
+/// <summary>A trainer's mean and standard deviation of a metric over the folds of a cross-validation.</summary>
+public sealed record TrainerScore(string Trainer, double Mean, double Deviation);
 
 /// <param name="Brier">Mean squared difference between probability and outcome: 0 is perfect, 0.25 a coin.</param>
 /// <param name="Reliability">By tenths of predicted probability: how many, how likely predicted, how many did churn.</param>

@@ -42,7 +42,7 @@ public static class ChurnTrainer
             progress?.Report(scores.Count / steps);
         }
 
-        var best = scores.MaxBy(s => s.Score.RocAuc);
+        var best = scores.MaxBy(s => s.Score.Mean);
         var threshold = BestF1Threshold(best.OutOfFold);
         var model = features.Append(trainers[best.Score.Trainer]).Fit(split.TrainSet);
         progress?.Report((steps - 1) / steps);
