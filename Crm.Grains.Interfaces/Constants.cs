@@ -41,4 +41,7 @@ public static class Constants
 
     /// <summary>A tenant's duplicate scan as it progresses, keyed by tenant, for the pages watching it.</summary>
     public const string DuplicateScanStreamNamespace = "duplicate-scan";
+
+    /// <summary>A tenant's value segments as their training moves and versions change (<see cref="Analytics.ValueSegments"/>), keyed by tenant.</summary>
+    public const string ValueSegmentsStreamNamespace = "value-segments";
 }

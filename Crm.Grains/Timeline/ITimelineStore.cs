@@ -27,6 +27,12 @@ public interface ITimelineStore
     Task<Interaction?> FindAsync(CustomerKey customer, Guid interactionId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// A tenant's interactions on one channel across all its customers, by customer id then sequence, after a
+    /// position in that order (null for the start): how analysis reads, say, every order, a page at a time.
+    /// </summary>
+    Task<IReadOnlyList<Interaction>> ReadChannelAsync(string tenantId, InteractionChannel channel, TimelinePosition? after, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Moves every interaction of one customer to another (when one is merged into the other), numbered from
     /// <paramref name="firstSequence"/> in their original order, in one transaction.
     /// </summary>
@@ -40,4 +46,10 @@ public interface ITimelineStore
     /// </summary>
     /// <returns>The interactions moved back, as they are now, oldest sequence first.</returns>
     Task<IReadOnlyList<Interaction>> MoveBackAsync(CustomerKey survivor, Guid mergeId, string customerId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A place in the order of <see cref="ITimelineStore.ReadChannelAsync"/>: customer id, then sequence.</summary>
+public readonly record struct TimelinePosition(string CustomerId, long Sequence)
+{
+    public static TimelinePosition Of(Interaction interaction) => new(interaction.CustomerId, interaction.Sequence);
 }

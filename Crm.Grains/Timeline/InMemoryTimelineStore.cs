@@ -88,6 +88,23 @@ public sealed class InMemoryTimelineStore : ITimelineStore
         }
     }
 
+    public Task<IReadOnlyList<Interaction>> ReadChannelAsync(string tenantId, InteractionChannel channel, TimelinePosition? after, int limit, CancellationToken cancellationToken = default)
+    {
+        bool IsAfter(Interaction i) => after is not { } a || string.CompareOrdinal(i.CustomerId, a.CustomerId) is var order && (order > 0 || (order == 0 && i.Sequence > a.Sequence));
+        lock (_lock)
+        {
+            IReadOnlyList<Interaction> page =
+            [
+                .. _bySequence.Where(t => t.Key.TenantId == tenantId)
+                    .OrderBy(t => t.Key.CustomerId, StringComparer.Ordinal)
+                    .SelectMany(t => t.Value.OrderBy(i => i.Sequence))
+                    .Where(i => i.Channel == channel && IsAfter(i))
+                    .Take(limit),
+            ];
+            return Task.FromResult(page);
+        }
+    }
+
     public Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, Guid? mergeId = null, CancellationToken cancellationToken = default)
     {
         lock (_lock)

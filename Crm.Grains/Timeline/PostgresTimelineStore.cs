@@ -122,6 +122,22 @@ public sealed class PostgresTimelineStore : ITimelineStore, IAsyncDisposable
         return await ReadSingleAsync(command, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<Interaction>> ReadChannelAsync(string tenantId, InteractionChannel channel, TimelinePosition? after, int limit, CancellationToken cancellationToken = default)
+    {
+        // Walks the primary key in order, the channel filtered on the way: a background read, a page at a time.
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT {Columns} FROM crm_timeline
+            WHERE tenant_id = $1 AND channel = $2 AND (customer_id, sequence) > ($3, $4)
+            ORDER BY customer_id, sequence LIMIT $5
+            """);
+        command.Parameters.AddWithValue(tenantId);
+        command.Parameters.AddWithValue(DbText.From(channel));
+        command.Parameters.AddWithValue(after?.CustomerId ?? "");
+        command.Parameters.AddWithValue(after?.Sequence ?? long.MinValue);
+        command.Parameters.AddWithValue(limit);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Interaction>> MoveAsync(CustomerKey from, CustomerKey to, long firstSequence, Guid? mergeId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);

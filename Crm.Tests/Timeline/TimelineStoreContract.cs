@@ -252,6 +252,35 @@ public abstract class TimelineStoreContract
         Assert.Empty(await Store.MoveBackAsync(survivor, mergeId, merged.CustomerId));
     }
 
+    [Fact]
+    public async Task Reads_one_channel_across_a_tenants_customers_by_customer_then_sequence_a_page_at_a_time()
+    {
+        var tenant = TestTenants.New();
+        var (a, b, c) = (new CustomerKey(tenant, "a1"), new CustomerKey(tenant, "b2"), new CustomerKey(tenant, "c3"));
+        await Store.AppendAsync(b, [Entry(b, 1, T0, InteractionChannel.Order), Entry(b, 2, T0, InteractionChannel.Call), Entry(b, 3, T0.AddHours(-1), InteractionChannel.Order)]);
+        await Store.AppendAsync(a, [Entry(a, 1, T0, InteractionChannel.Order), Entry(a, 2, T0, InteractionChannel.Order)]);
+        await Store.AppendAsync(c, [Entry(c, 1, T0, InteractionChannel.Email)]);
+        var elsewhere = new CustomerKey(TestTenants.New(), "a1");
+        await Store.AppendAsync(elsewhere, [Entry(elsewhere, 1, T0, InteractionChannel.Order)]);
+
+        var read = new List<(string, long)>();
+        TimelinePosition? after = null;
+        while (true)
+        {
+            var page = await Store.ReadChannelAsync(tenant, InteractionChannel.Order, after, limit: 3);
+            read.AddRange(page.Select(i => (i.CustomerId, i.Sequence)));
+            if (page.Count < 3)
+            {
+                break;
+            }
+
+            after = TimelinePosition.Of(page[^1]);
+        }
+
+        Assert.Equal([("a1", 1L), ("a1", 2L), ("b2", 1L), ("b2", 3L)], read);
+        Assert.Empty(await Store.ReadChannelAsync(tenant, InteractionChannel.Chat, null, 10));
+    }
+
     private static CustomerKey NewCustomer() => new(TestTenants.New(), "c" + Guid.NewGuid().ToString("N")[..12]);
 
     private static Interaction Entry(CustomerKey customer, long sequence, DateTimeOffset occurredAt, InteractionChannel channel = InteractionChannel.Note) => new()

@@ -11,7 +11,31 @@ public static class AnalyticsEndpoints
     {
         var group = routes.MapGroup("/api/analytics").WithTags("Analytics").RequireAuthorization(Policies.Supervisor);
         group.MapGet("/live", LiveAsync);
+        group.MapGet("/segments", ValueSegmentsAsync);
+        group.MapPost("/segments/train", TrainValueSegmentsAsync);
+        group.MapPost("/segments/versions/{version:int}/activate", ActivateValueSegmentsAsync);
         return group;
+    }
+
+    /// <summary>The value segments in use (k, silhouette, Davies–Bouldin, clusters), the training, the versions kept.</summary>
+    private static async Task<Ok<ValueSegmentsResponse>> ValueSegmentsAsync(ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).GetAsync()));
+
+    /// <summary>Starts training from every order on the tenant's timelines; progress is pushed as valueSegmentsChanged.</summary>
+    private static async Task<Accepted<ValueSegmentsResponse>> TrainValueSegmentsAsync(ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Accepted("/api/analytics/segments", ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).TrainAsync(user.ToActor())));
+
+    private static async Task<Results<Ok<ValueSegmentsResponse>, ProblemHttpResult>> ActivateValueSegmentsAsync(int version, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        try
+        {
+            return TypedResults.Ok(ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).ActivateAsync(version)));
+        }
+        catch (KeyNotFoundException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such version of the value segments.", detail: ex.Message,
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["version"] = [ex.Message] } });
+        }
     }
 
     /// <summary>The tenant's live KPIs: events per minute by type and channel, active customers, top events, per agent.</summary>

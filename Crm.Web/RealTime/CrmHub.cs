@@ -15,7 +15,7 @@ namespace Crm.Web.RealTime;
 /// </summary>
 [Authorize(Policy = Policies.Agent)]
 public sealed class CrmHub(
-    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, TenantFeed<Crm.Segments.SegmentCounts> segmentCounts, TenantFeed<Crm.Duplicates.DuplicateScan> duplicates, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
+    CustomerFeed feed, TenantFeed<LiveKpis> dashboards, TenantFeed<Crm.Imports.ImportJob> imports, TenantFeed<Crm.Segments.SegmentCounts> segmentCounts, TenantFeed<Crm.Duplicates.DuplicateScan> duplicates, TenantFeed<ValueSegments> valueSegments, HubConnections connections, IGrainFactory grains, IAuthorizationService authorization, IOptions<CrmHubOptions> options) : Hub
 {
     public const string Path = "/hubs/crm";
 
@@ -133,6 +133,29 @@ public sealed class CrmHub(
         }
     }
 
+    /// <summary>Supervisors and admins: receive valueSegmentsChanged as the value segments train and change version.</summary>
+    /// <returns>Them now.</returns>
+    public async Task<ValueSegmentsResponse> WatchValueSegments()
+    {
+        if (!(await authorization.AuthorizeAsync(Context.User!, Policies.Supervisor)).Succeeded)
+        {
+            throw new HubException("Only supervisors and admins follow the value segments' training.");
+        }
+
+        var tenant = Context.User!.TenantId();
+        await valueSegments.WatchAsync(Context.ConnectionId, tenant, Context.ConnectionAborted);
+        Context.Items[nameof(WatchValueSegments)] = tenant;
+        return ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(tenant).GetAsync());
+    }
+
+    public async Task UnwatchValueSegments()
+    {
+        if (Context.Items.Remove(nameof(WatchValueSegments), out var tenant))
+        {
+            await valueSegments.UnwatchAsync(Context.ConnectionId, (string)tenant!);
+        }
+    }
+
     public async Task UnwatchCustomer(string customerId)
     {
         if (Context.User!.TryGetCustomerKey(customerId, out var key) && Watched.Remove(key))
@@ -153,6 +176,7 @@ public sealed class CrmHub(
         await UnwatchImports();
         await UnwatchSegments();
         await UnwatchDuplicates();
+        await UnwatchValueSegments();
 
         await base.OnDisconnectedAsync(exception);
     }

@@ -31,6 +31,9 @@ public static class HubMessages
     /// <summary>The tenant's duplicate detection moved on (a scan's progress, changed customers checked): its status, as GET /api/duplicates/scan answers.</summary>
     public const string DuplicatesChanged = "duplicatesChanged";
 
+    /// <summary>The tenant's value segments: their training's progress, a new version, another version put in use.</summary>
+    public const string ValueSegmentsChanged = "valueSegmentsChanged";
+
     public sealed record CustomerDeletedMessage(string Id, long Sequence);
 
     public sealed record CustomerMergedMessage(string Id, string SurvivorId, long Sequence);

@@ -77,5 +77,7 @@ public static class TenantFeeds
         .AddSingleton(sp => new TenantFeed<Crm.Segments.SegmentCounts>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
             Constants.SegmentCountsStreamNamespace, HubMessages.SegmentCountsChanged, HubMessages.SegmentCountsMessage.From))
         .AddSingleton(sp => new TenantFeed<Crm.Duplicates.DuplicateScan>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
-            Constants.DuplicateScanStreamNamespace, HubMessages.DuplicatesChanged, Web.Duplicates.DuplicateEndpoints.ScanResponse.From));
+            Constants.DuplicateScanStreamNamespace, HubMessages.DuplicatesChanged, Web.Duplicates.DuplicateEndpoints.ScanResponse.From))
+        .AddSingleton(sp => new TenantFeed<ValueSegments>(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<IHubContext<CrmHub>>(),
+            Constants.ValueSegmentsStreamNamespace, HubMessages.ValueSegmentsChanged, Web.Analytics.ValueSegmentsResponse.From));
 }

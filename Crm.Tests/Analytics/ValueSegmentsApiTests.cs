@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Crm.Security;
+using Crm.Tests.Infrastructure;
+using Crm.Tests.Merges;
+using Crm.Web.RealTime;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Crm.Tests.Analytics;
+
+/// <summary>A tenant's value segments trained from the orders on its customers' timelines, watched live, versioned.</summary>
+[Collection(EmbeddedWebCollection.Name)]
+public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
+{
+    /// <summary>Regulars ordering big every few days; first-timers this week; customers gone for a year. A cancellation takes value back.</summary>
+    private static async Task<Dictionary<string, string>> OrdersAsync(TestUser user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var kinds = new Dictionary<string, string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var regular = await MergeAndUndo.CreateAsync(user, new { displayName = $"Regular {i}" });
+            for (var o = 0; o < 8; o++)
+            {
+                await OrderAsync(user, regular, now.AddDays(-2 - 4 * o - i), 900 + 50 * i);
+            }
+
+            await OrderAsync(user, regular, now.AddDays(-1), -100);
+            var first = await MergeAndUndo.CreateAsync(user, new { displayName = $"First-timer {i}" });
+            await OrderAsync(user, first, now.AddDays(-1 - i), 25 + i);
+            var gone = await MergeAndUndo.CreateAsync(user, new { displayName = $"Gone {i}" });
+            await OrderAsync(user, gone, now.AddDays(-360 - i), 15 + i);
+            (kinds[regular], kinds[first], kinds[gone]) = ("regular", "first", "gone");
+        }
+
+        return kinds;
+    }
+
+    private static async Task OrderAsync(TestUser user, string customerId, DateTimeOffset at, decimal value)
+    {
+        var logged = await user.Client.PostAsJsonAsync($"/api/customers/{customerId}/interactions", new
+        {
+            channel = "order",
+            subject = value < 0 ? "Cancellation" : "Order",
+            occurredAt = at,
+            metadata = new Dictionary<string, string> { ["value"] = value.ToString(CultureInfo.InvariantCulture) },
+        });
+        Assert.True(logged.IsSuccessStatusCode, await logged.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_supervisor_trains_them_from_the_orders_watches_the_progress_and_reads_named_clusters()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        await OrdersAsync(supervisor);
+        await using var hub = await fixture.Web.ConnectHubAsync(supervisor.Token);
+        var changes = new Recorder<JsonElement>();
+        hub.On<JsonElement>(HubMessages.ValueSegmentsChanged, changes.Record);
+        var before = await hub.InvokeAsync<JsonElement>("WatchValueSegments");
+        Assert.Equal("neverRun", before.GetProperty("training").GetProperty("status").GetString());
+
+        var started = await supervisor.Client.PostAsync("/api/analytics/segments/train", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var done = await Eventually.ReturnsAsync(
+            async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
+            s => s.GetProperty("training").GetProperty("status").GetString() is "completed" or "failed");
+        Assert.Equal("completed", done.GetProperty("training").GetProperty("status").GetString());
+        var active = done.GetProperty("active");
+        Assert.Equal(3, active.GetProperty("k").GetInt32());
+        Assert.True(active.GetProperty("silhouette").GetDouble() > 0.6, active.ToString());
+        Assert.Equal(12, active.GetProperty("customers").GetInt32());
+        Assert.Equal(4 * 11, active.GetProperty("orders").GetInt32());
+        var clusters = active.GetProperty("clusters").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("centroid"));
+        Assert.Equal(["Champions", "Lost", "New customers"], clusters.Keys.Order());
+        // Eight orders of 900 to 1,050 less a cancellation of 100: 7,100 to 8,300 each.
+        Assert.InRange(clusters["Champions"].GetProperty("monetary").GetDecimal(), 7_100m, 8_300m);
+        Assert.True(clusters["Champions"].GetProperty("recencyDays").GetDouble() < clusters["Lost"].GetProperty("recencyDays").GetDouble());
+        Assert.Equal(8, clusters["Champions"].GetProperty("frequency").GetDouble());
+        Assert.Equal(9, active.GetProperty("tried").GetArrayLength());
+        var pushed = await changes.WaitForAsync(1);
+        var last = (await changes.DrainAsync(TimeSpan.FromMilliseconds(500)))[^1];
+        Assert.Equal("completed", last.GetProperty("training").GetProperty("status").GetString());
+        Assert.Equal(1, last.GetProperty("active").GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task Versions_are_kept_and_put_back_in_use_and_a_version_not_kept_is_a_404_naming_it()
+    {
+        var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+        await OrdersAsync(supervisor);
+        for (var version = 1; version <= 2; version++)
+        {
+            await supervisor.Client.PostAsync("/api/analytics/segments/train", null);
+            var expected = version;
+            await Eventually.ReturnsAsync(
+                async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
+                s => s.TryGetProperty("active", out var active) && active.GetProperty("version").GetInt32() == expected);
+        }
+
+        var rolledBack = await (await supervisor.Client.PostAsync("/api/analytics/segments/versions/1/activate", null)).ReadJsonAsync();
+        var missing = await supervisor.Client.PostAsync("/api/analytics/segments/versions/7/activate", null);
+
+        Assert.Equal(1, rolledBack.GetProperty("active").GetProperty("version").GetInt32());
+        Assert.Equal([(2, false), (1, true)], rolledBack.GetProperty("versions").EnumerateArray().Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("active").GetBoolean())));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("version", (await missing.ReadJsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task Training_without_orders_fails_saying_why_agents_may_not_train_and_another_tenant_sees_none_of_it()
+    {
+        var tenant = TestTenants.New();
+        var supervisor = await fixture.Web.SignInAsync(tenant, Roles.Supervisor);
+        var agent = await fixture.Web.SignInAsync(tenant, Roles.Agent);
+        var other = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.Client.PostAsync("/api/analytics/segments/train", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.Client.GetAsync("/api/analytics/segments")).StatusCode);
+        await supervisor.Client.PostAsync("/api/analytics/segments/train", null);
+        var failed = await Eventually.ReturnsAsync(
+            async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
+            s => s.GetProperty("training").GetProperty("status").GetString() == "failed");
+        Assert.Contains("at least 3 customers with orders", failed.GetProperty("training").GetProperty("error").GetString());
+
+        await OrdersAsync(supervisor);
+        await supervisor.Client.PostAsync("/api/analytics/segments/train", null);
+        await Eventually.ReturnsAsync(
+            async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
+            s => s.GetProperty("training").GetProperty("status").GetString() == "completed");
+        var theirs = await (await other.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync();
+        Assert.False(theirs.TryGetProperty("active", out _), theirs.ToString());
+        Assert.Equal("neverRun", theirs.GetProperty("training").GetProperty("status").GetString());
+        await using var hub = await fixture.Web.ConnectHubAsync(agent.Token);
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("WatchValueSegments"));
+    }
+}
