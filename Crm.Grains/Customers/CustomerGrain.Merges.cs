@@ -15,6 +15,9 @@ public sealed partial class CustomerGrain
 {
     private static readonly Actor MergeActor = new("identity-resolution", "Identity resolution");
 
+    /// <summary>How long events for a customer in a merge under way wait for it (a merge takes well under a second).</summary>
+    public static readonly TimeSpan MaxMergeWait = TimeSpan.FromSeconds(30);
+
     public async Task<Customer> ReserveForMergeAsync(Guid mergeId)
     {
         EnsureNotMerged();
@@ -252,15 +255,22 @@ public sealed partial class CustomerGrain
     /// As <see cref="EnsureNotMerged"/>, but while the merge that took this customer is still under way its events wait
     /// (a transient failure, which the ingest path waits out): a merge rolled back or undone gives them back to this
     /// customer, one that completes sends them on to the survivor after it took this one over, so that none lands on
-    /// the survivor untagged in between, where neither a roll-back nor an undo would find it.
+    /// the survivor untagged in between, where neither a roll-back nor an undo would find it. The wait holds up the
+    /// rest of the ingest partition too, so it lasts at most <see cref="MaxMergeWait"/> from the merge's (or the
+    /// undo's) start: a merge that takes longer is stuck, and its events go on to the survivor as before.
     /// </summary>
     private async Task EnsureNotMergingAsync()
     {
         if (_state.RecordExists && State.MergedInto is not null && State.MergeId is { } mergeId
-            && await _merges.GetAsync(_key.TenantId, mergeId) is { Status: MergeStatus.Merging or MergeStatus.Undoing })
+            && await _merges.GetAsync(_key.TenantId, mergeId) is { Status: MergeStatus.Merging or MergeStatus.Undoing } merge)
         {
             // Read each time, not remembered: a completed merge can be undone, and its undo is under way again.
-            throw new TransientFailureException($"Customer '{_key.CustomerId}' is in merge {mergeId}, which is under way: its events wait for it.");
+            if (Now() - (merge.UndoneAt ?? merge.MergedAt) < MaxMergeWait)
+            {
+                throw new TransientFailureException($"Customer '{_key.CustomerId}' is in merge {mergeId}, which is under way: its events wait for it.");
+            }
+
+            LogMergeStuck(_key, mergeId);
         }
 
         EnsureNotMerged();
@@ -333,6 +343,9 @@ public sealed partial class CustomerGrain
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: merge {MergeId} had ended without letting go of it; let go now")]
     private partial void LogStaleMergeLease(CustomerKey customerKey, Guid mergeId);
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: merge {MergeId} has been under way too long; its events go on to the survivor")]
+    private partial void LogMergeStuck(CustomerKey customerKey, Guid mergeId);
 
     [LoggerMessage(LogLevel.Information, "Customer {CustomerKey} merged into {Survivor}")]
     private partial void LogMerged(CustomerKey customerKey, string survivor);

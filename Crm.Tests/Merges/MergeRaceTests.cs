@@ -252,6 +252,23 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
     }
 
     [Fact]
+    public async Task Events_for_a_customer_in_a_merge_stuck_for_longer_than_the_wait_go_on_to_the_survivor()
+    {
+        var admin = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Admin);
+        var source = await TestSource.CreateAsync(fixture.Web, admin);
+        var survivorId = await MergeAndUndo.CreateAsync(admin, new { displayName = "Survivor" });
+        var mergedId = await MergeAndUndo.CreateAsync(admin, new { displayName = "Merged", emails = new[] { "stuck@example.com" } });
+        var record = await UnderWayAsync(admin.Tenant, survivorId, mergedId, DateTimeOffset.UtcNow - CustomerGrain.MaxMergeWait - TimeSpan.FromSeconds(1));
+        var merged = Customer(admin.Tenant, mergedId);
+        await merged.ReserveForMergeAsync(record.Id);
+        await merged.MergeIntoAsync(survivorId, record.Id);
+
+        (await source.SendAsync("track", new { anonymousId = "stuck-visitor", @event = "Order Completed", context = new { traits = new { email = "stuck@example.com" } } })).EnsureSuccessStatusCode();
+
+        await Eventually.ReturnsAsync(() => MergeAndUndo.SubjectsAsync(admin, survivorId), subjects => subjects.Contains("Order Completed"));
+    }
+
+    [Fact]
     public async Task A_merge_resumed_after_its_customers_were_let_go_fails_puts_them_back_and_says_why()
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
@@ -281,7 +298,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
     private IMergeLog Log => fixture.Web.Services.GetRequiredService<IMergeLog>();
 
     /// <summary>A merge recorded as under way, as its grain records it before it holds any customer.</summary>
-    private async Task<MergeRecord> UnderWayAsync(string tenant, string survivorId, string mergedId)
+    private async Task<MergeRecord> UnderWayAsync(string tenant, string survivorId, string mergedId, DateTimeOffset? mergedAt = null)
     {
         var record = new MergeRecord
         {
@@ -290,7 +307,7 @@ public sealed class MergeRaceTests(EmbeddedWebFixture fixture)
             Request = new MergeRequest(survivorId, [mergedId], ImmutableDictionary<string, string>.Empty),
             Status = MergeStatus.Merging,
             MergedBy = Tester,
-            MergedAt = DateTimeOffset.UtcNow,
+            MergedAt = mergedAt ?? DateTimeOffset.UtcNow,
         };
         await Log.SaveAsync(record);
         return record;
