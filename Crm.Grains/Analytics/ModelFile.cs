@@ -10,17 +10,16 @@ namespace Crm.Analytics;
 /// </summary>
 public static class ModelFile
 {
-    private const string ReportEntry = "crm/report.json";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static void Save<TReport>(MLContext ml, ITransformer model, DataViewSchema schema, TReport report, Stream output)
+    /// <param name="kind">What the model is ("churn"): its report's entry is named after it, so a model is never read as another kind.</param>
+    public static void Save<TReport>(MLContext ml, ITransformer model, DataViewSchema schema, string kind, TReport report, Stream output)
     {
         using var buffer = new MemoryStream();
         ml.Model.Save(model, schema, buffer);
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
         {
-            using var entry = zip.CreateEntry(ReportEntry).Open();
+            using var entry = zip.CreateEntry(ReportEntry(kind)).Open();
             JsonSerializer.Serialize(entry, report, Json);
         }
 
@@ -30,7 +29,7 @@ public static class ModelFile
 
     /// <param name="what">What the model is, for the message when the file is not one ("a churn model").</param>
     /// <exception cref="InvalidDataException">Not a model file with a report of this kind.</exception>
-    public static (MLContext Ml, ITransformer Model, DataViewSchema Schema, TReport Report) Load<TReport>(Stream input, string what)
+    public static (MLContext Ml, ITransformer Model, DataViewSchema Schema, TReport Report) Load<TReport>(Stream input, string kind, string what)
     {
         using var buffer = new MemoryStream();
         input.CopyTo(buffer);
@@ -39,7 +38,7 @@ public static class ModelFile
         try
         {
             using var zip = new ZipArchive(buffer, ZipArchiveMode.Read, leaveOpen: true);
-            using var entry = (zip.GetEntry(ReportEntry) ?? throw new InvalidDataException("The file holds no report.")).Open();
+            using var entry = (zip.GetEntry(ReportEntry(kind)) ?? throw new InvalidDataException($"The file holds no {kind} report.")).Open();
             report = JsonSerializer.Deserialize<TReport>(entry, Json) ?? throw new InvalidDataException("The report is empty.");
         }
         catch (Exception ex) when (ex is InvalidDataException or JsonException)
@@ -52,4 +51,6 @@ public static class ModelFile
         var model = ml.Model.Load(buffer, out var schema);
         return (ml, model, schema, report);
     }
+
+    private static string ReportEntry(string kind) => $"crm/{kind}-report.json";
 }

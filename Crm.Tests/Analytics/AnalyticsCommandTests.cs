@@ -25,7 +25,8 @@ public sealed class AnalyticsCommandTests : IDisposable
         Assert.Equal("customerId,segment,recency,frequency,monetary", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         // Every customer with an order once; those with only cancellations bought nothing.
-        var buyers = File.ReadLines(invoices).Skip(1).Select(l => l.Split(',')).Where(f => !f[0].StartsWith('C')).Select(f => f[2]).ToHashSet();
+        var buyers = File.ReadLines(invoices).Skip(1).Select(l => l.Split(',')).Where(f => !f[0].StartsWith('C') && f[2] != "(blank)").Select(f => f[2]).ToHashSet();
+        Assert.Matches(@"\(\d{4} without a customer skipped\)", output.ToString());
         Assert.Equal(buyers.Order(), rows.Select(r => r[0]).Order());
         var byName = rows.GroupBy(r => r[1]).ToDictionary(g => g.Key, g => g.Select(r => r[2..].Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList());
         Assert.InRange(byName.Count, 2, 10);
@@ -54,6 +55,34 @@ public sealed class AnalyticsCommandTests : IDisposable
         error = new StringWriter();
         Assert.Equal(1, await AnalyticsCommand.RunAsync(["analytics", "segment", "--input", bad, "--output", Path.Combine(_directory, "out.csv")], output, error));
         Assert.Contains("Row 3: InvoiceDate 'yesterday'", error.ToString());
+
+        // Empty, the wrong columns, too few of a kind to measure, a missing input, an output over the input, the wrong kind of model.
+        var empty = Path.Combine(_directory, "empty.csv");
+        await File.WriteAllTextAsync(empty, "");
+        var telco = Path.Combine(Repository.Root, "data", "telco-churn.csv");
+        var fewChurners = Path.Combine(_directory, "few.csv");
+        await File.WriteAllLinesAsync(fewChurners, File.ReadLines(telco).Where((l, i) => i == 0 || !l.EndsWith(",Yes", StringComparison.Ordinal)).Take(200).Append(File.ReadLines(telco).First(l => l.EndsWith(",Yes", StringComparison.Ordinal))));
+        var sentiment = Path.Combine(_directory, "sentiment.zip");
+        Assert.Equal(0, await AnalyticsCommand.RunAsync(["analytics", "sentiment-train", "--input", Path.Combine(Repository.Root, "data", "sentiment", "yelp_labelled.txt"), "--model", sentiment], output, error));
+        string[][] refused =
+        [
+            ["analytics", "segment", "--input", empty, "--output", Path.Combine(_directory, "a.csv")],
+            ["analytics", "churn-train", "--input", bad, "--model", Path.Combine(_directory, "b.zip")],
+            ["analytics", "churn-train", "--input", fewChurners, "--model", Path.Combine(_directory, "c.zip")],
+            ["analytics", "churn-score", "--model", sentiment, "--input", telco, "--output", Path.Combine(_directory, "d.csv")],
+            ["analytics", "sentiment-score", "--model", sentiment, "--input", Path.Combine(_directory, "missing.txt"), "--output", Path.Combine(_directory, "e.csv")],
+            ["analytics", "sentiment-score", "--model", sentiment, "--input", bad, "--output", bad],
+        ];
+        foreach (var command in refused)
+        {
+            error = new StringWriter();
+            Assert.True(await AnalyticsCommand.RunAsync(command, output, error) == 1, string.Join(' ', command));
+            Assert.False(string.IsNullOrWhiteSpace(error.ToString()), string.Join(' ', command));
+            Assert.DoesNotContain("   at ", error.ToString());
+        }
+
+        Assert.Contains("yesterday", await File.ReadAllTextAsync(bad));
+        Assert.False(File.Exists(Path.Combine(_directory, "e.csv")));
     }
 
     [Fact]

@@ -82,6 +82,6 @@ public sealed class ChurnTrainerTests
     {
         var stayers = TelcoCustomer.Read(TelcoFile).Where(c => !c.Churned).Take(100).ToList();
         var error = Assert.Throws<InvalidOperationException>(() => ChurnTrainer.Train(stayers, TimeProvider.System));
-        Assert.Contains("some who churned", error.Message);
+        Assert.Contains("at least 25 customers who churned", error.Message);
     }
 }

@@ -52,7 +52,9 @@ public static class AnalyticsCommand
         {
             return await command();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvFormatException or InvalidDataException or InvalidOperationException)
+        // A missing column is a KeyNotFoundException from the CSV reader; an unusable path, an ArgumentException.
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CsvFormatException or InvalidDataException or InvalidOperationException
+            or KeyNotFoundException or ArgumentException)
         {
             await error.WriteLineAsync(ex.Message);
             return 1;
@@ -120,19 +122,20 @@ public static class AnalyticsCommand
 
     private static async Task<int> ScoreChurnAsync(string modelPath, string input, string outputPath, TextWriter output)
     {
+        var (inputFile, outputFile) = ScoringFiles(input, outputPath);
         ChurnModel model;
         await using (var file = File.OpenRead(CommandLine.FilePath(modelPath)))
         {
             model = ChurnModel.Load(file);
         }
 
-        await using var scores = File.Create(CommandLine.FilePath(outputPath));
+        await using var scores = File.Create(outputFile);
         await using var csv = CsvWriter.Create(scores, CsvOutput.Options, leaveOpen: true);
         csv.WriteField("customerID");
         csv.WriteField("churnProbability");
         csv.EndRecord();
         var scored = 0;
-        foreach (var batch in TelcoCustomer.Read(CommandLine.FilePath(input)).Chunk(ScoreBatch))
+        foreach (var batch in TelcoCustomer.Read(inputFile).Chunk(ScoreBatch))
         {
             foreach (var (customer, probability) in batch.Zip(model.Score(batch)))
             {
@@ -175,13 +178,14 @@ public static class AnalyticsCommand
 
     private static async Task<int> ScoreSentimentAsync(string modelPath, string input, string outputPath, TextWriter output)
     {
+        var (inputFile, outputFile) = ScoringFiles(input, outputPath);
         SentimentModel model;
         await using (var file = File.OpenRead(CommandLine.FilePath(modelPath)))
         {
             model = SentimentModel.Load(file);
         }
 
-        await using var scores = File.Create(CommandLine.FilePath(outputPath));
+        await using var scores = File.Create(outputFile);
         await using var csv = CsvWriter.Create(scores, CsvOutput.Options, leaveOpen: true);
         foreach (var header in new[] { "line", "text", "positiveProbability" })
         {
@@ -190,7 +194,7 @@ public static class AnalyticsCommand
 
         csv.EndRecord();
         var line = 0;
-        foreach (var batch in SentimentText.Read(CommandLine.FilePath(input)).Select(l => l.Text).Chunk(ScoreBatch))
+        foreach (var batch in SentimentText.Read(inputFile).Select(l => l.Text).Chunk(ScoreBatch))
         {
             foreach (var (text, probability) in batch.Zip(model.Score(batch)))
             {
@@ -204,6 +208,18 @@ public static class AnalyticsCommand
         await csv.FlushAsync();
         await output.WriteLineAsync($"Scored {line} lines; wrote {outputPath}.");
         return 0;
+    }
+
+    /// <summary>The input and output of a scoring command, checked before the output is created (the input is read as it is written).</summary>
+    private static (string Input, string Output) ScoringFiles(string input, string output)
+    {
+        var (inputFile, outputFile) = (CommandLine.FilePath(input), CommandLine.FilePath(output));
+        if (!File.Exists(inputFile))
+        {
+            throw new FileNotFoundException($"There is no file {input}.");
+        }
+
+        return inputFile == outputFile ? throw new IOException("The output would overwrite the input it is read from: name another file.") : (inputFile, outputFile);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

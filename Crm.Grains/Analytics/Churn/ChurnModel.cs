@@ -19,12 +19,14 @@ public sealed class ChurnModel
     public IEnumerable<float> Score(IEnumerable<ChurnInput> customers) =>
         _model.Transform(_ml.Data.LoadFromEnumerable(customers, _schema)).GetColumn<float>("Probability");
 
-    public void Save(Stream output) => ModelFile.Save(_ml, _model, _schema, Report, output);
+    public void Save(Stream output) => ModelFile.Save(_ml, _model, _schema, Kind, Report, output);
+
+    private const string Kind = "churn";
 
     /// <exception cref="InvalidDataException">Not a churn model saved by <see cref="Save"/>.</exception>
     public static ChurnModel Load(Stream input)
     {
-        var (ml, model, schema, report) = ModelFile.Load<ChurnReport>(input, "a churn model saved by churn-train");
+        var (ml, model, schema, report) = ModelFile.Load<ChurnReport>(input, Kind, "a churn model saved by churn-train");
         return new ChurnModel(ml, model, schema, report);
     }
 }

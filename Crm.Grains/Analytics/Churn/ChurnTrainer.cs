@@ -14,15 +14,18 @@ namespace Crm.Analytics;
 public static class ChurnTrainer
 {
     public const double HeldOutFraction = 0.2;
+    public const int MinPerClass = 25;
 
     /// <param name="folds">Folds of the cross-validation (5 for a real model; fewer in tests).</param>
     /// <param name="progress">The share of the work done, from 0 to 1.</param>
     public static ChurnModel Train(IReadOnlyList<ChurnInput> customers, TimeProvider time, int folds = 5, int seed = 1,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (customers.Count < 50 || customers.All(c => c.Churned) || !customers.Any(c => c.Churned))
+        var churned = customers.Count(c => c.Churned);
+        if (Math.Min(churned, customers.Count - churned) < MinPerClass)
         {
-            throw new InvalidOperationException($"A churn model needs at least 50 customers, some who churned and some who did not; there are {customers.Count}, {customers.Count(c => c.Churned)} churned.");
+            // Fewer, and a fold or the held-out part may have none of one kind, where ROC AUC means nothing.
+            throw new InvalidOperationException($"A churn model needs at least {MinPerClass} customers who churned and {MinPerClass} who did not; there are {churned} and {customers.Count - churned}.");
         }
 
         var ml = new MLContext(seed);
@@ -104,9 +107,29 @@ public static class ChurnTrainer
     private static List<(bool Label, float Probability)> Scored(IDataView scored) =>
         [.. scored.GetColumn<bool>("Label").Zip(scored.GetColumn<float>("Probability"))];
 
-    private static double BestF1Threshold(IReadOnlyList<(bool Label, float Probability)> scored) =>
-        scored.Select(s => (double)s.Probability).Distinct().Order()
-            .Select(t => (Threshold: t, AtThreshold(scored, t).F1)).MaxBy(t => t.F1).Threshold;
+    /// <summary>One sweep down the scores, highest first: at each distinct score, everything at or above it is called positive.</summary>
+    private static double BestF1Threshold(IReadOnlyList<(bool Label, float Probability)> scored)
+    {
+        var ranked = scored.OrderByDescending(s => s.Probability).ToList();
+        var actual = ranked.Count(s => s.Label);
+        var (best, bestF1, truePositives) = (1.0, -1.0, 0);
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            truePositives += ranked[i].Label ? 1 : 0;
+            if (i + 1 < ranked.Count && ranked[i + 1].Probability == ranked[i].Probability)
+            {
+                continue;
+            }
+
+            var f1 = 2.0 * truePositives / (i + 1 + actual);
+            if (f1 > bestF1)
+            {
+                (best, bestF1) = (ranked[i].Probability, f1);
+            }
+        }
+
+        return best;
+    }
 
     internal static (double Precision, double Recall, double F1) AtThreshold(IReadOnlyList<(bool Label, float Probability)> scored, double threshold)
     {
@@ -138,7 +161,7 @@ public static class ChurnTrainer
     internal static double RocAuc(IReadOnlyList<(bool Label, float Probability)> scored)
     {
         var ranked = scored.OrderBy(s => s.Probability).ToList();
-        var (rankSum, positives) = (0.0, 0);
+        var (rankSum, positives) = (0.0, 0.0);
         for (var i = 0; i < ranked.Count;)
         {
             var j = i;
@@ -162,6 +185,6 @@ public static class ChurnTrainer
         }
 
         var negatives = ranked.Count - positives;
-        return positives == 0 || negatives == 0 ? 0.5 : (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        return positives == 0 || negatives == 0 ? 0.5 : (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
     }
 }

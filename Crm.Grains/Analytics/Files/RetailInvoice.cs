@@ -14,6 +14,9 @@ public sealed partial class RetailInvoice
     [CsvColumn("Quantity")] public int Quantity { get; set; }
     [CsvColumn("UnitPrice")] public decimal UnitPrice { get; set; }
 
+    /// <summary>Whether the invoice names its customer: the published file writes "(blank)" for one it does not know.</summary>
+    public bool HasCustomer => !string.IsNullOrWhiteSpace(CustomerId) && CustomerId.Trim() != "(blank)";
+
     /// <summary>A leading C marks a cancellation, with a negative quantity.</summary>
     public bool IsCancellation => InvoiceNo.StartsWith('C');
 
@@ -29,12 +32,12 @@ public sealed partial class RetailInvoice
     /// <exception cref="InvalidDataException">A row's InvoiceDate does not read (named with its row).</exception>
     public static (List<CustomerOrder> Orders, int Skipped) ReadOrders(string path)
     {
-        using var csv = CsvReader.Create(File.OpenRead(path));
+        using var csv = CsvReader.Create(File.OpenRead(path), Csv.Options);
         var (orders, skipped, row) = (new List<CustomerOrder>(), 0, 1);
         foreach (var invoice in csv.GetRecords<RetailInvoice>())
         {
             row++;
-            if (string.IsNullOrWhiteSpace(invoice.CustomerId))
+            if (!invoice.HasCustomer)
             {
                 skipped++;
                 continue;

@@ -60,7 +60,7 @@ public sealed partial class TelcoCustomer
     /// <exception cref="InvalidDataException">A row's TotalCharges is not a number (named with its row).</exception>
     public static IEnumerable<ChurnInput> Read(string path)
     {
-        using var csv = CsvReader.Create(File.OpenRead(path));
+        using var csv = CsvReader.Create(File.OpenRead(path), Csv.Options);
         var row = 1;
         foreach (var customer in csv.GetRecords<TelcoCustomer>())
         {

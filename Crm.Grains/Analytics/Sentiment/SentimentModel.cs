@@ -14,6 +14,7 @@ public sealed record SentimentReport(string Trainer, ImmutableArray<TrainerScore
 public sealed class SentimentModel
 {
     public const double HeldOutFraction = 0.2;
+    public const int MinPerClass = 25;
 
     private readonly MLContext _ml;
     private readonly ITransformer _model;
@@ -32,9 +33,10 @@ public sealed class SentimentModel
     /// <exception cref="InvalidOperationException">Too few sentences, or all of one label.</exception>
     public static SentimentModel Train(IReadOnlyList<SentimentText> sentences, TimeProvider time, int folds = 5, int seed = 1)
     {
-        if (sentences.Count < 20 || sentences.All(s => s.Positive) || !sentences.Any(s => s.Positive))
+        var positive = sentences.Count(s => s.Positive);
+        if (Math.Min(positive, sentences.Count - positive) < MinPerClass)
         {
-            throw new InvalidOperationException($"A sentiment model needs at least 20 labelled sentences, positive and negative; there are {sentences.Count}, {sentences.Count(s => s.Positive)} positive.");
+            throw new InvalidOperationException($"A sentiment model needs at least {MinPerClass} positive and {MinPerClass} negative sentences; there are {positive} and {sentences.Count - positive}.");
         }
 
         var ml = new MLContext(seed);
@@ -51,9 +53,11 @@ public sealed class SentimentModel
         var model = features.Append(trainers[best.Trainer]).Fit(split.TrainSet);
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(split.TestSet));
         var heldOut = split.TestSet.GetColumn<bool>("Label").ToList();
-        var positives = heldOut.Count(l => l);
-        var report = new SentimentReport(best.Trainer, [.. scores], sentences.Count - heldOut.Count, heldOut.Count, metrics.Accuracy, metrics.F1Score, metrics.AreaUnderRocCurve,
-            (double)Math.Max(positives, heldOut.Count - positives) / heldOut.Count, time.GetUtcNow());
+        var trainedOn = split.TrainSet.GetColumn<bool>("Label").ToList();
+        // The baseline learns only the commoner label of the training part, and is measured on the held-out one.
+        var commoner = trainedOn.Count(l => l) * 2 >= trainedOn.Count;
+        var report = new SentimentReport(best.Trainer, [.. scores], trainedOn.Count, heldOut.Count, metrics.Accuracy, metrics.F1Score, metrics.AreaUnderRocCurve,
+            (double)heldOut.Count(l => l == commoner) / heldOut.Count, time.GetUtcNow());
         return new SentimentModel(ml, model, split.TrainSet.Schema, report);
     }
 
@@ -69,12 +73,14 @@ public sealed class SentimentModel
     public IEnumerable<float> Score(IEnumerable<SentimentText> texts) =>
         _model.Transform(_ml.Data.LoadFromEnumerable(texts, _schema)).GetColumn<float>("Probability");
 
-    public void Save(Stream output) => ModelFile.Save(_ml, _model, _schema, Report, output);
+    public void Save(Stream output) => ModelFile.Save(_ml, _model, _schema, Kind, Report, output);
+
+    private const string Kind = "sentiment";
 
     /// <exception cref="InvalidDataException">Not a sentiment model saved by <see cref="Save"/>.</exception>
     public static SentimentModel Load(Stream input)
     {
-        var (ml, model, schema, report) = ModelFile.Load<SentimentReport>(input, "a sentiment model saved by sentiment-train");
+        var (ml, model, schema, report) = ModelFile.Load<SentimentReport>(input, Kind, "a sentiment model saved by sentiment-train");
         return new SentimentModel(ml, model, schema, report);
     }
 }
