@@ -46,7 +46,8 @@ public sealed record ValueSegmentsVersion(
     public ValueSegmentFit Fit => Tried.Single(t => t.K == K);
 }
 
-/// <param name="Progress">From 0 to 1 while running: reading the orders is the first tenth, training the rest.</param>
+/// <param name="Progress">From 0 to 1 while running: reading the orders, clustering, then placing every customer who ordered.</param>
+/// <param name="Placing">The version whose customers are being placed, once it is trained or put in use.</param>
 [GenerateSerializer, Immutable, Alias("crm.value-segments-training")]
 public sealed record ValueSegmentsTraining(
     [property: Id(0)] TrainingStatus Status,
@@ -55,7 +56,8 @@ public sealed record ValueSegmentsTraining(
     [property: Id(3)] DateTimeOffset? StartedAt,
     [property: Id(4)] Actor? StartedBy,
     [property: Id(5)] DateTimeOffset? FinishedAt,
-    [property: Id(6)] string? Error)
+    [property: Id(6)] string? Error,
+    [property: Id(7)] int? Placing = null)
 {
     public static readonly ValueSegmentsTraining None = new(TrainingStatus.Idle, 0, 0, null, null, null, null);
 }
@@ -85,8 +87,19 @@ public interface IValueSegmentsGrain : IGrainWithStringKey
     [Alias("train")]
     Task<ValueSegments> TrainAsync(Actor by);
 
-    /// <summary>Puts a kept version in use again (a roll-back, or forward again).</summary>
+    /// <summary>Puts a kept version in use again (a roll-back, or forward again) and places every customer by it.</summary>
     /// <exception cref="KeyNotFoundException">No such version is kept.</exception>
+    /// <exception cref="InvalidOperationException">Training or placing is under way.</exception>
     [Alias("activate")]
-    Task<ValueSegments> ActivateAsync(int version);
+    Task<ValueSegments> ActivateAsync(int version, Actor by);
 }
+
+/// <summary>The value segment a customer is in, by a version of its tenant's model, with the numbers it was judged on.</summary>
+[GenerateSerializer, Immutable, Alias("crm.value-segment-assignment")]
+public sealed record ValueSegmentAssignment(
+    [property: Id(0)] string Name,
+    [property: Id(1)] int Version,
+    [property: Id(2)] DateTimeOffset AssignedAt,
+    [property: Id(3)] double RecencyDays,
+    [property: Id(4)] int Frequency,
+    [property: Id(5)] decimal Monetary);

@@ -22,4 +22,6 @@ public sealed record Customer
     [Id(9)] public Engagement Engagement { get; init; } = Engagement.None;
     /// <summary>The user ids, emails, phones and anonymous ids integrations know this customer by.</summary>
     [Id(10)] public ImmutableArray<Identity> Identities { get; init; } = [];
+    /// <summary>Where the tenant's value segments put the customer, once they are trained and it has ordered.</summary>
+    [Id(11)] public Analytics.ValueSegmentAssignment? ValueSegment { get; init; }
 }

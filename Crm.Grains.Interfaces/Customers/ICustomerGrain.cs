@@ -79,6 +79,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("standing"), ReadOnly]
     Task<CustomerStanding> GetStandingAsync();
 
+    /// <summary>
+    /// Puts the customer in the segment of <paramref name="model"/> its orders place it in (counting them from its
+    /// timeline first if it has not yet), or in none when it has not ordered; null for a customer deleted or merged.
+    /// </summary>
+    [Alias("assign-value-segment")]
+    Task<Analytics.ValueSegmentAssignment?> AssignValueSegmentAsync(Analytics.ValueSegmentsVersion model);
+
     /// <summary>Folds another (anonymous) customer into this one: its timeline, identities and what the profile lacks.</summary>
     /// <exception cref="CannotMergeException">The other customer is identified: identified customers are never merged automatically.</exception>
     [Alias("absorb")]

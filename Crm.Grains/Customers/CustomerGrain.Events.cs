@@ -112,6 +112,7 @@ public sealed partial class CustomerGrain
         }
 
         applied -= results.Count(r => !r.Created);
+        recorded = await PlacedAfterOrdersAsync(recorded, results.Where(r => r.Created).Select(r => r.Interaction));
 
         // Identify, group and alias leave no row: the state is their record, so it is written now; rows only change
         // counters, which the timeline rebuilds.

@@ -28,6 +28,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
     private readonly CustomerActivityRecorder _activity;
     private readonly IIdentityIndex _identities;
     private readonly Merges.IMergeLog _merges;
+    private readonly Analytics.ValueSegmentModelsCache _valueSegments;
 
     public CustomerGrain(
         [PersistentState("customer", Constants.GrainStorage)] IPersistentState<CustomerState> state,
@@ -38,11 +39,12 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
         Merges.IMergeLog merges,
         CustomerChangeSignals changes,
         Segments.SegmentRulesCache segments,
+        Analytics.ValueSegmentModelsCache valueSegments,
         TimeProvider time,
         IOptions<CustomerGrainOptions> options,
         ILogger<CustomerGrain> logger)
     {
-        (_state, _time, _logger, _identities, _merges) = (state, time, logger, identities, merges);
+        (_state, _time, _logger, _identities, _merges, _valueSegments) = (state, time, logger, identities, merges, valueSegments);
         _key = CustomerKey.Parse(this.GetPrimaryKeyString());
         _timeline = new CustomerTimeline(_key, timeline, options.Value.RecentInteractions, logger);
         _projections = new CustomerProjections(this, _key, directory, identities, GrainFactory, log.Partitions, changes, segments, time, logger) { Done = Projected };
@@ -138,7 +140,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
             return appended.Interaction.CustomerId == _key.CustomerId ? appended : throw new ExternalIdConflictException(request.ExternalId!);
         }
 
-        _state.State = next;
+        _state.State = await PlacedAfterOrdersAsync(next, [appended.Interaction]);
         _writeBehind.Mark();
         await _publisher.PublishAsync(new InteractionAdded(appended.Interaction));
         _activity.Record([Activity(DbText.From(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt)]);

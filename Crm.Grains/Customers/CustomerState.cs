@@ -57,6 +57,7 @@ public sealed record CustomerState
     [Id(19)] public Guid? MergeLease { get; init; }
     /// <summary>The latest merge this customer survived, as its step made it: asked again, the step answers the same.</summary>
     [Id(20)] public Merges.SurvivedMerge? LastMerge { get; init; }
+    [Id(21)] public Analytics.ValueSegmentAssignment? ValueSegment { get; init; }
 
     public const int MaxRecentEventIds = 200;
 
@@ -108,6 +109,7 @@ public sealed record CustomerState
         Activity = customer.Activity,
         Engagement = customer.Engagement,
         Identities = customer.Identities,
+        ValueSegment = customer.ValueSegment,
     };
 
     public Customer ToCustomer(string customerId) => new()
@@ -123,6 +125,7 @@ public sealed record CustomerState
         UpdatedBy = UpdatedBy,
         Engagement = Engagement,
         Identities = Identities,
+        ValueSegment = ValueSegment,
     };
 
     public CustomerState WithProfile(CustomerProfile profile, Actor actor, DateTimeOffset at) => this with

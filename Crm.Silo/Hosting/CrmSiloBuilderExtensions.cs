@@ -36,6 +36,7 @@ public static class CrmSiloBuilderExtensions
         silo.Services.TryAddSingleton<CrmMetrics>();
         silo.Services.TryAddSingleton<Crm.Customers.CustomerChangeSignals>();
         silo.Services.TryAddSingleton<Crm.Segments.SegmentRulesCache>();
+        silo.Services.TryAddSingleton<Crm.Analytics.ValueSegmentModelsCache>();
         silo.AddActivityPropagation();
         silo.AddIncomingGrainCallFilter<TransientFailureFilter>();
         silo.Services.AddResiliencePipeline(TransientFailures.RetryPipeline, pipeline => pipeline.AddRetry(new RetryStrategyOptions

@@ -55,7 +55,8 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
     public async Task A_supervisor_trains_them_from_the_orders_watches_the_progress_and_reads_named_clusters()
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
-        await OrdersAsync(supervisor);
+        var kinds = await OrdersAsync(supervisor);
+        var unordered = await MergeAndUndo.CreateAsync(supervisor, new { displayName = "Never ordered" });
         await using var hub = await fixture.Web.ConnectHubAsync(supervisor.Token);
         var changes = new Recorder<JsonElement>();
         hub.On<JsonElement>(HubMessages.ValueSegmentsChanged, changes.Record);
@@ -85,13 +86,37 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
         var last = (await changes.DrainAsync(TimeSpan.FromMilliseconds(500)))[^1];
         Assert.Equal("completed", last.GetProperty("training").GetProperty("status").GetString());
         Assert.Equal(1, last.GetProperty("active").GetProperty("version").GetInt32());
+
+        // Every customer who ordered is placed, by the numbers it was judged on; one who never ordered is in none.
+        var expected = new Dictionary<string, string> { ["regular"] = "Champions", ["first"] = "New customers", ["gone"] = "Lost" };
+        foreach (var (id, kind) in kinds)
+        {
+            var segment = (await MergeAndUndo.GetAsync(supervisor, id)).GetProperty("valueSegment");
+            Assert.Equal((expected[kind], 1), (segment.GetProperty("name").GetString(), segment.GetProperty("version").GetInt32()));
+        }
+
+        Assert.False((await MergeAndUndo.GetAsync(supervisor, unordered)).TryGetProperty("valueSegment", out _));
+        var regular = kinds.First(k => k.Value == "regular").Key;
+        var numbers = (await MergeAndUndo.GetAsync(supervisor, regular)).GetProperty("valueSegment");
+        Assert.Equal(8, numbers.GetProperty("frequency").GetInt32());
+        Assert.InRange(numbers.GetProperty("recencyDays").GetDouble(), 1, 3);
+
+        // A first-timer who starts ordering big and often is placed again with each order.
+        var convert = kinds.First(k => k.Value == "first").Key;
+        for (var o = 0; o < 8; o++)
+        {
+            await OrderAsync(supervisor, convert, DateTimeOffset.UtcNow.AddDays(-o), 1_000);
+        }
+
+        var moved = (await MergeAndUndo.GetAsync(supervisor, convert)).GetProperty("valueSegment");
+        Assert.Equal(("Champions", 9), (moved.GetProperty("name").GetString(), moved.GetProperty("frequency").GetInt32()));
     }
 
     [Fact]
     public async Task Versions_are_kept_and_put_back_in_use_and_a_version_not_kept_is_a_404_naming_it()
     {
         var supervisor = await fixture.Web.SignInAsync(TestTenants.New(), Roles.Supervisor);
-        await OrdersAsync(supervisor);
+        var kinds = await OrdersAsync(supervisor);
         for (var version = 1; version <= 2; version++)
         {
             await supervisor.Client.PostAsync("/api/analytics/segments/train", null);
@@ -102,11 +127,30 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
         }
 
         var rolledBack = await (await supervisor.Client.PostAsync("/api/analytics/segments/versions/1/activate", null)).ReadJsonAsync();
+        var busy = await supervisor.Client.PostAsync("/api/analytics/segments/versions/2/activate", null);
         var missing = await supervisor.Client.PostAsync("/api/analytics/segments/versions/7/activate", null);
+        var placed = await Eventually.ReturnsAsync(
+            async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
+            s => s.GetProperty("training").GetProperty("status").GetString() == "completed");
 
         Assert.Equal(1, rolledBack.GetProperty("active").GetProperty("version").GetInt32());
         Assert.Equal([(2, false), (1, true)], rolledBack.GetProperty("versions").EnumerateArray().Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("active").GetBoolean())));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.True(busy.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.OK, busy.StatusCode.ToString());
+        if (busy.StatusCode == HttpStatusCode.OK)
+        {
+            // Placing by version 1 had ended before the second call: put version 1 back again.
+            await supervisor.Client.PostAsync("/api/analytics/segments/versions/1/activate", null);
+            placed = await Eventually.ReturnsAsync(
+                async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
+                s => s.GetProperty("training").GetProperty("status").GetString() == "completed");
+        }
+
+        Assert.Equal(1, placed.GetProperty("active").GetProperty("version").GetInt32());
+        foreach (var id in kinds.Keys)
+        {
+            Assert.Equal(1, (await MergeAndUndo.GetAsync(supervisor, id)).GetProperty("valueSegment").GetProperty("version").GetInt32());
+        }
         Assert.Contains("version", (await missing.ReadJsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
     }
 

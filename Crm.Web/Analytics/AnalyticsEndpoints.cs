@@ -21,7 +21,7 @@ public static class AnalyticsEndpoints
     private static async Task<Ok<ValueSegmentsResponse>> ValueSegmentsAsync(ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Ok(ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).GetAsync()));
 
-    /// <summary>Starts training from every order on the tenant's timelines; progress is pushed as valueSegmentsChanged.</summary>
+    /// <summary>Starts training from every order on the tenant's timelines, then placing each customer; progress is pushed as valueSegmentsChanged.</summary>
     private static async Task<Accepted<ValueSegmentsResponse>> TrainValueSegmentsAsync(ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Accepted("/api/analytics/segments", ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).TrainAsync(user.ToActor())));
 
@@ -29,7 +29,11 @@ public static class AnalyticsEndpoints
     {
         try
         {
-            return TypedResults.Ok(ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).ActivateAsync(version)));
+            return TypedResults.Ok(ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).ActivateAsync(version, user.ToActor())));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The value segments are busy.", detail: ex.Message);
         }
         catch (KeyNotFoundException ex)
         {

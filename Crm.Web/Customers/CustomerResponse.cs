@@ -39,6 +39,8 @@ public sealed record CustomerResponse
     public required EngagementResponse Engagement { get; init; }
     /// <summary>The user ids, emails, phones and anonymous ids integrations know the customer by.</summary>
     public required IReadOnlyList<Identity> Identities { get; init; }
+    /// <summary>The value segment the tenant's model in use puts the customer in, with the numbers it was judged on; absent before it has one.</summary>
+    public Crm.Analytics.ValueSegmentAssignment? ValueSegment { get; init; }
 
     public sealed record EngagementResponse(IReadOnlyDictionary<string, long> EventsByType, DateTimeOffset? LastSeenAt, long Sessions);
 
@@ -82,6 +84,7 @@ public sealed record CustomerResponse
             UpdatedBy = customer.UpdatedBy,
             Engagement = new EngagementResponse(customer.Engagement.EventsByType, customer.Engagement.LastSeenAt, customer.Engagement.Sessions),
             Identities = customer.Identities,
+            ValueSegment = customer.ValueSegment,
         };
     }
 

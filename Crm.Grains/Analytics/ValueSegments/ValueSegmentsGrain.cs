@@ -9,18 +9,25 @@ namespace Crm.Analytics;
 
 /// <summary>
 /// A tenant's value segments. Training reads every order on the tenant's timelines a page at a time (keeping R, F and M
-/// per customer, not the orders), then clusters on the thread pool, so the grain still answers while it trains; its
-/// progress goes out on the tenant's stream at most every <see cref="PublishEvery"/>. Training under way when the
-/// grain stops starts again when it next activates. The last <see cref="VersionsKept"/> versions are kept.
+/// per customer, not the orders), clusters on the thread pool, so the grain still answers while it trains, and then
+/// places every customer who ordered in its segment (<see cref="Customers.ICustomerGrain.AssignValueSegmentAsync"/>), as does
+/// putting another version in use; its progress goes out on the tenant's stream at most every <see cref="PublishEvery"/>.
+/// Work under way when the grain stops starts again when it next activates. The last <see cref="VersionsKept"/>
+/// versions are kept.
 /// </summary>
 public sealed partial class ValueSegmentsGrain(
     [PersistentState("value-segments", Constants.GrainStorage)] IPersistentState<ValueSegmentsState> state,
     ITimelineStore timelines,
+    ValueSegmentModelsCache models,
     TimeProvider time,
     ILogger<ValueSegmentsGrain> logger) : Grain, IValueSegmentsGrain
 {
     public const int VersionsKept = 10;
     private const int OrdersPerPage = 5_000;
+    private const int PlacedAtOnce = 16;
+
+    /// <summary>The share of the progress that reading and clustering take; placing the customers takes the rest.</summary>
+    private const double Trained = 0.6;
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(250);
 
     private IAsyncStream<ValueSegments>? _stream;
@@ -35,7 +42,9 @@ public sealed partial class ValueSegmentsGrain(
     {
         if (state.State.Training is { Status: TrainingStatus.Running, StartedBy: { } by })
         {
-            _training = TrainInBackgroundAsync(by);
+            _training = state.State.Training.Placing is { } version && state.State.Versions.FirstOrDefault(v => v.Version == version) is { } placing
+                ? PlaceInBackgroundAsync(placing)
+                : TrainInBackgroundAsync(by);
         }
 
         return Task.CompletedTask;
@@ -57,58 +66,43 @@ public sealed partial class ValueSegmentsGrain(
         return Current();
     }
 
-    public async Task<ValueSegments> ActivateAsync(int version)
+    public async Task<ValueSegments> ActivateAsync(int version, Actor by)
     {
-        if (!state.State.Versions.Any(v => v.Version == version))
+        var kept = state.State.Versions.FirstOrDefault(v => v.Version == version)
+            ?? throw new KeyNotFoundException($"Value segments version {version} is not kept: the kept versions are {string.Join(", ", state.State.Versions.Select(v => v.Version))}.");
+        if (_training is { IsCompleted: false })
         {
-            throw new KeyNotFoundException($"Value segments version {version} is not kept: the kept versions are {string.Join(", ", state.State.Versions.Select(v => v.Version))}.");
+            throw new InvalidOperationException("Value segments are being trained or customers placed: put a version in use when that is done.");
         }
 
-        await state.WriteAsync(state.State with { ActiveVersion = version });
+        _progress = Trained;
+        await state.WriteAsync(state.State with
+        {
+            ActiveVersion = version,
+            Training = new ValueSegmentsTraining(TrainingStatus.Running, Trained, 0, time.GetUtcNow(), by, null, null, version),
+        });
+        models.Forget(TenantId);
+        _training = PlaceInBackgroundAsync(kept);
         await PublishAsync(force: true);
         return Current();
     }
 
-    private async Task TrainInBackgroundAsync(Actor by)
+    private Task TrainInBackgroundAsync(Actor by) => InBackgroundAsync(async () => await PlaceAsync(await TrainModelAsync(by)));
+
+    private Task PlaceInBackgroundAsync(ValueSegmentsVersion version) => InBackgroundAsync(() => PlaceAsync(version));
+
+    /// <summary>
+    /// Started from a call or the activation, and run on as the grain's own work (the call that started it has
+    /// returned), its progress published as it goes and its end recorded however it ends.
+    /// </summary>
+    private async Task InBackgroundAsync(Func<Task> work)
     {
-        // Started from a call or the activation, run on as the grain's own work: the call that started it has returned.
         await Task.Yield();
         using var ticker = this.RegisterGrainTimer(_ => PublishAsync(force: false), new GrainTimerCreationOptions(PublishEvery, PublishEvery) { KeepAlive = true });
         try
         {
-            var builder = new RfmBuilder();
-            TimelinePosition? after = null;
-            while (true)
-            {
-                var page = await timelines.ReadChannelAsync(TenantId, InteractionChannel.Order, after, OrdersPerPage);
-                foreach (var order in page.Select(CustomerOrder.Of).OfType<CustomerOrder>())
-                {
-                    builder.Add(order);
-                }
-
-                _ordersRead = builder.Orders;
-                if (page.Count < OrdersPerPage)
-                {
-                    break;
-                }
-
-                after = TimelinePosition.Of(page[^1]);
-            }
-
-            var asOf = time.GetUtcNow();
-            var customers = builder.Build(asOf);
-            _progress = 0.1;
-            var progress = new TrainingProgress(share => Volatile.Write(ref _progress, 0.1 + 0.9 * share));
-            var model = await Task.Run(() => ValueSegmentTrainer.Train(customers, progress));
-            var version = (state.State.Versions.IsEmpty ? 0 : state.State.Versions.Max(v => v.Version)) + 1;
-            var trained = Version(version, by, asOf, customers.Count, (int)Math.Min(int.MaxValue, builder.Orders), model);
-            await state.WriteAsync(state.State with
-            {
-                Training = state.State.Training with { Status = TrainingStatus.Completed, Progress = 1, OrdersRead = builder.Orders, FinishedAt = time.GetUtcNow(), Error = null },
-                ActiveVersion = version,
-                Versions = [.. state.State.Versions.Append(trained).OrderByDescending(v => v.Version).Take(VersionsKept)],
-            });
-            LogTrained(TenantId, version, model.K, model.Fit.Silhouette, customers.Count);
+            await work();
+            await state.WriteAsync(state.State with { Training = state.State.Training with { Status = TrainingStatus.Completed, Progress = 1, FinishedAt = time.GetUtcNow(), Error = null, Placing = null } });
         }
         catch (Exception ex)
         {
@@ -116,24 +110,80 @@ public sealed partial class ValueSegmentsGrain(
             var reason = ex is InvalidOperationException ? ex.Message : $"Training failed: {ex.Message}";
             await state.WriteAsync(state.State with
             {
-                Training = state.State.Training with { Status = TrainingStatus.Failed, OrdersRead = _ordersRead, FinishedAt = time.GetUtcNow(), Error = reason },
+                Training = state.State.Training with { Status = TrainingStatus.Failed, OrdersRead = _ordersRead, FinishedAt = time.GetUtcNow(), Error = reason, Placing = null },
             });
         }
 
         await PublishAsync(force: true);
     }
 
-    private static ValueSegmentsVersion Version(int version, Actor by, DateTimeOffset asOf, int customers, int orders, ValueSegmentModel model) => new(
-        version,
-        asOf,
-        by,
-        asOf,
-        customers,
-        orders,
-        [.. model.Scale.Mean],
-        [.. model.Scale.Deviation],
-        [.. model.Clusters.Select(c => new ValueSegmentCluster(c.Name, c.Size, [.. c.Centroid], c.MeanRecencyDays, c.MeanFrequency, c.MeanMonetary))],
-        [.. model.Tried.Select(t => new ValueSegmentFit(t.K, t.Silhouette, t.DaviesBouldin))]);
+    /// <summary>Reads the orders, clusters them, and keeps the new version in use.</summary>
+    private async Task<ValueSegmentsVersion> TrainModelAsync(Actor by)
+    {
+        var builder = new RfmBuilder();
+        TimelinePosition? after = null;
+        while (true)
+        {
+            var page = await timelines.ReadChannelAsync(TenantId, InteractionChannel.Order, after, OrdersPerPage);
+            foreach (var order in page.Select(CustomerOrder.Of).OfType<CustomerOrder>())
+            {
+                builder.Add(order);
+            }
+
+            _ordersRead = builder.Orders;
+            if (page.Count < OrdersPerPage)
+            {
+                break;
+            }
+
+            after = TimelinePosition.Of(page[^1]);
+        }
+
+        var asOf = time.GetUtcNow();
+        var customers = builder.Build(asOf);
+        _progress = 0.1;
+        var progress = new TrainingProgress(share => Volatile.Write(ref _progress, 0.1 + (Trained - 0.1) * share));
+        var model = await Task.Run(() => ValueSegmentTrainer.Train(customers, progress));
+        var version = (state.State.Versions.IsEmpty ? 0 : state.State.Versions.Max(v => v.Version)) + 1;
+        var trained = ValueSegmentVersions.Of(model, version, by, asOf, customers.Count, (int)Math.Min(int.MaxValue, builder.Orders));
+        await state.WriteAsync(state.State with
+        {
+            Training = state.State.Training with { OrdersRead = builder.Orders, Placing = version },
+            ActiveVersion = version,
+            Versions = [.. state.State.Versions.Append(trained).OrderByDescending(v => v.Version).Take(VersionsKept)],
+        });
+        models.Forget(TenantId);
+        LogTrained(TenantId, version, model.K, model.Fit.Silhouette, customers.Count);
+        return trained;
+    }
+
+    /// <summary>Every customer who ordered, read again a page of orders at a time, placed a few at once.</summary>
+    private async Task PlaceAsync(ValueSegmentsVersion version)
+    {
+        TimelinePosition? after = null;
+        string? last = null;
+        long placed = 0;
+        while (true)
+        {
+            var page = await timelines.ReadChannelAsync(TenantId, InteractionChannel.Order, after, OrdersPerPage);
+            // Pages run in customer order: only a customer whose orders a page boundary cut comes round twice.
+            var customers = page.Select(i => i.CustomerId).Distinct().Where(id => id != last).ToList();
+            foreach (var batch in customers.Chunk(PlacedAtOnce))
+            {
+                await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<Customers.ICustomerGrain>(new Customers.CustomerKey(TenantId, id).ToString()).AssignValueSegmentAsync(version)));
+                placed += batch.Length;
+                Volatile.Write(ref _progress, Trained + (1 - Trained) * Math.Min(1, (double)placed / Math.Max(1, version.Customers)));
+            }
+
+            if (page.Count < OrdersPerPage)
+            {
+                return;
+            }
+
+            last = page[^1].CustomerId;
+            after = TimelinePosition.Of(page[^1]);
+        }
+    }
 
     private ValueSegments Current()
     {
