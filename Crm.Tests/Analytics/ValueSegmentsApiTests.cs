@@ -123,7 +123,9 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
             var expected = version;
             await Eventually.ReturnsAsync(
                 async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
-                s => s.TryGetProperty("active", out var active) && active.GetProperty("version").GetInt32() == expected);
+                // Training a version puts it in use before its customers are placed; another starts once that is done.
+                s => s.TryGetProperty("active", out var active) && active.GetProperty("version").GetInt32() == expected
+                    && s.GetProperty("training").GetProperty("status").GetString() == "completed");
         }
 
         var rolledBack = await (await supervisor.Client.PostAsync("/api/analytics/segments/versions/1/activate", null)).ReadJsonAsync();

@@ -10,20 +10,17 @@ namespace Crm.Analytics;
 public sealed record SentimentReport(string Trainer, ImmutableArray<TrainerScore> CrossValidated, int TrainingRows, int HeldOutRows,
     double Accuracy, double F1, double RocAuc, double BaselineAccuracy, DateTimeOffset TrainedAt);
 
-/// <summary>The trained text classifier and its report, saved as one model file (<see cref="ModelFile"/>).</summary>
-public sealed class SentimentModel
+/// <summary>The trained text classifier (positive or not) and its report.</summary>
+public sealed class SentimentModel : BinaryModel<SentimentText, SentimentReport>
 {
     public const double HeldOutFraction = 0.2;
     public const int MinPerClass = 25;
+    private const string SentimentKind = "sentiment";
 
-    private readonly MLContext _ml;
-    private readonly ITransformer _model;
-    private readonly DataViewSchema _schema;
-
-    private SentimentModel(MLContext ml, ITransformer model, DataViewSchema schema, SentimentReport report) =>
-        (_ml, _model, _schema, Report) = (ml, model, schema, report);
-
-    public SentimentReport Report { get; }
+    private SentimentModel(MLContext ml, ITransformer model, DataViewSchema schema, SentimentReport report)
+        : base(ml, model, schema, report)
+    {
+    }
 
     /// <summary>
     /// Word unigrams and bigrams and letter trigrams of the text (ML.NET's text featurizer), weighed by the logistic
@@ -69,18 +66,12 @@ public sealed class SentimentModel
         ["Lbfgs L1+L2"] = ml.BinaryClassification.Trainers.LbfgsLogisticRegression(l1Regularization: 0.01f, l2Regularization: 0.01f),
     };
 
-    /// <summary>Each text's probability of being positive, in the order given.</summary>
-    public IEnumerable<float> Score(IEnumerable<SentimentText> texts) =>
-        _model.Transform(_ml.Data.LoadFromEnumerable(texts, _schema)).GetColumn<float>("Probability");
+    protected override string Kind => SentimentKind;
 
-    public void Save(Stream output) => ModelFile.Save(_ml, _model, _schema, Kind, Report, output);
-
-    private const string Kind = "sentiment";
-
-    /// <exception cref="InvalidDataException">Not a sentiment model saved by <see cref="Save"/>.</exception>
+    /// <exception cref="InvalidDataException">Not a sentiment model saved by <see cref="BinaryModel{TInput, TReport}.Save"/>.</exception>
     public static SentimentModel Load(Stream input)
     {
-        var (ml, model, schema, report) = ModelFile.Load<SentimentReport>(input, Kind, "a sentiment model saved by sentiment-train");
+        var (ml, model, schema, report) = ModelFile.Load<SentimentReport>(input, SentimentKind, "a sentiment model saved by sentiment-train");
         return new SentimentModel(ml, model, schema, report);
     }
 }

@@ -31,7 +31,6 @@ public sealed partial class ValueSegmentsGrain(
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(250);
 
     private IAsyncStream<ValueSegments>? _stream;
-    private Task? _training;
     private double _progress;
     private long _ordersRead;
     private DateTimeOffset _publishedAt;
@@ -42,7 +41,7 @@ public sealed partial class ValueSegmentsGrain(
     {
         if (state.State.Training is { Status: TrainingStatus.Running, StartedBy: { } by })
         {
-            _training = state.State.Training.Placing is { } version && state.State.Versions.FirstOrDefault(v => v.Version == version) is { } placing
+            _ = state.State.Training.Placing is { } version && state.State.Versions.FirstOrDefault(v => v.Version == version) is { } placing
                 ? PlaceInBackgroundAsync(placing)
                 : TrainInBackgroundAsync(by);
         }
@@ -54,14 +53,14 @@ public sealed partial class ValueSegmentsGrain(
 
     public async Task<ValueSegments> TrainAsync(Actor by)
     {
-        if (_training is { IsCompleted: false })
+        if (state.State.Training.Status == TrainingStatus.Running)
         {
             return Current();
         }
 
         (_progress, _ordersRead) = (0, 0);
         await state.WriteAsync(state.State with { Training = new ValueSegmentsTraining(TrainingStatus.Running, 0, 0, time.GetUtcNow(), by, null, null) });
-        _training = TrainInBackgroundAsync(by);
+        _ = TrainInBackgroundAsync(by);
         await PublishAsync(force: true);
         return Current();
     }
@@ -70,7 +69,7 @@ public sealed partial class ValueSegmentsGrain(
     {
         var kept = state.State.Versions.FirstOrDefault(v => v.Version == version)
             ?? throw new KeyNotFoundException($"Value segments version {version} is not kept: the kept versions are {string.Join(", ", state.State.Versions.Select(v => v.Version))}.");
-        if (_training is { IsCompleted: false })
+        if (state.State.Training.Status == TrainingStatus.Running)
         {
             throw new InvalidOperationException("Value segments are being trained or customers placed: put a version in use when that is done.");
         }
@@ -82,7 +81,7 @@ public sealed partial class ValueSegmentsGrain(
             Training = new ValueSegmentsTraining(TrainingStatus.Running, Trained, 0, time.GetUtcNow(), by, null, null, version),
         });
         models.Forget(TenantId);
-        _training = PlaceInBackgroundAsync(kept);
+        _ = PlaceInBackgroundAsync(kept);
         await PublishAsync(force: true);
         return Current();
     }
@@ -108,10 +107,20 @@ public sealed partial class ValueSegmentsGrain(
         {
             LogTrainingFailed(ex, TenantId);
             var reason = ex is InvalidOperationException ? ex.Message : $"Training failed: {ex.Message}";
-            await state.WriteAsync(state.State with
+            try
             {
-                Training = state.State.Training with { Status = TrainingStatus.Failed, OrdersRead = _ordersRead, FinishedAt = time.GetUtcNow(), Error = reason, Placing = null },
-            });
+                await state.WriteAsync(state.State with
+                {
+                    Training = state.State.Training with { Status = TrainingStatus.Failed, OrdersRead = _ordersRead, FinishedAt = time.GetUtcNow(), Error = reason, Placing = null },
+                });
+            }
+            catch (Exception unrecorded)
+            {
+                // Still recorded as running: the next activation starts the work again.
+                LogTrainingFailed(unrecorded, TenantId);
+                DeactivateOnIdle();
+                return;
+            }
         }
 
         await PublishAsync(force: true);
