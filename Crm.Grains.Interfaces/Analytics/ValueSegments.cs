@@ -63,12 +63,14 @@ public sealed record ValueSegmentsTraining(
 }
 
 /// <summary>A tenant's value segments: its training, the model versions kept and which one is in use.</summary>
+/// <param name="Generation">Counts the changes of the version in use, so that a customer placed by a newer choice is never placed again by an older one.</param>
 [GenerateSerializer, Immutable, Alias("crm.value-segments")]
 public sealed record ValueSegments(
     [property: Id(0)] string TenantId,
     [property: Id(1)] ValueSegmentsTraining Training,
     [property: Id(2)] int? ActiveVersion,
-    [property: Id(3)] ImmutableArray<ValueSegmentsVersion> Versions)
+    [property: Id(3)] ImmutableArray<ValueSegmentsVersion> Versions,
+    [property: Id(4)] long Generation = 0)
 {
     public ValueSegmentsVersion? Active => Versions.FirstOrDefault(v => v.Version == ActiveVersion);
 }
@@ -102,4 +104,5 @@ public sealed record ValueSegmentAssignment(
     [property: Id(2)] DateTimeOffset AssignedAt,
     [property: Id(3)] double RecencyDays,
     [property: Id(4)] int Frequency,
-    [property: Id(5)] decimal Monetary);
+    [property: Id(5)] decimal Monetary,
+    [property: Id(6)] long Generation = 0);

@@ -9,6 +9,9 @@ public sealed record CustomerActivity
 {
     public static readonly CustomerActivity None = new();
 
+    /// <summary>A new customer's: nothing yet, its order totals complete from the start (<see cref="None"/> is also what a state from before them reads as).</summary>
+    public static readonly CustomerActivity New = new() { Orders = OrderTotals.None with { Complete = true } };
+
     [Id(0)] public long TotalInteractions { get; init; }
     [Id(1)] public ImmutableDictionary<InteractionChannel, long> InteractionsByChannel { get; init; } = ImmutableDictionary<InteractionChannel, long>.Empty;
     [Id(2)] public DateTimeOffset? LastInteractionAt { get; init; }

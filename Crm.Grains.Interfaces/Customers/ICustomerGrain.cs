@@ -81,10 +81,11 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Puts the customer in the segment of <paramref name="model"/> its orders place it in (counting them from its
-    /// timeline first if it has not yet), or in none when it has not ordered; null for a customer deleted or merged.
+    /// timeline first if it has not yet), or in none when it has not ordered, unless a later choice of model
+    /// (<paramref name="generation"/>) placed it already; null for a customer deleted or merged.
     /// </summary>
     [Alias("assign-value-segment")]
-    Task<Analytics.ValueSegmentAssignment?> AssignValueSegmentAsync(Analytics.ValueSegmentsVersion model);
+    Task<Analytics.ValueSegmentAssignment?> AssignValueSegmentAsync(Analytics.ValueSegmentsVersion model, long generation);
 
     /// <summary>Folds another (anonymous) customer into this one: its timeline, identities and what the profile lacks.</summary>
     /// <exception cref="CannotMergeException">The other customer is identified: identified customers are never merged automatically.</exception>

@@ -1,38 +1,71 @@
 using Crm.Analytics;
 using Crm.Timeline;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Customers;
 
 /// <summary>Where the tenant's analysis places the customer: its value segment, judged by its order totals.</summary>
 public sealed partial class CustomerGrain
 {
-    public async Task<ValueSegmentAssignment?> AssignValueSegmentAsync(ValueSegmentsVersion model)
+    public async Task<ValueSegmentAssignment?> AssignValueSegmentAsync(ValueSegmentsVersion model, long generation)
     {
         if (!Exists || State.MergedInto is not null)
         {
             return null;
         }
 
-        var counted = await WithOrderTotalsAsync(State);
-        var assignment = model.Assign(_key.CustomerId, counted.Activity.Orders, Now());
-        if (counted != State || assignment?.Name != State.ValueSegment?.Name || assignment?.Version != State.ValueSegment?.Version)
+        if (State.ValueSegment is { } placed && placed.Generation > generation)
         {
-            await PersistAsync(counted with { ValueSegment = assignment });
+            return placed;
+        }
+
+        var counted = await WithOrderTotalsAsync(State);
+        var assignment = model.Assign(generation, _key.CustomerId, counted.Activity.Orders, Now());
+        await PersistAsync(counted with { ValueSegment = assignment });
+
+        if (!_publisher.IsWatched)
+        {
+            // The pass places every customer who ordered: a million of them must not stay in memory.
+            DeactivateOnIdle();
         }
 
         return assignment;
     }
 
-    /// <summary>The state placed again when <paramref name="appended"/> holds an order and the tenant has value segments.</summary>
+    /// <summary>
+    /// The state placed again when <paramref name="appended"/> holds an order and the tenant has value segments; as
+    /// it was when placing fails, which the next order or pass makes good.
+    /// </summary>
     private async Task<CustomerState> PlacedAfterOrdersAsync(CustomerState next, IEnumerable<Interaction> appended)
     {
-        if (!appended.Any(i => i.Channel == InteractionChannel.Order) || await _valueSegments.GetAsync(_key.TenantId) is not { } model)
+        if (!appended.Any(i => i.Channel == InteractionChannel.Order))
         {
             return next;
         }
 
-        var counted = await WithOrderTotalsAsync(next);
-        return counted with { ValueSegment = model.Assign(_key.CustomerId, counted.Activity.Orders, Now()) };
+        try
+        {
+            var (model, generation) = await _valueSegments.GetAsync(_key.TenantId);
+            if (model is null)
+            {
+                return next;
+            }
+
+            if (next.ValueSegment is { } placed && placed.Generation > generation)
+            {
+                // This silo's model is older than the one that placed the customer.
+                _valueSegments.Forget(_key.TenantId);
+                return next;
+            }
+
+            var counted = await WithOrderTotalsAsync(next);
+            return counted with { ValueSegment = model.Assign(generation, _key.CustomerId, counted.Activity.Orders, Now()) };
+        }
+        catch (Exception ex)
+        {
+            LogPlacingFailed(ex, _key);
+            return next;
+        }
     }
 
     /// <summary>
@@ -47,6 +80,9 @@ public sealed partial class CustomerGrain
         }
 
         var recounted = await _timeline.RecountAsync(state);
-        return state with { Activity = state.Activity with { Orders = recounted.Activity.Orders with { Complete = true } } };
+        return state with { Activity = state.Activity with { Orders = recounted.Activity.Orders } };
     }
+
+    [LoggerMessage(LogLevel.Warning, "Customer {CustomerKey}: placing it in its value segment after an order failed; the next order or pass does")]
+    private partial void LogPlacingFailed(Exception exception, CustomerKey customerKey);
 }

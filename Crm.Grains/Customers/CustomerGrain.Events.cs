@@ -28,7 +28,7 @@ public sealed partial class CustomerGrain
         var first = events[0].Event;
         var source = new Actor(first.SourceId.ToString(), first.SourceName);
         var before = created
-            ? new CustomerState { CreatedAt = Now(), CreatedBy = source, Profile = new CustomerProfile { DisplayName = PlaceholderName(events) } }
+            ? new CustomerState { CreatedAt = Now(), CreatedBy = source, Activity = CustomerActivity.New, Profile = new CustomerProfile { DisplayName = PlaceholderName(events) } }
             : State;
 
         var wanted = events.SelectMany(e => e.Claim).Where(i => !before.Holds(i)).ToHashSet();

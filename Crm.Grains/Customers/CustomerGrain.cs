@@ -87,7 +87,7 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
 
         await EnsureExternalIdFreeAsync(profile);
         var now = Now();
-        await CommitProfileAsync(new CustomerState { CreatedAt = now, CreatedBy = actor }.Edited(profile, actor, now));
+        await CommitProfileAsync(new CustomerState { CreatedAt = now, CreatedBy = actor, Activity = CustomerActivity.New }.Edited(profile, actor, now));
         _activity.Record([Activity("created", channel: null, eventName: null, actor, now, newCustomer: true)]);
         LogCreated(_key);
         return Snapshot();
@@ -140,6 +140,8 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
             return appended.Interaction.CustomerId == _key.CustomerId ? appended : throw new ExternalIdConflictException(request.ExternalId!);
         }
 
+        // Stored: the state follows at once, whatever placing the customer again meets.
+        _state.State = next;
         _state.State = await PlacedAfterOrdersAsync(next, [appended.Interaction]);
         _writeBehind.Mark();
         await _publisher.PublishAsync(new InteractionAdded(appended.Interaction));

@@ -84,7 +84,7 @@ internal sealed partial class CustomerTimeline(CustomerKey key, ITimelineStore s
     /// <summary>The state with its counters and recent interactions counted again from the whole timeline, after rows left it.</summary>
     public async Task<CustomerState> RecountAsync(CustomerState state)
     {
-        var counted = state with { Activity = CustomerActivity.None, Engagement = Engagement.None, Recent = [] };
+        var counted = state with { Activity = CustomerActivity.New, Engagement = Engagement.None, Recent = [] };
         IReadOnlyList<Interaction> page;
         var after = 0L;
         do

@@ -24,7 +24,7 @@ public static class ValueSegmentVersions
         [.. version.Tried.Select(t => new ClusterFit(t.K, t.Silhouette, t.DaviesBouldin))]);
 
     /// <summary>The segment a customer's order totals place it in as of <paramref name="now"/>; none when it has not ordered.</summary>
-    public static ValueSegmentAssignment? Assign(this ValueSegmentsVersion version, string customerId, OrderTotals orders, DateTimeOffset now)
+    public static ValueSegmentAssignment? Assign(this ValueSegmentsVersion version, long generation, string customerId, OrderTotals orders, DateTimeOffset now)
     {
         if (orders is not { Count: > 0, LastOrderAt: { } last })
         {
@@ -32,6 +32,6 @@ public static class ValueSegmentVersions
         }
 
         var rfm = new Rfm(customerId, Math.Max(0, (now - last).TotalDays), orders.Count, Math.Max(0, orders.Value));
-        return new ValueSegmentAssignment(version.Model().Assign(rfm).Name, version.Version, now, rfm.RecencyDays, rfm.Frequency, rfm.Monetary);
+        return new ValueSegmentAssignment(version.Model().Assign(rfm).Name, version.Version, now, rfm.RecencyDays, rfm.Frequency, rfm.Monetary, generation);
     }
 }

@@ -35,15 +35,25 @@ public sealed partial class ValueSegmentsGrain(
     private long _ordersRead;
     private DateTimeOffset _publishedAt;
 
+    /// <summary>The training or placing under way, or the last: a new one starts only once it has ended, not only once its status says so.</summary>
+    private Task _job = Task.CompletedTask;
+
     private string TenantId => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.Training is { Status: TrainingStatus.Running, StartedBy: { } by })
         {
-            _ = state.State.Training.Placing is { } version && state.State.Versions.FirstOrDefault(v => v.Version == version) is { } placing
-                ? PlaceInBackgroundAsync(placing)
-                : TrainInBackgroundAsync(by);
+            // Started again from its beginning: reading and placing change nothing done twice.
+            if (state.State.Training.Placing is { } version && state.State.Versions.FirstOrDefault(v => v.Version == version) is { } placing)
+            {
+                _progress = Trained;
+                _job = PlaceInBackgroundAsync(placing);
+            }
+            else
+            {
+                _job = TrainInBackgroundAsync(by);
+            }
         }
 
         return Task.CompletedTask;
@@ -53,14 +63,14 @@ public sealed partial class ValueSegmentsGrain(
 
     public async Task<ValueSegments> TrainAsync(Actor by)
     {
-        if (state.State.Training.Status == TrainingStatus.Running)
+        if (await BusyAsync())
         {
             return Current();
         }
 
         (_progress, _ordersRead) = (0, 0);
         await state.WriteAsync(state.State with { Training = new ValueSegmentsTraining(TrainingStatus.Running, 0, 0, time.GetUtcNow(), by, null, null) });
-        _ = TrainInBackgroundAsync(by);
+        _job = TrainInBackgroundAsync(by);
         await PublishAsync(force: true);
         return Current();
     }
@@ -69,21 +79,35 @@ public sealed partial class ValueSegmentsGrain(
     {
         var kept = state.State.Versions.FirstOrDefault(v => v.Version == version)
             ?? throw new KeyNotFoundException($"Value segments version {version} is not kept: the kept versions are {string.Join(", ", state.State.Versions.Select(v => v.Version))}.");
-        if (state.State.Training.Status == TrainingStatus.Running)
+        if (await BusyAsync())
         {
             throw new InvalidOperationException("Value segments are being trained or customers placed: put a version in use when that is done.");
         }
 
-        _progress = Trained;
+        (_progress, _ordersRead) = (Trained, 0);
         await state.WriteAsync(state.State with
         {
             ActiveVersion = version,
+            Generation = state.State.Generation + 1,
             Training = new ValueSegmentsTraining(TrainingStatus.Running, Trained, 0, time.GetUtcNow(), by, null, null, version),
         });
         models.Forget(TenantId);
-        _ = PlaceInBackgroundAsync(kept);
+        _job = PlaceInBackgroundAsync(kept);
         await PublishAsync(force: true);
         return Current();
+    }
+
+    /// <summary>Whether training or placing is under way; work that recorded its end and is only publishing it is let finish.</summary>
+    private async Task<bool> BusyAsync()
+    {
+        if (state.State.Training.Status == TrainingStatus.Running)
+        {
+            return true;
+        }
+
+        // Never fails: the work catches everything. It runs on while this call waits, as a request's await lets it.
+        await _job;
+        return false;
     }
 
     private Task TrainInBackgroundAsync(Actor by) => InBackgroundAsync(async () => await PlaceAsync(await TrainModelAsync(by)));
@@ -96,7 +120,20 @@ public sealed partial class ValueSegmentsGrain(
     /// </summary>
     private async Task InBackgroundAsync(Func<Task> work)
     {
-        await Task.Yield();
+        try
+        {
+            await Task.Yield();
+            await RunAsync(work);
+        }
+        catch (Exception ex)
+        {
+            // Publishing or the timer failed: what the work did is recorded; watchers see it at their next read.
+            LogTrainingFailed(ex, TenantId);
+        }
+    }
+
+    private async Task RunAsync(Func<Task> work)
+    {
         using var ticker = this.RegisterGrainTimer(_ => PublishAsync(force: false), new GrainTimerCreationOptions(PublishEvery, PublishEvery) { KeepAlive = true });
         try
         {
@@ -159,6 +196,7 @@ public sealed partial class ValueSegmentsGrain(
         {
             Training = state.State.Training with { OrdersRead = builder.Orders, Placing = version },
             ActiveVersion = version,
+            Generation = state.State.Generation + 1,
             Versions = [.. state.State.Versions.Append(trained).OrderByDescending(v => v.Version).Take(VersionsKept)],
         });
         models.Forget(TenantId);
@@ -169,6 +207,7 @@ public sealed partial class ValueSegmentsGrain(
     /// <summary>Every customer who ordered, read again a page of orders at a time, placed a few at once.</summary>
     private async Task PlaceAsync(ValueSegmentsVersion version)
     {
+        var generation = state.State.Generation;
         TimelinePosition? after = null;
         string? last = null;
         long placed = 0;
@@ -179,7 +218,7 @@ public sealed partial class ValueSegmentsGrain(
             var customers = page.Select(i => i.CustomerId).Distinct().Where(id => id != last).ToList();
             foreach (var batch in customers.Chunk(PlacedAtOnce))
             {
-                await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<Customers.ICustomerGrain>(new Customers.CustomerKey(TenantId, id).ToString()).AssignValueSegmentAsync(version)));
+                await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<Customers.ICustomerGrain>(new Customers.CustomerKey(TenantId, id).ToString()).AssignValueSegmentAsync(version, generation)));
                 placed += batch.Length;
                 Volatile.Write(ref _progress, Trained + (1 - Trained) * Math.Min(1, (double)placed / Math.Max(1, version.Customers)));
             }
@@ -202,7 +241,7 @@ public sealed partial class ValueSegmentsGrain(
             training = training with { Progress = Volatile.Read(ref _progress), OrdersRead = _ordersRead };
         }
 
-        return new ValueSegments(TenantId, training, state.State.ActiveVersion, state.State.Versions);
+        return new ValueSegments(TenantId, training, state.State.ActiveVersion, state.State.Versions, state.State.Generation);
     }
 
     private async Task PublishAsync(bool force)
@@ -237,4 +276,5 @@ public sealed record ValueSegmentsState
     [Id(0)] public ValueSegmentsTraining Training { get; init; } = ValueSegmentsTraining.None;
     [Id(1)] public int? ActiveVersion { get; init; }
     [Id(2)] public ImmutableArray<ValueSegmentsVersion> Versions { get; init; } = [];
+    [Id(3)] public long Generation { get; init; }
 }
