@@ -21,7 +21,16 @@ public sealed partial class CustomerGrain
 
         var counted = await WithOrderTotalsAsync(State);
         var assignment = model.Assign(generation, _key.CustomerId, counted.Activity.Orders, Now());
-        await PersistAsync(counted with { ValueSegment = assignment });
+        if ((assignment?.Name, assignment?.Version, assignment?.Generation) != (State.ValueSegment?.Name, State.ValueSegment?.Version, State.ValueSegment?.Generation))
+        {
+            // A change of its own, as watchers, the list and segment rules see it; the profile's version stays.
+            var sequence = State.Sequence + 1;
+            await CommitProfileAsync(counted with { ValueSegment = assignment, Sequence = sequence, ProfileSequence = sequence });
+        }
+        else if (counted != State)
+        {
+            await PersistAsync(counted);
+        }
 
         if (!_publisher.IsWatched)
         {

@@ -18,6 +18,8 @@ public sealed record CustomerSummary
     public ImmutableDictionary<string, AttributeValue> Attributes { get; init; } = ImmutableDictionary<string, AttributeValue>.Empty;
     public long TotalInteractions { get; init; }
     public DateTimeOffset? LastContactAt { get; init; }
+    /// <summary>The value segment's name, as its rules compare it.</summary>
+    public string? ValueSegment { get; init; }
     /// <summary>Everything search matches on, lower-cased: names, every email and phone, company, and the user ids integrations know the customer by.</summary>
     public required string SearchText { get; init; }
     /// <summary>What finds the customer by a name typed with a slip (see <see cref="SearchTypos"/>).</summary>
@@ -60,6 +62,7 @@ public sealed record CustomerSummary
             EmailConsent = profile.Consent.TryGetValue(ConsentChannel.Email, out var email) ? email.Status : ConsentStatus.Unknown,
             Attributes = profile.Attributes,
             TotalInteractions = customer.Activity.TotalInteractions,
+            ValueSegment = customer.ValueSegment?.Name,
             LastContactAt = customer.Activity.LastContactAt,
             SearchText = string.Join(' ', searchable).ToLowerInvariant(),
             TypoKeys = SearchTypos.KeysOf(names),

@@ -56,20 +56,20 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
             INSERT INTO crm_customers (tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone,
                 company, lifecycle, tags, search_text, sequence, created_at, updated_at, deleted,
                 company_key, tag_keys, country, owner_id, email_consent, attributes, total_interactions, last_contact_at, projection,
-                match_keys, match_profile, typo_keys)
+                match_keys, match_profile, typo_keys, value_segment)
             SELECT r.tenant_id, r.customer_id, r.display_name, r.sort_name, r.primary_email, r.primary_phone, r.company,
                 r.lifecycle, ARRAY(SELECT jsonb_array_elements_text(r.tags)), r.search_text, r.sequence, r.created_at, r.updated_at, r.deleted,
                 r.company_key, ARRAY(SELECT jsonb_array_elements_text(r.tag_keys)), r.country, r.owner_id, r.email_consent, r.attributes, r.total_interactions, r.last_contact_at, {Projection},
                 ARRAY(SELECT jsonb_array_elements_text(r.match_keys)), r.match_profile,
-                ARRAY(SELECT jsonb_array_elements_text(r.typo_keys)::int)
+                ARRAY(SELECT jsonb_array_elements_text(r.typo_keys)::int), r.value_segment
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::jsonb[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::bool[],
                 $15::text[], $16::text[], $17::text[], $18::jsonb[], $19::bigint[], $20::timestamptz[], $21::text[], $22::jsonb[],
-                $23::jsonb[], $24::jsonb[], $25::jsonb[])
+                $23::jsonb[], $24::jsonb[], $25::jsonb[], $26::text[])
                 AS r(tenant_id, customer_id, display_name, sort_name, primary_email, primary_phone, company, lifecycle,
                     tags, search_text, sequence, created_at, updated_at, deleted,
                     country, owner_id, email_consent, attributes, total_interactions, last_contact_at, company_key, tag_keys,
-                    match_keys, match_profile, typo_keys)
+                    match_keys, match_profile, typo_keys, value_segment)
             ON CONFLICT (tenant_id, customer_id) DO UPDATE SET
                 display_name = excluded.display_name, sort_name = excluded.sort_name,
                 primary_email = excluded.primary_email, primary_phone = excluded.primary_phone,
@@ -79,7 +79,8 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
                 company_key = excluded.company_key, tag_keys = excluded.tag_keys, country = excluded.country, owner_id = excluded.owner_id, email_consent = excluded.email_consent,
                 attributes = excluded.attributes, total_interactions = excluded.total_interactions,
                 last_contact_at = excluded.last_contact_at, projection = excluded.projection,
-                match_keys = excluded.match_keys, match_profile = excluded.match_profile, typo_keys = excluded.typo_keys
+                match_keys = excluded.match_keys, match_profile = excluded.match_profile, typo_keys = excluded.typo_keys,
+                value_segment = excluded.value_segment
             WHERE crm_customers.sequence < excluded.sequence
                 OR (crm_customers.sequence = excluded.sequence AND crm_customers.projection < excluded.projection)
             """);
@@ -111,6 +112,7 @@ public sealed class PostgresCustomerDirectory : ICustomerDirectory, IAsyncDispos
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match.Keys(r.Attributes))));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.Match)));
         p.Add(Jsons(rows, r => JsonSerializer.Serialize(r.TypoKeys)));
+        p.Add(Texts(rows, r => r.ValueSegment?.ToLowerInvariant()));
         await command.ExecuteNonQueryAsync();
         return [.. summaries.Select(_ => true)];
     }

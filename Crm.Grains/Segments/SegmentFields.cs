@@ -27,6 +27,8 @@ public sealed record SegmentField(string Name, SegmentValueKind Kind, ImmutableA
         new("consent.email", SegmentValueKind.Text, ChoiceOps, [.. Enum.GetValues<ConsentStatus>().Select(DbText.From)]),
         new("activity.totalInteractions", SegmentValueKind.Number, [.. OrderedOps.Where(o => o != RuleOperator.Exists)]),
         new("activity.lastContactAt", SegmentValueKind.Time, DateOps),
+        // Names come from the tenant's model in use (Champions, Lost, …): not a fixed list.
+        new("valueSegment", SegmentValueKind.Text, [RuleOperator.Eq, RuleOperator.Ne, RuleOperator.In, RuleOperator.Exists]),
     }.ToImmutableDictionary(f => f.Name, StringComparer.Ordinal);
 
     /// <summary>A custom attribute: typed by its definition, or, without one, by the value the rule compares it with.</summary>

@@ -83,6 +83,7 @@ public static class SegmentMatch
             "consent.email" => (SegmentValueKind.Text, DbText.From(row.EmailConsent)),
             "activity.totalInteractions" => (SegmentValueKind.Number, row.TotalInteractions.ToString(CultureInfo.InvariantCulture)),
             "activity.lastContactAt" => (SegmentValueKind.Time, row.LastContactAt?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)),
+            "valueSegment" => (SegmentValueKind.Text, row.ValueSegment?.ToLowerInvariant()),
             _ => throw new ArgumentException($"Unknown field {condition.Field}.", nameof(condition)),
         };
     }

@@ -72,6 +72,7 @@ public static class SegmentSql
             "consent.email" => "email_consent COLLATE \"C\"",
             "activity.totalInteractions" => "total_interactions::numeric",
             "activity.lastContactAt" => "last_contact_at",
+            "valueSegment" => "value_segment COLLATE \"C\"",
             _ => throw new ArgumentException($"Unknown field {condition.Field}.", nameof(condition)),
         };
     }

@@ -36,6 +36,7 @@ public sealed partial class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<
         new("0012-customers-by-created", "0012-customers-by-created.sql"),
         new("0013-customer-typo-keys", "0013-customer-typo-keys.sql"),
         new("0014-customer-activity-order", "0014-customer-activity-order.sql"),
+        new("0015-customer-value-segment", "0015-customer-value-segment.sql"),
     ];
 
     public async Task MigrateAsync(CancellationToken cancellationToken)

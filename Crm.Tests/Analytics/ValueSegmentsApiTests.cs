@@ -97,6 +97,12 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
         }
 
         Assert.False((await MergeAndUndo.GetAsync(supervisor, unordered)).TryGetProperty("valueSegment", out _));
+        // Searchable by it, with the rules segments and audiences use.
+        var rules = Uri.EscapeDataString("""{"field":"valueSegment","op":"eq","value":"Champions"}""");
+        var champions = await Eventually.ReturnsAsync(
+            async () => (await (await supervisor.Client.GetAsync($"/api/customers?rules={rules}&limit=50")).ReadJsonAsync()).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).Order().ToList(),
+            ids => ids.Count == 4);
+        Assert.Equal(kinds.Where(k => k.Value == "regular").Select(k => k.Key).Order(), champions);
         var regular = kinds.First(k => k.Value == "regular").Key;
         var numbers = (await MergeAndUndo.GetAsync(supervisor, regular)).GetProperty("valueSegment");
         Assert.Equal(8, numbers.GetProperty("frequency").GetInt32());

@@ -31,6 +31,10 @@ public abstract class SegmentRuleContract
         { """{"field":"tags","op":"exists"}""", "ada bob di" },
         { """{"field":"tags","op":"exists","value":false}""", "cy" },
         { """{"field":"lifecycle","op":"eq","value":"customer"}""", "ada cy" },
+        { """{"field":"valueSegment","op":"eq","value":"champions"}""", "ada" },
+        { """{"field":"valueSegment","op":"in","value":["Lost","Champions"]}""", "ada bob" },
+        { """{"field":"valueSegment","op":"ne","value":"Lost"}""", "ada cy di" },
+        { """{"field":"valueSegment","op":"exists","value":false}""", "cy di" },
         { """{"field":"lifecycle","op":"ne","value":"Customer"}""", "bob di" },
         { """{"field":"lifecycle","op":"in","value":["lead","customer"]}""", "ada bob cy" },
         { """{"field":"country","op":"eq","value":"gb"}""", "ada di" },
@@ -184,13 +188,13 @@ public abstract class SegmentRuleContract
             DisplayName = "Ada", Tags = ["vip", "beta"], Lifecycle = LifecycleStage.Customer, Country = "GB", Company = "Analytical Engines", OwnerId = "u-1",
             Consent = ImmutableDictionary<ConsentChannel, Consent>.Empty.Add(ConsentChannel.Email, new Consent(ConsentStatus.Granted, Now, "form")),
             Attributes = Attributes(("plan", AttributeValue.Text("Gold")), ("seats", AttributeValue.Number(12)), ("renewal", AttributeValue.Date(new DateOnly(2026, 4, 1))), ("trial", AttributeValue.Boolean(false))),
-        }, total: 5, lastContact: Now.AddDays(-10)),
+        }, total: 5, lastContact: Now.AddDays(-10), valueSegment: "Champions"),
         Person(tenant, "bob", new CustomerProfile
         {
             DisplayName = "Bob", Tags = ["beta"], Lifecycle = LifecycleStage.Lead, Country = "IE", Company = "Babbage & Co", OwnerId = "u-2",
             Consent = ImmutableDictionary<ConsentChannel, Consent>.Empty.Add(ConsentChannel.Email, new Consent(ConsentStatus.Denied, Now, "form")),
             Attributes = Attributes(("plan", AttributeValue.Text("Silver")), ("seats", AttributeValue.Number(3)), ("trial", AttributeValue.Boolean(true))),
-        }, total: 0, lastContact: null),
+        }, total: 0, lastContact: null, valueSegment: "Lost"),
         // A text attribute that looks like a number is text: it never meets a number condition.
         Person(tenant, "cy", new CustomerProfile
         {
@@ -207,7 +211,7 @@ public abstract class SegmentRuleContract
     private static ImmutableDictionary<string, AttributeValue> Attributes(params (string Name, AttributeValue Value)[] values) =>
         values.ToImmutableDictionary(v => v.Name, v => v.Value);
 
-    private static CustomerSummary Person(string tenant, string id, CustomerProfile profile, long total, DateTimeOffset? lastContact) =>
+    private static CustomerSummary Person(string tenant, string id, CustomerProfile profile, long total, DateTimeOffset? lastContact, string? valueSegment = null) =>
         CustomerSummary.Of(new CustomerKey(tenant, id), new Customer
         {
             Id = id,
@@ -216,6 +220,7 @@ public abstract class SegmentRuleContract
             Sequence = 1,
             CreatedAt = Now,
             UpdatedAt = Now,
+            ValueSegment = valueSegment is null ? null : new Crm.Analytics.ValueSegmentAssignment(valueSegment, 1, Now, 3, 4, 500m),
         }, deleted: false);
 }
 
