@@ -17,7 +17,7 @@ namespace Crm.Tests.Analytics;
 public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
 {
     /// <summary>Regulars ordering big every few days; first-timers this week; customers gone for a year. A cancellation takes value back.</summary>
-    private static async Task<Dictionary<string, string>> OrdersAsync(TestUser user)
+    internal static async Task<Dictionary<string, string>> OrdersAsync(TestUser user)
     {
         var now = DateTimeOffset.UtcNow;
         var kinds = new Dictionary<string, string>();

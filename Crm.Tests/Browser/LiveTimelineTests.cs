@@ -70,6 +70,26 @@ public sealed class LiveTimelineTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task The_profile_card_shows_the_value_segment_the_customer_is_placed_in()
+    {
+        var tenant = TestTenants.New();
+        var (agent, supervisor) = (await fixture.Web.SignInAsync(tenant), await fixture.Web.SignInAsync(tenant, Roles.Supervisor));
+        var kinds = await Analytics.ValueSegmentsApiTests.OrdersAsync(supervisor);
+        (await supervisor.Client.PostAsync("/api/analytics/segments/train", null)).EnsureSuccessStatusCode();
+        await Eventually.ReturnsAsync(
+            async () => (await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync()).GetProperty("training").GetProperty("status").GetString(),
+            status => status == "completed");
+        var (page, errors) = await fixture.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, agent);
+
+        await page.GotoAsync($"/#/customers/{kinds.First(k => k.Value == "regular").Key}");
+
+        var card = page.GetByRole(AriaRole.Complementary, new() { Name = "Profile" });
+        await Expect(card).ToContainTextAsync("Value segmentChampions (8 orders");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task An_interaction_that_arrives_while_the_timeline_loads_stays_on_it()
     {
         var tenant = TestTenants.New();

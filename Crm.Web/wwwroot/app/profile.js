@@ -45,6 +45,9 @@ export function ProfileCard({ customer: c, onEdit }) {
         <dt>Interactions</dt>
         <dd>${activity.totalInteractions}${activity.totalInteractions > 0 && html` <small>(${Object.entries(activity.byChannel)
           .map(([channel, count]) => `${count} ${channelLabels[channel]?.toLowerCase() ?? channel}`).join(', ')})</small>`}</dd>
+        ${c.valueSegment && html`<dt>Value segment</dt>
+          <dd class="value-segment">${c.valueSegment.name} <small>(${c.valueSegment.frequency} order${c.valueSegment.frequency === 1 ? '' : 's'},
+            ${c.valueSegment.monetary.toFixed(2)} spent; placed ${formatAgo(c.valueSegment.assignedAt)})</small></dd>`}
       </dl>
       <h2>Consent</h2>
       <ul class="consent">

@@ -14,6 +14,7 @@ const standardFields = [
   { name: 'consent.email', label: 'Email consent', ops: ['eq', 'ne', 'in'], choices: ['unknown', 'granted', 'denied'] },
   { name: 'activity.totalInteractions', label: 'Interactions', ops: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] },
   { name: 'activity.lastContactAt', label: 'Last contact', ops: ['gt', 'gte', 'lt', 'lte', 'within', 'exists'] },
+  { name: 'valueSegment', label: 'Value segment', ops: ['eq', 'ne', 'in', 'exists'] },
 ];
 
 const opsByType = {
