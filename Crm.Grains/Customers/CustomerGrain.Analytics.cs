@@ -45,7 +45,12 @@ public sealed partial class CustomerGrain
     /// The state placed again when <paramref name="appended"/> holds an order and the tenant has value segments; as
     /// it was when placing fails, which the next order or pass makes good.
     /// </summary>
-    private async Task<CustomerState> PlacedAfterOrdersAsync(CustomerState next, IEnumerable<Interaction> appended)
+    /// <param name="announce">
+    /// Whether a move to another segment takes a change number of its own, for <see cref="PublishPlacedAsync"/> to tell
+    /// watchers after the interactions; without, the move is in the state and the list, and watchers see it at the
+    /// customer's next change.
+    /// </param>
+    private async Task<CustomerState> PlacedAfterOrdersAsync(CustomerState next, IEnumerable<Interaction> appended, bool announce)
     {
         if (!appended.Any(i => i.Channel == InteractionChannel.Order))
         {
@@ -68,12 +73,25 @@ public sealed partial class CustomerGrain
             }
 
             var counted = await WithOrderTotalsAsync(next);
-            return counted with { ValueSegment = model.Assign(generation, _key.CustomerId, counted.Activity.Orders, Now()) };
+            var assignment = model.Assign(generation, _key.CustomerId, counted.Activity.Orders, Now());
+            return assignment?.Name == next.ValueSegment?.Name || !announce
+                ? counted with { ValueSegment = assignment }
+                // Into another segment: a change of its own after the order's, so that watchers hear of it (PublishPlacedAsync).
+                : counted with { ValueSegment = assignment, Sequence = counted.Sequence + 1, ProfileSequence = counted.Sequence + 1 };
         }
         catch (Exception ex)
         {
             LogPlacingFailed(ex, _key);
             return next;
+        }
+    }
+
+    /// <summary>Tells watchers the customer moved to another value segment, once the interactions that moved it went out.</summary>
+    private async Task PublishPlacedAsync(long before)
+    {
+        if (State.ProfileSequence > before)
+        {
+            await _publisher.PublishAsync(new CustomerChanged(Snapshot() with { Sequence = State.ProfileSequence }));
         }
     }
 

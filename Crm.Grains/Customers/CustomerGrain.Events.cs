@@ -112,7 +112,8 @@ public sealed partial class CustomerGrain
         }
 
         applied -= results.Count(r => !r.Created);
-        recorded = await PlacedAfterOrdersAsync(recorded, results.Where(r => r.Created).Select(r => r.Interaction));
+        // Not announced: a batch may change the profile too, whose change goes out before its interactions.
+        recorded = await PlacedAfterOrdersAsync(recorded, results.Where(r => r.Created).Select(r => r.Interaction), announce: false);
 
         // Identify, group and alias leave no row: the state is their record, so it is written now; rows only change
         // counters, which the timeline rebuilds.

@@ -142,9 +142,10 @@ public sealed partial class CustomerGrain : Grain, ICustomerGrain
 
         // Stored: the state follows at once, whatever placing the customer again meets.
         _state.State = next;
-        _state.State = await PlacedAfterOrdersAsync(next, [appended.Interaction]);
+        _state.State = await PlacedAfterOrdersAsync(next, [appended.Interaction], announce: true);
         _writeBehind.Mark();
         await _publisher.PublishAsync(new InteractionAdded(appended.Interaction));
+        await PublishPlacedAsync(next.ProfileSequence);
         _activity.Record([Activity(DbText.From(request.Channel), request.Channel, eventName: null, request.Agent, appended.Interaction.OccurredAt)]);
         return appended;
     }

@@ -110,6 +110,10 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
 
         // A first-timer who starts ordering big and often is placed again with each order.
         var convert = kinds.First(k => k.Value == "first").Key;
+        await using var agentHub = await fixture.Web.ConnectHubAsync((await fixture.Web.SignInAsync(supervisor.Tenant, Roles.Agent)).Token);
+        var profiles = new Recorder<JsonElement>();
+        agentHub.On<JsonElement>(HubMessages.CustomerChanged, profiles.Record);
+        await agentHub.InvokeAsync<long>("WatchCustomer", convert, null);
         for (var o = 0; o < 8; o++)
         {
             await OrderAsync(supervisor, convert, DateTimeOffset.UtcNow.AddDays(-o), 1_000);
@@ -117,6 +121,11 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
 
         var moved = (await MergeAndUndo.GetAsync(supervisor, convert)).GetProperty("valueSegment");
         Assert.Equal(("Champions", 9), (moved.GetProperty("name").GetString(), moved.GetProperty("frequency").GetInt32()));
+        // Watchers are told when an order moves the customer, once.
+        var told = await Eventually.ReturnsAsync(
+            async () => (await profiles.DrainAsync(TimeSpan.FromMilliseconds(200))).Where(p => p.TryGetProperty("valueSegment", out _)).ToList(),
+            changes => changes.Any(p => p.GetProperty("valueSegment").GetProperty("name").GetString() == "Champions"));
+        Assert.Single(told, p => p.GetProperty("valueSegment").GetProperty("name").GetString() == "Champions");
     }
 
     [Fact]
