@@ -94,6 +94,14 @@ public interface IValueSegmentsGrain : IGrainWithStringKey
     /// <exception cref="InvalidOperationException">Training or placing is under way.</exception>
     [Alias("activate")]
     Task<ValueSegments> ActivateAsync(int version, Actor by);
+
+    /// <summary>
+    /// Places every customer who ordered again by the version in use, as of now: time moves customers as much as orders
+    /// do (a Champion who stops buying drifts towards Lost). A reminder does it daily once a version is in use.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No version is in use, or training or placing is under way.</exception>
+    [Alias("place-again")]
+    Task<ValueSegments> PlaceAgainAsync(Actor by);
 }
 
 /// <summary>The value segment a customer is in, by a version of its tenant's model, with the numbers it was judged on.</summary>

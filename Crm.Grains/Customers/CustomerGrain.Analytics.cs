@@ -27,9 +27,10 @@ public sealed partial class CustomerGrain
             var sequence = State.Sequence + 1;
             await CommitProfileAsync(counted with { ValueSegment = assignment, Sequence = sequence, ProfileSequence = sequence });
         }
-        else if (counted != State)
+        else
         {
-            await PersistAsync(counted);
+            // The same segment, judged afresh: its numbers as of now, no change anyone else sees.
+            await PersistAsync(counted with { ValueSegment = assignment });
         }
 
         if (!_publisher.IsWatched)

@@ -121,6 +121,16 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
 
         var moved = (await MergeAndUndo.GetAsync(supervisor, convert)).GetProperty("valueSegment");
         Assert.Equal(("Champions", 9), (moved.GetProperty("name").GetString(), moved.GetProperty("frequency").GetInt32()));
+
+        // Placed again as of now (what the daily reminder does): the numbers are judged afresh, the generation kept.
+        var gone = kinds.First(k => k.Value == "gone").Key;
+        var placedFirst = (await MergeAndUndo.GetAsync(supervisor, gone)).GetProperty("valueSegment");
+        Assert.Equal(HttpStatusCode.Accepted, (await supervisor.Client.PostAsync("/api/analytics/segments/place", null)).StatusCode);
+        var again = await Eventually.ReturnsAsync(
+            async () => (await MergeAndUndo.GetAsync(supervisor, gone)).GetProperty("valueSegment"),
+            v => v.GetProperty("assignedAt").GetDateTimeOffset() > placedFirst.GetProperty("assignedAt").GetDateTimeOffset());
+        Assert.Equal(("Lost", placedFirst.GetProperty("generation").GetInt64()), (again.GetProperty("name").GetString(), again.GetProperty("generation").GetInt64()));
+        Assert.True(again.GetProperty("recencyDays").GetDouble() > placedFirst.GetProperty("recencyDays").GetDouble());
         // Watchers are told when an order moves the customer, once.
         var told = await Eventually.ReturnsAsync(
             async () => (await profiles.DrainAsync(TimeSpan.FromMilliseconds(200))).Where(p => p.TryGetProperty("valueSegment", out _)).ToList(),
@@ -194,6 +204,8 @@ public sealed class ValueSegmentsApiTests(EmbeddedWebFixture fixture)
         await Eventually.ReturnsAsync(
             async () => await (await supervisor.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync(),
             s => s.GetProperty("training").GetProperty("status").GetString() == "completed");
+        Assert.Equal(HttpStatusCode.Conflict, (await other.Client.PostAsync("/api/analytics/segments/place", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await agent.Client.PostAsync("/api/analytics/segments/place", null)).StatusCode);
         var theirs = await (await other.Client.GetAsync("/api/analytics/segments")).ReadJsonAsync();
         Assert.False(theirs.TryGetProperty("active", out _), theirs.ToString());
         Assert.Equal("neverRun", theirs.GetProperty("training").GetProperty("status").GetString());

@@ -14,6 +14,7 @@ public static class AnalyticsEndpoints
         group.MapGet("/segments", ValueSegmentsAsync);
         group.MapPost("/segments/train", TrainValueSegmentsAsync);
         group.MapPost("/segments/versions/{version:int}/activate", ActivateValueSegmentsAsync);
+        group.MapPost("/segments/place", PlaceValueSegmentsAgainAsync);
         return group;
     }
 
@@ -24,6 +25,19 @@ public static class AnalyticsEndpoints
     /// <summary>Starts training from every order on the tenant's timelines, then placing each customer; progress is pushed as valueSegmentsChanged.</summary>
     private static async Task<Accepted<ValueSegmentsResponse>> TrainValueSegmentsAsync(ClaimsPrincipal user, IGrainFactory grains) =>
         TypedResults.Accepted("/api/analytics/segments", ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).TrainAsync(user.ToActor())));
+
+    /// <summary>Places every customer again by the version in use, as of now (a reminder does it daily).</summary>
+    private static async Task<Results<Accepted<ValueSegmentsResponse>, ProblemHttpResult>> PlaceValueSegmentsAgainAsync(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        try
+        {
+            return TypedResults.Accepted("/api/analytics/segments", ValueSegmentsResponse.From(await grains.GetGrain<IValueSegmentsGrain>(user.TenantId()).PlaceAgainAsync(user.ToActor())));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The value segments cannot place customers now.", detail: ex.Message);
+        }
+    }
 
     private static async Task<Results<Ok<ValueSegmentsResponse>, ProblemHttpResult>> ActivateValueSegmentsAsync(int version, ClaimsPrincipal user, IGrainFactory grains)
     {

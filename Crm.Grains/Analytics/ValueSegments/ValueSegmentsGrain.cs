@@ -13,16 +13,20 @@ namespace Crm.Analytics;
 /// places every customer who ordered in its segment (<see cref="Customers.ICustomerGrain.AssignValueSegmentAsync"/>), as does
 /// putting another version in use; its progress goes out on the tenant's stream at most every <see cref="PublishEvery"/>.
 /// Work under way when the grain stops starts again when it next activates. The last <see cref="VersionsKept"/>
-/// versions are kept.
+/// versions are kept. Once a version is in use, a reminder places everyone again every <see cref="PlaceAgainEvery"/>,
+/// as recency moves with time.
 /// </summary>
 public sealed partial class ValueSegmentsGrain(
     [PersistentState("value-segments", Constants.GrainStorage)] IPersistentState<ValueSegmentsState> state,
     ITimelineStore timelines,
     ValueSegmentModelsCache models,
     TimeProvider time,
-    ILogger<ValueSegmentsGrain> logger) : Grain, IValueSegmentsGrain
+    ILogger<ValueSegmentsGrain> logger) : Grain, IValueSegmentsGrain, IRemindable
 {
     public const int VersionsKept = 10;
+    public static readonly TimeSpan PlaceAgainEvery = TimeSpan.FromDays(1);
+    private const string PlaceAgainReminder = "place-again";
+    private static readonly Actor Schedule = new("value-segments", "Daily placing");
     private const int OrdersPerPage = 5_000;
     private const int PlacedAtOnce = 16;
 
@@ -84,15 +88,38 @@ public sealed partial class ValueSegmentsGrain(
             throw new InvalidOperationException("Value segments are being trained or customers placed: put a version in use when that is done.");
         }
 
+        return await PlaceAsync(kept, by, generation: state.State.Generation + 1);
+    }
+
+    public async Task<ValueSegments> PlaceAgainAsync(Actor by)
+    {
+        var active = state.State.Versions.FirstOrDefault(v => v.Version == state.State.ActiveVersion)
+            ?? throw new InvalidOperationException("No value segments are in use yet: train them first.");
+        return await BusyAsync()
+            ? throw new InvalidOperationException("Value segments are being trained or customers placed: place them again when that is done.")
+            : await PlaceAsync(active, by, state.State.Generation);
+    }
+
+    public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
+    {
+        if (state.State.ActiveVersion is not null && !await BusyAsync())
+        {
+            await PlaceAgainAsync(Schedule);
+        }
+    }
+
+    /// <summary>Puts <paramref name="version"/> in use under <paramref name="generation"/> and starts placing everyone by it.</summary>
+    private async Task<ValueSegments> PlaceAsync(ValueSegmentsVersion version, Actor by, long generation)
+    {
         (_progress, _ordersRead) = (Trained, 0);
         await state.WriteAsync(state.State with
         {
-            ActiveVersion = version,
-            Generation = state.State.Generation + 1,
-            Training = new ValueSegmentsTraining(TrainingStatus.Running, Trained, 0, time.GetUtcNow(), by, null, null, version),
+            ActiveVersion = version.Version,
+            Generation = generation,
+            Training = new ValueSegmentsTraining(TrainingStatus.Running, Trained, 0, time.GetUtcNow(), by, null, null, version.Version),
         });
         models.Forget(TenantId);
-        _job = PlaceInBackgroundAsync(kept);
+        _job = PlaceInBackgroundAsync(version);
         await PublishAsync(force: true);
         return Current();
     }
@@ -200,6 +227,7 @@ public sealed partial class ValueSegmentsGrain(
             Versions = [.. state.State.Versions.Append(trained).OrderByDescending(v => v.Version).Take(VersionsKept)],
         });
         models.Forget(TenantId);
+        await this.RegisterOrUpdateReminder(PlaceAgainReminder, PlaceAgainEvery, PlaceAgainEvery);
         LogTrained(TenantId, version, model.K, model.Fit.Silhouette, customers.Count);
         return trained;
     }
