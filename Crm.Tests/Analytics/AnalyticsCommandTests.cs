@@ -4,6 +4,7 @@ using Crm.Web.Analytics;
 
 namespace Crm.Tests.Analytics;
 
+[Collection(ModelTrainingCollection.Name)]
 public sealed class AnalyticsCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("crm-analytics-").FullName;
@@ -63,7 +64,7 @@ public sealed class AnalyticsCommandTests : IDisposable
         var fewChurners = Path.Combine(_directory, "few.csv");
         await File.WriteAllLinesAsync(fewChurners, File.ReadLines(telco).Where((l, i) => i == 0 || !l.EndsWith(",Yes", StringComparison.Ordinal)).Take(200).Append(File.ReadLines(telco).First(l => l.EndsWith(",Yes", StringComparison.Ordinal))));
         var sentiment = Path.Combine(_directory, "sentiment.zip");
-        Assert.Equal(0, await AnalyticsCommand.RunAsync(["analytics", "sentiment-train", "--input", Path.Combine(Repository.Root, "data", "sentiment", "yelp_labelled.txt"), "--model", sentiment], output, error));
+        Assert.Equal(0, await AnalyticsCommand.RunAsync(["analytics", "sentiment-train", "--input", Path.Combine(Repository.Root, "data", "sentiment", "yelp_labelled.txt"), "--model", sentiment, "--folds", "2"], output, error));
         string[][] refused =
         [
             ["analytics", "segment", "--input", empty, "--output", Path.Combine(_directory, "a.csv")],
@@ -121,7 +122,7 @@ public sealed class AnalyticsCommandTests : IDisposable
         var (output, error) = (new StringWriter(), new StringWriter());
 
         var trained = await AnalyticsCommand.RunAsync(
-            ["analytics", "sentiment-train", "--input", Path.Combine(sentiment, "amazon_cells_labelled.txt"), "--input", Path.Combine(sentiment, "yelp_labelled.txt"), "--model", model],
+            ["analytics", "sentiment-train", "--input", Path.Combine(sentiment, "amazon_cells_labelled.txt"), "--input", Path.Combine(sentiment, "yelp_labelled.txt"), "--model", model, "--folds", "2"],
             output, error);
         var scoresFile = Path.Combine(_directory, "sentiment.csv");
         var scored = await AnalyticsCommand.RunAsync(["analytics", "sentiment-score", "--model", model, "--input", texts, "--output", scoresFile], output, error);

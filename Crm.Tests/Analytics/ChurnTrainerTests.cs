@@ -3,6 +3,7 @@ using Crm.Tests.Infrastructure;
 
 namespace Crm.Tests.Analytics;
 
+[Collection(ModelTrainingCollection.Name)]
 public sealed class ChurnTrainerTests
 {
     private static readonly string TelcoFile = Path.Combine(Repository.Root, "data", "telco-churn.csv");

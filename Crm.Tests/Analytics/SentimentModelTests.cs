@@ -3,6 +3,7 @@ using Crm.Tests.Infrastructure;
 
 namespace Crm.Tests.Analytics;
 
+[Collection(ModelTrainingCollection.Name)]
 public sealed class SentimentModelTests : IDisposable
 {
     private static readonly string[] Files =

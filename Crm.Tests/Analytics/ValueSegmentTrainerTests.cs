@@ -2,6 +2,7 @@ using Crm.Analytics;
 
 namespace Crm.Tests.Analytics;
 
+[Collection(ModelTrainingCollection.Name)]
 public sealed class ValueSegmentTrainerTests
 {
     /// <summary>Three kinds of customer far apart: recent big regulars, recent first-timers, long-gone occasional buyers.</summary>

@@ -17,7 +17,7 @@ public static class AnalyticsCommand
           dotnet run --project Crm.Web -- analytics segment --input <invoices.csv> --output <segments.csv>
           dotnet run --project Crm.Web -- analytics churn-train --input <customers.csv> --model <model.zip> [--folds 5]
           dotnet run --project Crm.Web -- analytics churn-score --model <model.zip> --input <customers.csv> --output <scores.csv>
-          dotnet run --project Crm.Web -- analytics sentiment-train --input <sentences.tsv> [--input <more.tsv>] --model <model.zip>
+          dotnet run --project Crm.Web -- analytics sentiment-train --input <sentences.tsv> [--input <more.tsv>] --model <model.zip> [--folds 5]
           dotnet run --project Crm.Web -- analytics sentiment-score --model <model.zip> --input <texts.txt> --output <scores.csv>
         segment reads the columns of online-retail-invoices.csv (InvoiceNo, InvoiceDate as M/D/YYYY H:MM, CustomerID,
         Quantity, UnitPrice) and writes customerId,segment,recency,frequency,monetary for each customer who bought.
@@ -38,7 +38,7 @@ public static class AnalyticsCommand
             "segment" when input is not null && outputPath is not null => () => SegmentAsync(input, outputPath, output, error),
             "churn-train" when input is not null && model is not null && Folds(args) is { } folds => () => TrainChurnAsync(input, model, folds, output),
             "churn-score" when input is not null && model is not null && outputPath is not null => () => ScoreChurnAsync(model, input, outputPath, output),
-            "sentiment-train" when input is not null && model is not null => () => TrainSentimentAsync(args.Options("--input"), model, output),
+            "sentiment-train" when input is not null && model is not null && Folds(args) is { } sentimentFolds => () => TrainSentimentAsync(args.Options("--input"), model, sentimentFolds, output),
             "sentiment-score" when input is not null && model is not null && outputPath is not null => () => ScoreSentimentAsync(model, input, outputPath, output),
             _ => null,
         };
@@ -153,11 +153,11 @@ public static class AnalyticsCommand
     }
 
 
-    private static async Task<int> TrainSentimentAsync(IReadOnlyList<string> inputs, string modelPath, TextWriter output)
+    private static async Task<int> TrainSentimentAsync(IReadOnlyList<string> inputs, string modelPath, int folds, TextWriter output)
     {
         var lines = inputs.SelectMany(input => SentimentText.Read(CommandLine.FilePath(input))).ToList();
         var sentences = lines.Where(l => l.Labelled).Select(l => l.Text).ToList();
-        var model = SentimentModel.Train(sentences, TimeProvider.System);
+        var model = SentimentModel.Train(sentences, TimeProvider.System, folds);
         await using (var file = File.Create(CommandLine.FilePath(modelPath)))
         {
             model.Save(file);
@@ -165,7 +165,7 @@ public static class AnalyticsCommand
 
         var report = model.Report;
         await output.WriteLineAsync(Invariant($"{sentences.Count} labelled sentences ({lines.Count - sentences.Count} lines without a label left out); {report.TrainingRows} to train on, {report.HeldOutRows} held out."));
-        await output.WriteLineAsync("Cross-validated accuracy (5 folds):");
+        await output.WriteLineAsync(Invariant($"Cross-validated accuracy ({folds} folds):"));
         foreach (var trainer in report.CrossValidated)
         {
             await output.WriteLineAsync(Invariant($"  {trainer.Trainer}: {trainer.Mean:0.000} ± {trainer.Deviation:0.000}{(trainer.Trainer == report.Trainer ? "  (chosen)" : "")}"));
