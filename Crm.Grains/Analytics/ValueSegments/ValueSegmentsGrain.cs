@@ -88,7 +88,7 @@ public sealed partial class ValueSegmentsGrain(
             throw new InvalidOperationException("Value segments are being trained or customers placed: put a version in use when that is done.");
         }
 
-        return await PlaceAsync(kept, by, generation: state.State.Generation + 1);
+        return await StartPlacingAsync(kept, by, generation: state.State.Generation + 1);
     }
 
     public async Task<ValueSegments> PlaceAgainAsync(Actor by)
@@ -97,7 +97,7 @@ public sealed partial class ValueSegmentsGrain(
             ?? throw new InvalidOperationException("No value segments are in use yet: train them first.");
         return await BusyAsync()
             ? throw new InvalidOperationException("Value segments are being trained or customers placed: place them again when that is done.")
-            : await PlaceAsync(active, by, state.State.Generation);
+            : await StartPlacingAsync(active, by, state.State.Generation);
     }
 
     public async Task ReceiveReminder(string reminderName, Orleans.Runtime.TickStatus status)
@@ -109,7 +109,7 @@ public sealed partial class ValueSegmentsGrain(
     }
 
     /// <summary>Puts <paramref name="version"/> in use under <paramref name="generation"/> and starts placing everyone by it.</summary>
-    private async Task<ValueSegments> PlaceAsync(ValueSegmentsVersion version, Actor by, long generation)
+    private async Task<ValueSegments> StartPlacingAsync(ValueSegmentsVersion version, Actor by, long generation)
     {
         (_progress, _ordersRead) = (Trained, 0);
         await state.WriteAsync(state.State with
@@ -194,22 +194,14 @@ public sealed partial class ValueSegmentsGrain(
     private async Task<ValueSegmentsVersion> TrainModelAsync(Actor by)
     {
         var builder = new RfmBuilder();
-        TimelinePosition? after = null;
-        while (true)
+        await foreach (var page in OrderPagesAsync())
         {
-            var page = await timelines.ReadChannelAsync(TenantId, InteractionChannel.Order, after, OrdersPerPage);
             foreach (var order in page.Select(CustomerOrder.Of).OfType<CustomerOrder>())
             {
                 builder.Add(order);
             }
 
             _ordersRead = builder.Orders;
-            if (page.Count < OrdersPerPage)
-            {
-                break;
-            }
-
-            after = TimelinePosition.Of(page[^1]);
         }
 
         var asOf = time.GetUtcNow();
@@ -236,12 +228,10 @@ public sealed partial class ValueSegmentsGrain(
     private async Task PlaceAsync(ValueSegmentsVersion version)
     {
         var generation = state.State.Generation;
-        TimelinePosition? after = null;
         string? last = null;
         long placed = 0;
-        while (true)
+        await foreach (var page in OrderPagesAsync())
         {
-            var page = await timelines.ReadChannelAsync(TenantId, InteractionChannel.Order, after, OrdersPerPage);
             // Pages run in customer order: only a customer whose orders a page boundary cut comes round twice.
             var customers = page.Select(i => i.CustomerId).Distinct().Where(id => id != last).ToList();
             foreach (var batch in customers.Chunk(PlacedAtOnce))
@@ -251,12 +241,23 @@ public sealed partial class ValueSegmentsGrain(
                 Volatile.Write(ref _progress, Trained + (1 - Trained) * Math.Min(1, (double)placed / Math.Max(1, version.Customers)));
             }
 
+            last = page.Count > 0 ? page[^1].CustomerId : last;
+        }
+    }
+
+    /// <summary>Every order on the tenant's timelines, a page at a time, in customer order.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<Interaction>> OrderPagesAsync()
+    {
+        TimelinePosition? after = null;
+        while (true)
+        {
+            var page = await timelines.ReadChannelAsync(TenantId, InteractionChannel.Order, after, OrdersPerPage);
+            yield return page;
             if (page.Count < OrdersPerPage)
             {
-                return;
+                yield break;
             }
 
-            last = page[^1].CustomerId;
             after = TimelinePosition.Of(page[^1]);
         }
     }
